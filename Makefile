@@ -1,0 +1,51 @@
+# Entry point. `make reports` and `make test` each create .venv and install the project first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+OUT ?= reports
+JOBS ?= 2
+
+.DEFAULT_GOAL := help
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 > /dev/null
+	@touch $(STAMP)
+
+## Render every params/*.yaml into $(OUT)/ (cached; FORCE=1 re-renders all)
+reports: $(STAMP)
+	$(BIN)/python -m compare render params/*.yaml --out $(OUT) --jobs $(JOBS) $(if $(FORCE),--force,)
+
+## Run the test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## Validate data/ and exit non-zero on any problem
+validate: $(STAMP)
+	$(BIN)/python -m compare validate
+
+## Open the notebooks in JupyterLab with the project's environment
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,lab]'
+	$(BIN)/python -m jupyter lab notebooks/
+
+## Print benchmark figures and write them to $(OUT)/bench.json
+bench: $(STAMP)
+	$(BIN)/python -m compare bench --out $(OUT)/bench.json
+
+## Remove rendered reports and caches (keeps .venv)
+clean:
+	rm -rf $(OUT) .pytest_cache
+
+## Remove .venv as well
+distclean: clean
+	rm -rf $(VENV)
+
+## Show this help
+help:
+	@awk '/^## /{d=substr($$0,4); next} /^[a-z][a-z_-]*:/{ if (d) { split($$0,a,":"); printf "  make %-10s %s\n", a[1], d; d="" } }' $(MAKEFILE_LIST)
+
+.PHONY: reports test validate lab bench clean distclean help

@@ -1,0 +1,137 @@
+"""Command line: parses options and delegates. Heavy modules are imported per command.
+
+Exit codes: 0 success; 1 a user-fixable problem (printed as ``FILE:LINE: COLUMN: message``,
+no traceback); 2 bad command-line usage; 130 interrupted. Any other exception is a bug and
+keeps its traceback (``--debug`` also shows tracebacks for user errors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import CompareError
+
+
+def _validate(args) -> int:
+    from .data import validate
+
+    ds, problems = validate(args.data)
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    n = len(ds.indicators)
+    print(f"{ds.data_dir}: valid ({n} values, {ds.indicators['city'].nunique()} cities, "
+          f"{ds.indicators['indicator'].nunique()} indicators)")
+    return 0
+
+
+def _render(args) -> int:
+    from .render import render_cli
+
+    return render_cli(args)
+
+
+def _figure(args) -> int:
+    from .brief import figure_cli
+
+    return figure_cli(args)
+
+
+def _codebook(args) -> int:
+    from . import codebook
+
+    if args.write:
+        print(f"wrote {codebook.write(args.data)}")
+        return 0
+    drift = codebook.drift(args.data)
+    for line in drift:
+        print(f"data/codebook.yaml: {line}", file=sys.stderr)
+    return 1 if drift else 0
+
+
+def _bench(args) -> int:
+    from .bench import bench_cli
+
+    return bench_cli(args)
+
+
+def _synth(args) -> int:
+    from .synth import write_synthetic
+
+    out = write_synthetic(args.cities, args.out, seed=args.seed)
+    print(f"wrote a synthetic dataset of {args.cities} cities to {out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="compare", description="Cross-city elderly-care plan comparison.")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks for every error")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="validate the dataset; one line per problem")
+    p.add_argument("--data", type=Path, default=None, help="data folder (default: the shipped data/)")
+    p.set_defaults(func=_validate)
+
+    p = sub.add_parser("render", help="render params files into reports")
+    p.add_argument("params", nargs="*", type=Path, help="params/*.yaml files (default: all in params/)")
+    p.add_argument("--data", type=Path, default=None, help="data folder (default: data/)")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
+    p.add_argument("--jobs", type=int, default=1, help="reports rendered in parallel (default 1)")
+    p.add_argument("--force", action="store_true", help="re-render even when inputs are unchanged")
+    p.add_argument("--backend", choices=["local", "dask"], default="local",
+                   help="local processes, or a Dask distributed cluster (see docs/scaling.md)")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a local cluster)")
+    p.add_argument("--timeout", type=int, default=600, help="seconds a notebook cell may run (default 600)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(func=_render)
+
+    p = sub.add_parser("figure", help="export a brief kit: PNG 300 dpi + SVG + caption + CSV")
+    p.add_argument("comparison", help="a comparison set (beds, caregivers, rural, ...) or an indicator key")
+    p.add_argument("--cities", default=None, help="comma-separated city keys (default: all)")
+    p.add_argument("--chart", default="bars", help="chart type: bars, timeline or matrix (default bars)")
+    p.add_argument("--indicator", default=None, help="indicator for single-indicator charts")
+    p.add_argument("--lang", default="both", choices=["zh", "en", "both"], help="label language")
+    p.add_argument("--size", default="column", choices=["column", "page"], help="figure size")
+    p.add_argument("--data", type=Path, default=None)
+    p.add_argument("--out", type=Path, required=True, help="folder to write the kit into")
+    p.set_defaults(func=_figure)
+
+    p = sub.add_parser("codebook", help="check (or --write) the derived parts of data/codebook.yaml")
+    p.add_argument("--data", type=Path, default=None)
+    p.add_argument("--write", action="store_true")
+    p.set_defaults(func=_codebook)
+
+    p = sub.add_parser("bench", help="benchmark rendering and scale; prints figures and writes JSON")
+    p.add_argument("--out", type=Path, default=Path("reports/bench.json"))
+    p.add_argument("--quick", action="store_true", help="fewer repetitions and smaller scales")
+    p.set_defaults(func=_bench)
+
+    p = sub.add_parser("synth", help="write a synthetic dataset of N cities with the real schema")
+    p.add_argument("--cities", type=int, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_synth)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CompareError as err:
+        if args.debug:
+            raise
+        print(str(err), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Check that a quote stands in its source capture and states its number.
+
+Used by the test suite (against ``../shared/seeds``) and by anyone curating rows.
+Nothing here reads the captures unless given a path.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+# The Wuxi capture is a scrape of a paginated copy: every page break left a
+# line break followed by the page number and "、" (sometimes inside a number:
+# "为3\n4、600余户" is 3,600 households).  Only captures listed here get the
+# markers removed.
+PAGE_MARKER = re.compile(r"\n\d{1,3}、")
+PAGED_CAPTURES = {"001_cee989169cb5fa37.txt"}
+
+_WS = re.compile(r"\s+")
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_MULTIPLIERS = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
+
+_ARABIC = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)?")
+_CHINESE = re.compile(r"[零〇一二两三四五六七八九十百千]+(?:万|亿)?")
+
+
+def normalise(text: str, *, paged: bool = False) -> str:
+    """Return ``text`` without whitespace (and without page markers if ``paged``)."""
+    if paged:
+        text = PAGE_MARKER.sub("", "\n" + text)
+    return _WS.sub("", text)
+
+
+def normalise_capture(path: Path) -> str:
+    """Read a capture file and normalise it as the quotes are normalised."""
+    text = Path(path).read_text(encoding="utf-8")
+    return normalise(text, paged=Path(path).name in PAGED_CAPTURES)
+
+
+def _chinese_number(token: str) -> float | None:
+    mult = 1.0
+    if token[-1] in "万亿":
+        mult = _MULTIPLIERS[token[-1]]
+        token = token[:-1]
+    if not token:
+        return None
+    if not any(ch in _CN_UNITS for ch in token):
+        # a digit string such as 二〇二五 reads digit by digit
+        return float("".join(str(_CN_DIGITS[ch]) for ch in token)) * mult
+    total, current = 0, 0
+    for ch in token:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        else:
+            total += (current or 1) * _CN_UNITS[ch]
+            current = 0
+    return (total + current) * mult
+
+
+def numbers_in(quote: str) -> list[float]:
+    """Every number the quote writes, in Arabic or Chinese numerals, with 万/亿 expanded.
+
+    Thousands separators are removed first ("3,600" -> 3600).  Each written number
+    is returned as written and, where followed by 万 or 亿, also expanded.
+    """
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", _WS.sub("", quote))
+    found: list[float] = []
+    for m in _ARABIC.finditer(text):
+        n = float(m.group(1))
+        found.append(n)
+        if m.group(2):
+            found.append(n * _MULTIPLIERS[m.group(2)])
+    for m in _CHINESE.finditer(text):
+        n = _chinese_number(m.group(0))
+        if n is not None:
+            found.append(n)
+    return found
+
+
+def quote_states(quote: str, value: float) -> bool:
+    """True if ``quote`` writes the number ``value`` (as written or with 万/亿 expanded)."""
+    return any(math.isclose(n, value, rel_tol=1e-9, abs_tol=1e-9) for n in numbers_in(quote))
+
+
+def quote_in_capture(quote: str, capture_text_normalised: str, *, paged: bool = False) -> bool:
+    """True if the whitespace-normalised quote is a substring of the normalised capture."""
+    return normalise(quote, paged=paged) in capture_text_normalised
