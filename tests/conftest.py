@@ -31,3 +31,11 @@ def dataset():
     from compare.data import load
 
     return load()
+
+
+@pytest.fixture(scope="session")
+def three_cities():
+    """The three-city fixture dataset (tests/fixtures/three_cities): every encoding a chart must show."""
+    from compare.data import load
+
+    return load(FIXTURES / "three_cities")

@@ -64,20 +64,24 @@ def _chinese_number(token: str) -> float | None:
 def numbers_in(quote: str) -> list[float]:
     """Every number the quote writes, in Arabic or Chinese numerals, with 万/亿 expanded.
 
-    Thousands separators are removed first ("3,600" -> 3600).  Each written number
-    is returned as written and, where followed by 万 or 亿, also expanded.
+    Whitespace separates numbers (flattened table cells such as ``49  55`` are two
+    numbers); thousands separators are removed ("3,600" -> 3600). A number followed by
+    万 or 亿 is also returned expanded; when the quote names a unit in 万 or 亿 elsewhere
+    (a table header such as ``(万元)  200``), every number is also returned expanded.
     """
-    text = re.sub(r"(?<=\d),(?=\d{3})", "", _WS.sub("", quote))
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", quote)
     found: list[float] = []
     for m in _ARABIC.finditer(text):
         n = float(m.group(1))
         found.append(n)
         if m.group(2):
             found.append(n * _MULTIPLIERS[m.group(2)])
-    for m in _CHINESE.finditer(text):
+    for m in _CHINESE.finditer(_WS.sub("", text)):
         n = _chinese_number(m.group(0))
         if n is not None:
             found.append(n)
+    for unit in re.findall(r"[(（](万|亿)", text):
+        found += [n * _MULTIPLIERS[unit] for n in list(found)]
     return found
 
 

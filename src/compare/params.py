@@ -1,0 +1,202 @@
+"""Read and validate ``params/*.yaml`` against the notebook's parameters and the dataset.
+
+Runs before any kernel starts. Every problem names the params file, the line, the key and
+what was expected. YAML is loaded with the safe loader: params are data, never code.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from . import paths
+from .analysis import comparison_sets
+from .data import Dataset, _rel
+from .errors import ParamsError, Problem
+
+#: Keys the renderer injects itself; a params file may not set them.
+RESERVED = {"data_dir", "artifacts_dir"}
+LANGS = ("zh", "en", "both")
+KINDS = ("target", "baseline", "projection", "all")
+
+_TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,), "list": (list,), "dict": (dict,)}
+
+
+@dataclass
+class ParamsFile:
+    """A validated params file: which notebook, with which parameter values."""
+
+    path: Path
+    stem: str
+    notebook: Path
+    parameters: dict
+    text: str
+    constraints: dict = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return str(self.parameters.get("title", self.stem))
+
+
+@lru_cache(maxsize=64)
+def _inspect(nb_path: str, mtime: float) -> tuple[dict, dict]:
+    import nbformat
+    import papermill
+
+    params = papermill.inspect_notebook(nb_path)
+    meta = nbformat.read(nb_path, as_version=4).metadata.get("compare", {})
+    return params, meta
+
+
+def notebook_parameters(nb_path: Path) -> tuple[dict, dict]:
+    """The notebook's declared parameters (papermill's inspection) and its ``compare`` metadata."""
+    return _inspect(str(nb_path), nb_path.stat().st_mtime)
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line (1-based) of each top-level key, from the YAML node tree."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _duplicate_keys(text: str) -> list[tuple[str, int]]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    seen, dups = set(), []
+    for k, _ in node.value:
+        if isinstance(k, yaml.ScalarNode):
+            if k.value in seen:
+                dups.append((k.value, k.start_mark.line + 1))
+            seen.add(k.value)
+    return dups
+
+
+def resolve_notebook(value: str, params_path: Path) -> Path:
+    """A notebook named in a params file: relative to notebooks/, the repo root or the file."""
+    candidates = [paths.NOTEBOOKS / value, paths.ROOT / value, params_path.parent / value]
+    for c in candidates:
+        if c.is_file():
+            return c.resolve()
+    return candidates[0]
+
+
+def load_params(path: Path, ds: Dataset) -> ParamsFile:
+    """Read and validate one params file; raise ParamsError listing every problem."""
+    path = Path(path)
+    name = _rel(path)
+    if not path.exists():
+        raise ParamsError([Problem(name, None, None, "params file not found")])
+    if path.suffix not in (".yaml", ".yml"):
+        raise ParamsError([Problem(name, None, None, "expected a .yaml params file")])
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise ParamsError([Problem(name, line, None, "not valid UTF-8; save the file as UTF-8")]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        context = getattr(err, "context", None)
+        msg = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+        raise ParamsError([Problem(name, mark.line + 1 if mark else None, None, msg)]) from None
+    if data is None:
+        raise ParamsError([Problem(name, 1, None, "file is empty; expected a mapping with at least notebook, title, cities")])
+    if not isinstance(data, dict):
+        raise ParamsError([Problem(name, 1, None, f"expected a mapping of keys to values, found a {type(data).__name__}")])
+    lines = _key_lines(text)
+    problems: list[Problem] = []
+    at = lambda key: lines.get(str(key))  # noqa: E731
+    for key, line in _duplicate_keys(text):
+        problems.append(Problem(name, line, key, "key appears more than once; the later value would silently win"))
+    for key in ("notebook", "title", "cities"):
+        if key not in data:
+            problems.append(Problem(name, None, key, "required key is missing"))
+    nb_value = data.get("notebook")
+    if "notebook" in data and not isinstance(nb_value, str):
+        problems.append(Problem(name, at("notebook"), "notebook", f"expected a notebook file name (str), got {type(nb_value).__name__}"))
+        nb_value = None
+    if problems and not nb_value:
+        raise ParamsError(problems)
+    nb_path = resolve_notebook(nb_value, path)
+    if not nb_path.is_file():
+        known = sorted(p.name for p in paths.NOTEBOOKS.glob("*.ipynb"))
+        close = difflib.get_close_matches(nb_value, known, n=1)
+        raise ParamsError(problems + [Problem(name, at("notebook"), "notebook",
+            f"notebook {nb_value!r} not found in notebooks/" + (f" (did you mean {close[0]!r}?)" if close else f"; available: {', '.join(known)}"))])
+    declared, constraints = notebook_parameters(nb_path)
+    params = {k: v for k, v in data.items() if k != "notebook"}
+    for key, value in params.items():
+        key_s = str(key)
+        if key_s in RESERVED:
+            problems.append(Problem(name, at(key), key_s, "is set by the renderer; remove it from the params file"))
+            continue
+        if key_s not in declared:
+            close = difflib.get_close_matches(key_s, list(declared) + ["notebook"], n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            problems.append(Problem(name, at(key), key_s,
+                f"unknown key; {hint}{nb_path.name} accepts: notebook, " + ", ".join(k for k in declared if k not in RESERVED)))
+            continue
+        type_name = declared[key_s].get("inferred_type_name", "None")
+        want = _TYPES.get(type_name)
+        if want and (not isinstance(value, want) or (isinstance(value, bool) and bool not in want)):
+            problems.append(Problem(name, at(key), key_s,
+                f"expected {type_name}, got {type(value).__name__} {value!r}"))
+            continue
+        problems.extend(_check_value(name, at(key), key_s, value, ds, constraints))
+    if problems:
+        raise ParamsError(problems)
+    return ParamsFile(path=path.resolve(), stem=path.stem, notebook=nb_path, parameters=params, text=text,
+                      constraints=constraints)
+
+
+def _check_value(name: str, line, key: str, value, ds: Dataset, constraints: dict) -> list[Problem]:
+    out = []
+    p = lambda msg: out.append(Problem(name, line, key, msg))  # noqa: E731
+    if key == "cities":
+        if not value:
+            p("expected at least one city key")
+        bad = [c for c in value if not isinstance(c, str) or c not in ds.city_order]
+        for c in bad:
+            close = difflib.get_close_matches(str(c), ds.city_order, n=1)
+            p(f"unknown city {c!r}" + (f" (did you mean {close[0]!r}?)" if close else f"; known: {', '.join(ds.city_order)}"))
+        if len(set(map(str, value))) != len(value):
+            p("a city is listed twice")
+        most = constraints.get("max_cities")
+        if most and len(value) > most:
+            p(f"this notebook profiles {most} city; got {len(value)}")
+    elif key == "indicators":
+        known = ds.codebook["indicators"]
+        for k in value:
+            if not isinstance(k, str) or k not in known:
+                close = difflib.get_close_matches(str(k), list(known), n=1)
+                p(f"unknown indicator {k!r}" + (f" (did you mean {close[0]!r}?)" if close else "; see data/codebook.yaml"))
+    elif key == "theme":
+        known = sorted(set(comparison_sets(ds)) | set(ds.codebook.get("themes", {})))
+        if value not in known:
+            close = difflib.get_close_matches(str(value), known, n=1)
+            p(f"unknown theme {value!r}" + (f" (did you mean {close[0]!r}?)" if close else f"; known: {', '.join(known)}"))
+    elif key == "lang" and value not in LANGS:
+        p(f"expected one of {', '.join(LANGS)}, got {value!r}")
+    elif key == "kind" and value not in KINDS:
+        p(f"expected one of {', '.join(KINDS)}, got {value!r}")
+    elif key == "year" and value != 0 and not 2000 <= value <= 2050:
+        p(f"expected 0 (latest) or a year 2000-2050, got {value!r}")
+    elif key == "title" and (not value.strip() or len(value) > 200):
+        p("expected a non-empty title of at most 200 characters")
+    return out

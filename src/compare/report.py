@@ -1,0 +1,358 @@
+"""What a report notebook calls: one object that loads the data, shows and saves artefacts.
+
+A notebook cell is one call: ``rep.table(...)``, ``rep.figure(...)``, ``rep.echart(...)``.
+When ``artifacts_dir`` is set (the renderer sets it), every table is also written to
+``tables/<name>.csv`` and every static figure to ``figures/<name>.png`` (300 dpi) and
+``.svg``. All text from the data and the params is HTML-escaped before it is shown.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from . import analysis
+from .data import Dataset, load
+
+LANGS = ("zh", "en", "both")
+
+_LABELS = {
+    "city": {"zh": "城市", "en": "City"},
+    "indicator": {"zh": "指标", "en": "Indicator"},
+    "value": {"zh": "数值", "en": "Value"},
+    "unit": {"zh": "单位", "en": "Unit"},
+    "scope": {"zh": "范围", "en": "Scope"},
+    "binding": {"zh": "属性", "en": "Binding"},
+    "flags": {"zh": "标记", "en": "Flags"},
+    "quote": {"zh": "原文", "en": "Quote (verbatim)"},
+    "source": {"zh": "来源", "en": "Source"},
+    "formula": {"zh": "公式与假设", "en": "Formula and assumption"},
+}
+
+
+def _t(key: str, lang: str) -> str:
+    zh, en = _LABELS[key]["zh"], _LABELS[key]["en"]
+    return {"zh": zh, "en": en}.get(lang, f"{zh} {en}")
+
+
+def _safe_name(name: str) -> str:
+    """Artefact file names stay inside their folder whatever the caller passes."""
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "-", str(name)).strip(".-")
+    if not cleaned:
+        raise ValueError(f"artefact name {name!r} has no usable characters")
+    return cleaned[:80]
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = True) -> pd.DataFrame:
+    """A comparison table as a reader sees it: city, indicator, value label, quote, source."""
+    rows = []
+    for _, r in table.iterrows():
+        city = {"zh": r["city_zh"], "en": r["city_en"]}.get(lang, f"{r['city_zh']} {r['city_en']}")
+        title = {"zh": r["title_zh"], "en": r["title_en"]}.get(lang, f"{r['title_zh']} / {r['title_en']}")
+        flags = []
+        if r["conflict"]:
+            flags.append("⚠ conflict" if lang != "zh" else "⚠ 文件内矛盾")
+        if r["inferred_year"]:
+            flags.append("year inferred" if lang != "zh" else "年份推定")
+        if r["status"] == "derived":
+            flags.append("derived" if lang != "zh" else "推算")
+        row = {
+            _t("city", lang): city,
+            _t("indicator", lang): title,
+            _t("value", lang): analysis.value_label(r, "zh" if lang == "zh" else "en"),
+            _t("scope", lang): r["scope"],
+            _t("binding", lang): r["binding"],
+            _t("flags", lang): "; ".join(flags),
+        }
+        if quotes:
+            row[_t("quote", lang)] = r["quote"] if r["status"] != "derived" else ""
+            row[_t("source", lang)] = (r["id"] if r["status"] != "not_stated" else "")
+        if r["status"] == "derived":
+            row[_t("formula", lang)] = f"{r['formula']} = {r['inputs']}. {r['assumption']}"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _heading(level: int, zh: str, en: str, lang: str) -> str:
+    text = {"zh": zh, "en": en}.get(lang, f"{zh} {en}")
+    return f"<h{level}>{html.escape(text)}</h{level}>"
+
+
+def stated_by(table: pd.DataFrame, indicator: str) -> list[str]:
+    """Cities with a stated or derived value for ``indicator`` in ``table``."""
+    rows = table[(table["indicator"] == indicator) & table["value"].notna()]
+    return sorted(set(rows["city"].astype(str)))
+
+
+class Report:
+    """One report being built: the dataset, the language, and where artefacts go."""
+
+    def __init__(self, *, title: str = "", lang: str = "both", data_dir: str = "", artifacts_dir: str = ""):
+        if lang not in LANGS:
+            raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+        self.title = title
+        self.lang = lang
+        self.ds: Dataset = load(data_dir or None)
+        self.artifacts = Path(artifacts_dir) if artifacts_dir else None
+        self.saved: list[Path] = []
+
+    # ------------------------------------------------------------------ display helpers
+
+    @staticmethod
+    def _show(obj) -> None:
+        from IPython.display import display
+
+        display(obj)
+
+    def html(self, markup: str) -> None:
+        from IPython.display import HTML
+
+        self._show(HTML(markup))
+
+    def header(self, subtitle: str = "") -> None:
+        """Title, data version and the sources the report draws on (all escaped)."""
+        pkg_version = ""
+        try:
+            from .data import load_package
+
+            pkg_version = load_package(self.ds.data_dir).get("version", "")
+        except Exception:  # the header must not fail a report
+            pass
+        when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        parts = [f"<h1>{html.escape(self.title)}</h1>"]
+        if subtitle:
+            parts.append(f"<p>{html.escape(subtitle)}</p>")
+        parts.append(
+            "<p class='cmp-meta'>Dataset 数据集 v{v} · data fingerprint {fp} · rendered 生成于 {when}<br>"
+            "Every value below is quoted from the plan it comes from; derived values show their formula; "
+            "values from outside the five plans are labelled as such. 所有数值均可追溯到原文。</p>".format(
+                v=html.escape(str(pkg_version)), fp=html.escape(self.ds.fingerprint[:12]), when=when))
+        self.html("\n".join(parts))
+
+    def note(self, text: str) -> None:
+        """A paragraph of narrative whose text may come from data or params (escaped)."""
+        self.html(f"<p>{html.escape(text)}</p>")
+
+    # ------------------------------------------------------------------ artefacts
+
+    def _path(self, folder: str, name: str, suffix: str) -> Path | None:
+        if self.artifacts is None:
+            return None
+        return self.artifacts / folder / f"{_safe_name(name)}{suffix}"
+
+    def table(self, table: pd.DataFrame, name: str, *, caption: str = "", quotes: bool = True,
+              raw: bool = False) -> None:
+        """Show a comparison table (escaped HTML) and save the full table as tables/<name>.csv."""
+        shown = table if raw else display_frame(table, self.lang, quotes=quotes)
+        path = self._path("tables", name, ".csv")
+        if path is not None:
+            _atomic_write_bytes(path, table.to_csv(index=False).encode("utf-8"))
+            self.saved.append(path)
+        cap = f"<p><strong>{html.escape(caption)}</strong></p>" if caption else ""
+        self.html(cap + shown.to_html(index=False, escape=True, na_rep="", border=0,
+                                      classes="cmp-table"))
+
+    def figure(self, ax_or_fig, name: str, *, caption: str = "") -> None:
+        """Show a matplotlib figure and save figures/<name>.png (300 dpi) and .svg."""
+        import io
+
+        from IPython.display import Image
+        import matplotlib.pyplot as plt
+
+        fig = getattr(ax_or_fig, "figure", ax_or_fig)
+        if caption:
+            fig.text(0.01, 0.005, caption, fontsize=7, color="#555", ha="left", va="bottom")
+        png_path = self._path("figures", name, ".png")
+        if png_path is not None:
+            hi, svg = io.BytesIO(), io.BytesIO()
+            fig.savefig(hi, format="png", dpi=300, bbox_inches="tight")
+            fig.savefig(svg, format="svg", bbox_inches="tight")
+            _atomic_write_bytes(png_path, hi.getvalue())
+            _atomic_write_bytes(png_path.with_suffix(".svg"), svg.getvalue())
+            self.saved += [png_path, png_path.with_suffix(".svg")]
+        # the page shows a screen-resolution copy; the 300 dpi file is in figures/
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        self._show(Image(data=buf.getvalue(), format="png"))
+
+    def echart(self, chart, name: str = "") -> None:
+        """Show an interactive ECharts chart that draws offline (library inlined once)."""
+        from . import echarts
+
+        self._show(echarts.show(chart))
+
+    def sources(self, table: pd.DataFrame) -> None:
+        """List the documents a table draws on, with full citations."""
+        cites = analysis.citation_table(self.ds, table)
+        items = "".join(f"<li>{html.escape(c)} <span class='cmp-muted'>[{html.escape(i)}]</span></li>"
+                        for i, c in zip(cites["id"], cites["citation"]))
+        label = {"zh": "来源", "en": "Sources"}.get(self.lang, "来源 Sources")
+        self.html(f"<h3>{label}</h3><ul>{items}</ul>")
+
+    def context(self, indicator: str) -> None:
+        """Outside context for an indicator (e.g. a national target), labelled as outside the plans."""
+        ctx = self.ds.context[self.ds.context["indicator"] == indicator]
+        if ctx.empty:
+            return
+        items = "".join(
+            f"<li><strong>{html.escape(analysis.SYMBOLS.get(r['comparator'], ''))}{analysis.fmt_number(r['value'])}"
+            f"{'%' if r['unit'] == 'percent' else ''}</strong> ({int(r['year'])}, {html.escape(r['scope'])}): "
+            f"“{html.escape(r['quote'])}” — {html.escape(r['citation'])}</li>"
+            for _, r in ctx.iterrows())
+        self.html("<div class='cmp-meta'><strong>Outside context — not from the five plans "
+                  f"外部参照(非五市文件)</strong><ul>{items}</ul></div>")
+
+    # ------------------------------------------------------------------ sections
+    # Each section is one notebook call; the notebook stays narrative plus calls.
+
+    def indicator_section(self, table: pd.DataFrame, indicator: str, *, prefix: str = "",
+                           min_cities: int = 1) -> None:
+        """Heading, static chart, interactive chart, context and the rows for one indicator.
+
+        Nothing is shown when fewer than ``min_cities`` cities state it.
+        """
+        from . import charts, echarts
+
+        if len(stated_by(table, indicator)) < min_cities:
+            return
+        meta = self.ds.codebook["indicators"][indicator]
+        self.html(_heading(3, meta["title_zh"], meta["title_en"], self.lang)
+                  + f"<p class='cmp-muted'>{html.escape(meta['definition'])}</p>")
+        name = f"{prefix}{indicator}"
+        rows = table[table["indicator"] == indicator]
+        self.figure(charts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}-bars")
+        self.echart(echarts.bars(rows, indicator=indicator, lang=self.lang), f"{name}-bars")
+        self.context(indicator)
+        self.table(rows[rows["status"] != "not_stated"], f"{name}")
+
+    def theme_sections(self, table: pd.DataFrame, *, prefix: str = "", min_cities: int = 1) -> None:
+        """One section per indicator of the table that at least ``min_cities`` cities state."""
+        shown = []
+        for key in dict.fromkeys(table["indicator"]):
+            if len(stated_by(table, key)) >= min_cities:
+                self.indicator_section(table, key, prefix=prefix)
+                shown.append(key)
+        skipped = [k for k in dict.fromkeys(table["indicator"]) if k not in shown]
+        if skipped:
+            titles = ", ".join(self.ds.indicator_title(k, "both" if self.lang == "both" else self.lang) for k in skipped)
+            self.html("<p class='cmp-muted'>" + html.escape(
+                {"zh": "以下指标无城市给出数值:", "en": "No city states a value for: "}.get(self.lang, "无城市给出数值 / No city states a value for: ")
+                + titles) + "</p>")
+
+    def baseline_target(self, indicator: str, cities: list[str], *, name: str = "") -> None:
+        """Baseline-to-target chart (static and interactive) when any city states both."""
+        from . import analysis as an
+        from . import charts, echarts
+
+        bt = an.baseline_target(self.ds, indicators=[indicator], cities=cities)
+        if not (bt["baseline_value"].notna() & bt["target_value"].notna()).any():
+            return
+        meta = self.ds.codebook["indicators"][indicator]
+        self.html(_heading(3, f"{meta['title_zh']}:基数与目标", f"{meta['title_en']}: baseline and target", self.lang))
+        self.figure(charts.dumbbell(bt, indicator=indicator, lang=self.lang), name or f"{indicator}-baseline-target")
+        self.echart(echarts.dumbbell(bt, indicator=indicator, lang=self.lang))
+
+    def coverage(self, cities: list[str], *, theme: str | None = None, name: str = "coverage") -> None:
+        """Which city quantifies which indicator (static heatmap, interactive heatmap, CSV)."""
+        from . import analysis as an
+        from . import charts, echarts
+
+        cov = an.coverage(self.ds, theme=theme, cities=cities)
+        cov = cov[cov.sum(axis=1) > 0]
+        self.figure(charts.matrix(cov, lang=self.lang, ds=self.ds), f"{name}-matrix")
+        self.echart(echarts.matrix(cov, lang=self.lang, ds=self.ds))
+        path = self._path("tables", name, ".csv")
+        if path is not None:
+            _atomic_write_bytes(path, cov.to_csv().encode("utf-8"))
+            self.saved.append(path)
+
+    def pivot(self, table: pd.DataFrame, name: str) -> None:
+        """Show a comparison table wide: one row per indicator, one column per city, value labels.
+
+        "not stated" stays visible; ⚠ marks a contradiction (both values shown, separated by /).
+        The full long table, with quotes and ids, is saved as tables/<name>.csv.
+        """
+        from . import analysis as an
+
+        lang = "zh" if self.lang == "zh" else "en"
+        labelled = table.assign(label=[an.value_label(r, lang) + (" ⚠" if r["conflict"] else "")
+                                       for _, r in table.iterrows()])
+        title_col = "title_zh" if self.lang == "zh" else "title_en"
+        city_col = "city_en" if self.lang == "en" else "city_zh"
+        wide = (labelled.groupby([title_col, city_col], sort=False, observed=True)["label"].agg(" / ".join)
+                .unstack(city_col))
+        cities = list(dict.fromkeys(table["city"].astype(str)))
+        order = [self.ds.city_name(c, "en" if city_col == "city_en" else "zh") for c in self.ds.city_order if c in cities]
+        wide = wide.reindex(columns=order).reset_index().rename(columns={title_col: _t("indicator", self.lang)})
+        wide.columns.name = None
+        path = self._path("tables", name, ".csv")
+        if path is not None:
+            _atomic_write_bytes(path, table.to_csv(index=False).encode("utf-8"))
+            self.saved.append(path)
+        self.html(wide.to_html(index=False, escape=True, na_rep="", border=0, classes="cmp-pivot"))
+
+    def headline_table(self, cities: list[str], *, theme: str = "overview", name: str = "headline") -> pd.DataFrame:
+        """Latest target per headline indicator and city (city columns); returns the long table."""
+        from . import analysis as an
+
+        table = an.compare(self.ds, theme=theme, cities=cities, kind="target")
+        self.pivot(table, name)
+        return table
+
+    def conflicts(self, cities: list[str], *, name: str = "conflicts") -> None:
+        """Every statement the documents contradict, both sides, with the curator's note."""
+        from . import analysis as an
+
+        st = an.statements(self.ds, cities=cities, include_derived=False)
+        rows = st[st["conflict"]]
+        if rows.empty:
+            self.note({"zh": "所选城市的文件中未发现内部矛盾。", "en": "No internal contradictions recorded for these cities."}
+                      .get(self.lang, "未发现内部矛盾 No internal contradictions recorded."))
+            return
+        shown = display_frame(rows, self.lang)
+        shown["Note 说明"] = list(rows["note"])
+        path = self._path("tables", name, ".csv")
+        if path is not None:
+            _atomic_write_bytes(path, rows.to_csv(index=False).encode("utf-8"))
+            self.saved.append(path)
+        self.html(shown.to_html(index=False, escape=True, na_rep="", border=0))
+
+    def profile(self, city: str) -> None:
+        """Everything one city quantifies, theme by theme, with conflicts and inferred years called out."""
+        from . import analysis as an
+
+        st = an.statements(self.ds, cities=[city], include_derived=True)
+        st = st[st["value"].notna()]
+        themes = self.ds.codebook.get("themes", {})
+        for theme in [t for t in themes if t in set(st["theme"])]:
+            rows = st[st["theme"] == theme]
+            self.html(_heading(2, themes[theme]["title_zh"], themes[theme]["title_en"], self.lang))
+            self.table(rows, f"{city}-{theme}")
+        inferred = st[st["inferred_year"]]
+        self.html(_heading(2, "年份推定的数值", "Values with an inferred year", self.lang))
+        if inferred.empty:
+            self.note("None.")
+        else:
+            shown = display_frame(inferred, self.lang)
+            shown["Note 说明"] = list(inferred["note"])
+            self.html(shown.to_html(index=False, escape=True, na_rep="", border=0))

@@ -1,0 +1,273 @@
+"""The shipped dataset is valid, and every class of fault is reported with file, line and column."""
+
+import csv
+import io
+import re
+
+import pytest
+
+from compare import paths
+from compare.cli import main
+from compare.data import load, validate
+
+COLUMNS = ("id,city,source_id,theme,indicator,indicator_zh,kind,year,comparator,value,value_high,unit,scope,"
+           "binding,section,quote,note,flags").split(",")
+
+
+def run_validate(data_dir, capsys):
+    code = main(["validate", "--data", str(data_dir)])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, captured.out, captured.err
+
+
+def rows_of(path):
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def write_rows(path, rows):
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def set_cell(path, row_index, column, value):
+    """Set one cell (row_index counts data rows from 1) and return the file line of that row."""
+    rows = rows_of(path)
+    rows[row_index][rows[0].index(column)] = value
+    write_rows(path, rows)
+    return row_index + 1  # shipped rows hold no line breaks
+
+
+def test_shipped_dataset_is_valid(capsys):
+    code, out, err = run_validate(paths.DATA, capsys)
+    assert code == 0, err
+    assert "valid" in out
+
+
+def test_loaded_types_and_city_order():
+    ds = load()
+    ind = ds.indicators
+    assert list(ind.columns) == COLUMNS
+    assert str(ind["value"].dtype) == "float64"
+    assert str(ind["year"].dtype) == "int64"
+    assert list(ind["city"].cat.categories) == ["huainan", "wuxi", "huaibei", "baoshan", "ankang"]
+    assert ind["city"].cat.ordered
+
+
+def test_frictionless_accepts_the_package():
+    frictionless = pytest.importorskip("frictionless")
+    report = frictionless.validate(str(paths.DATAPACKAGE))
+    errors = [e.message for task in report.tasks for e in task.errors]
+    assert report.valid, errors[:5]
+
+
+def test_no_value_is_zero_for_not_stated():
+    # "not stated" has no row; a 0 would be a claim. A real zero would need a quote saying 0.
+    ind = load().indicators
+    zeros = ind[ind["value"] == 0]
+    for _, r in zeros.iterrows():
+        assert re.search(r"(?<![\d.])0(?![\d.])|零", r["quote"]), r["id"]
+
+
+# ---------------------------------------------------------------- fault table
+# (description, mutate(data_dir) -> (file, line, column or None), expected message fragment)
+
+
+def _ind(d):
+    return d / "indicators.csv"
+
+
+def bad_enum(d):
+    return "indicators.csv", set_cell(_ind(d), 1, "kind", "goal"), "kind"
+
+
+def bad_year_type(d):
+    return "indicators.csv", set_cell(_ind(d), 2, "year", "2025年"), "year"
+
+
+def year_out_of_range(d):
+    return "indicators.csv", set_cell(_ind(d), 3, "year", "1925"), "year"
+
+
+def value_not_number(d):
+    return "indicators.csv", set_cell(_ind(d), 4, "value", "七十"), "value"
+
+
+def percent_over_100(d):
+    rows = rows_of(_ind(d))
+    i = next(i for i, r in enumerate(rows) if i and r[COLUMNS.index("unit")] == "percent")
+    return "indicators.csv", set_cell(_ind(d), i, "value", "170"), "value"
+
+
+def duplicate_id(d):
+    rows = rows_of(_ind(d))
+    rows[5][0] = rows[4][0]
+    write_rows(_ind(d), rows)
+    return "indicators.csv", 6, "id"
+
+
+def unknown_city(d):
+    return "indicators.csv", set_cell(_ind(d), 2, "city", "wuxii"), "city"
+
+
+def unknown_source(d):
+    return "indicators.csv", set_cell(_ind(d), 2, "source_id", "nowhere"), "source_id"
+
+
+def unknown_indicator(d):
+    return "indicators.csv", set_cell(_ind(d), 2, "indicator", "bed_shar"), "indicator"
+
+
+def range_without_high(d):
+    line = set_cell(_ind(d), 3, "comparator", "range")
+    return "indicators.csv", line, "value_high"
+
+
+def high_below_value(d):
+    rows = rows_of(_ind(d))
+    rows[3][COLUMNS.index("comparator")] = "range"
+    rows[3][COLUMNS.index("value_high")] = "-1"
+    write_rows(_ind(d), rows)
+    return "indicators.csv", 4, "value_high"
+
+
+def missing_quote(d):
+    return "indicators.csv", set_cell(_ind(d), 6, "quote", ""), "quote"
+
+
+def ragged_row(d):
+    text = _ind(d).read_text(encoding="utf-8").splitlines()
+    text[3] = text[3] + ",extra"
+    _ind(d).write_text("\n".join(text) + "\n", encoding="utf-8")
+    return "indicators.csv", 4, None
+
+
+def broken_quoting(d):
+    text = _ind(d).read_text(encoding="utf-8").splitlines()
+    text[2] = text[2].replace(",", ',"', 1)
+    _ind(d).write_text("\n".join(text) + "\n", encoding="utf-8")
+    return "indicators.csv", 3, None
+
+
+def gb18030(d):
+    _ind(d).write_bytes(_ind(d).read_text(encoding="utf-8").encode("gb18030"))
+    return "indicators.csv", None, None
+
+
+def bom(d):
+    _ind(d).write_bytes(b"\xef\xbb\xbf" + _ind(d).read_bytes())
+    return "indicators.csv", 1, None
+
+
+def empty_file(d):
+    _ind(d).write_text("", encoding="utf-8")
+    return "indicators.csv", 1, None
+
+
+def header_only(d):
+    _ind(d).write_text(",".join(COLUMNS) + "\n", encoding="utf-8")
+    return "indicators.csv", 2, None
+
+
+def renamed_column(d):
+    text = _ind(d).read_text(encoding="utf-8").replace("comparator", "comparison", 1)
+    _ind(d).write_text(text, encoding="utf-8")
+    return "indicators.csv", 1, "comparator"
+
+
+def missing_column(d):
+    rows = [r[:-1] for r in rows_of(_ind(d))]
+    write_rows(_ind(d), rows)
+    return "indicators.csv", 1, "flags"
+
+
+def conflict_one_sided(d):
+    rows = rows_of(_ind(d))
+    target = rows[1][0]
+    rows[2][COLUMNS.index("flags")] = f"conflict:{target}"
+    rows[2][COLUMNS.index("note")] = "test"
+    write_rows(_ind(d), rows)
+    return "indicators.csv", 2, "flags"
+
+
+def dangling_flag(d):
+    return "indicators.csv", set_cell(_ind(d), 2, "flags", "conflict:no-such-row"), "flags"
+
+
+def city_file_bad_colour(d):
+    return "cities.csv", set_cell(d / "cities.csv", 1, "color", "blue"), "color"
+
+
+def sources_missing_file(d):
+    (d / "sources.csv").unlink()
+    return "sources.csv", None, None
+
+
+def codebook_yaml_error(d):
+    p = d / "codebook.yaml"
+    p.write_text(p.read_text(encoding="utf-8") + "\n  bad: [unclosed\n", encoding="utf-8")
+    return "codebook.yaml", None, None
+
+
+def unit_disagrees_with_codebook(d):
+    rows = rows_of(_ind(d))
+    i = next(i for i, r in enumerate(rows) if i and r[COLUMNS.index("unit")] == "percent")
+    return "indicators.csv", set_cell(_ind(d), i, "unit", "persons"), "unit"
+
+
+FAULTS = [bad_enum, bad_year_type, year_out_of_range, value_not_number, percent_over_100, duplicate_id,
+          unknown_city, unknown_source, unknown_indicator, range_without_high, high_below_value, missing_quote,
+          ragged_row, broken_quoting, gb18030, bom, empty_file, header_only, renamed_column, missing_column,
+          conflict_one_sided, dangling_flag, city_file_bad_colour, sources_missing_file, codebook_yaml_error,
+          unit_disagrees_with_codebook]
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.__name__ for f in FAULTS])
+def test_fault_is_reported_with_file_line_column(fault, data_copy, capsys):
+    before = {p.name: p.read_bytes() for p in data_copy.iterdir() if p.is_file()}
+    fname, line, column = fault(data_copy)
+    mutated = {p.name: p.read_bytes() for p in data_copy.iterdir() if p.is_file()}
+    code, out, err = run_validate(data_copy, capsys)
+    assert code == 1
+    lines = [x for x in err.splitlines() if fname in x]
+    assert lines, err
+    where = f"{fname}:{line}:" if line else fname
+    assert any(where in x for x in lines), (where, err)
+    if column:
+        assert any(f"{where}" in x and f": {column}:" in x for x in lines), (column, err)
+    # validation never writes
+    assert {p.name: p.read_bytes() for p in data_copy.iterdir() if p.is_file()} == mutated
+    assert before.keys() >= mutated.keys()
+
+
+def test_gb18030_message_says_how_to_fix(data_copy, capsys):
+    gb18030(data_copy)
+    _, _, err = run_validate(data_copy, capsys)
+    assert "GB18030" in err and "iconv" in err
+
+
+def test_renamed_column_suggests_the_rename(data_copy, capsys):
+    renamed_column(data_copy)
+    _, _, err = run_validate(data_copy, capsys)
+    assert "comparison" in err and "renamed" in err
+
+
+def test_validate_reports_every_problem_not_just_the_first(data_copy, capsys):
+    set_cell(_ind(data_copy), 1, "kind", "goal")
+    set_cell(_ind(data_copy), 5, "scope", "everywhere")
+    _, _, err = run_validate(data_copy, capsys)
+    assert ":2: kind:" in err and ":6: scope:" in err
+
+
+def test_missing_data_folder(tmp_path, capsys):
+    code, _, err = run_validate(tmp_path / "nope", capsys)
+    assert code == 1 and "not found" in err
+
+
+def test_validate_api_returns_problems_without_raising(data_copy):
+    set_cell(_ind(data_copy), 1, "kind", "goal")
+    ds, problems = validate(data_copy)
+    assert ds is None
+    assert problems[0].line == 2 and problems[0].column == "kind"

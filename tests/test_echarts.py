@@ -1,0 +1,221 @@
+"""Interactive charts: the pyecharts options dict, escaping, offline HTML, and a headless browser run."""
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from compare import echarts as E
+from compare import paths
+from compare.analysis import baseline_target, compare, coverage
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def _series(chart, name):
+    return next(s for s in E.options_dict(chart)["series"] if s["name"] == name)
+
+
+@pytest.fixture
+def bars_all(three_cities):
+    t = compare(three_cities, theme="beds", kind="all")
+    return E.bars(t, indicator="nursing_bed_share", lang="en", palette=three_cities)
+
+
+def test_bars_series_values_and_categories(bars_all):
+    o = E.options_dict(bars_all)
+    assert [c.rstrip("\u200b") for c in o["yAxis"][0]["data"]] == ["Huainan", "Huainan", "Wuxi", "Wuxi", "Huaibei"]
+    assert len(set(o["yAxis"][0]["data"])) == 5  # repeated cities stay separate rows
+    values = [d["value"] for d in _series(bars_all, "value")["data"]]
+    assert values == [45.5, 60.0, 52.9, 55.0, 0]
+    assert [d if d == "-" else d["value"] for d in _series(bars_all, "range")["data"]] == ["-", "-", "-", 5.0, "-"]
+
+
+def test_bars_data_items_carry_meta_and_tooltip(bars_all):
+    items = _series(bars_all, "value")["data"]
+    target = items[1]
+    assert target["meta"]["comparator"] == "&gt;=" and target["meta"]["year"] == "2026"
+    assert target["meta"]["quote"] == "到2026年,养老机构护理型床位占比达到60%以上"
+    assert target["meta"]["source_id"] == "huainan-2024-plan"
+    tip = target["tip"]
+    for part in ("≥60 %", "year: 2026", "target", "unit: percent", "status: stated",
+                 "“到2026年,养老机构护理型床位占比达到60%以上”", "source: huainan-2024-plan"):
+        assert part in tip
+    assert target["label"]["formatter"] == "≥60% (2026 target)"
+    assert target["itemStyle"]["color"]["type"] == "linear"  # open-ended: fades out
+    base = items[0]
+    assert base["itemStyle"]["decal"] and base["itemStyle"]["color"] == "#ffffff"  # baseline hatched
+    assert items[2]["itemStyle"]["borderType"] == "dashed"  # approximate
+    assert items[4]["label"]["formatter"] == "not stated" and items[4]["meta"]["status"] == "not_stated"
+    assert "function (p)" in E.options_dict(bars_all)["tooltip"]["formatter"]
+
+
+def test_data_text_is_html_escaped(bars_all):
+    approx = _series(bars_all, "value")["data"][2]
+    assert XSS not in approx["tip"]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in approx["tip"]
+    assert XSS not in json.dumps(E.options_dict(bars_all), ensure_ascii=False)
+
+
+def test_script_close_in_data_cannot_end_the_script(three_cities):
+    bt = baseline_target(three_cities, indicators=["caregivers"])
+    chart = E.dumbbell(bt, indicator="caregivers", lang="en", palette=three_cities)
+    # the </script> note is in a statement row; put it raw into the options to test the JS escaping
+    chart.options["title"] = [{"text": "</script><script>alert(3)</script>"}]
+    html = E.page_html([chart], title="t")
+    body = html.split("</head>", 1)[1]
+    assert body.count("</script>") == 1  # only the real closing tag of the draw script
+    assert "<\\/script><script>alert(3)<\\/script>" in body
+    assert "<\\/" in E.script_safe("a</b") and "<!--" not in E.script_safe("<!--")
+
+
+def test_dumbbell_options(three_cities):
+    bt = baseline_target(three_cities, indicators=["caregivers"])
+    chart = E.dumbbell(bt, indicator="caregivers", lang="en", palette=three_cities)
+    o = E.options_dict(chart)
+    assert o["yAxis"][0]["data"] == ["Huainan", "Wuxi", "Huaibei"]
+    base = _series(chart, "baseline")["data"]
+    targ = _series(chart, "target")["data"]
+    assert [d["value"] for d in base] == [[8000.0, 1], [2500.0, 2]]
+    assert [d["value"] for d in targ] == [[3000.0, 0], [12000.0, 1]]
+    assert targ[0]["label"]["formatter"] == "≥3,000 (2026 target)\nno baseline"
+    assert base[1]["label"]["formatter"] == "2,500 (2020 baseline)\nno target"
+    assert targ[1]["symbol"] == "triangle"
+    assert "&lt;/script&gt;" in base[0]["tip"] and "</script>" not in base[0]["tip"]
+    links = [s for s in o["series"] if s["type"] == "line"]
+    assert [s["data"] for s in links] == [[[8000.0, 1], [12000.0, 1]]]
+
+
+def test_matrix_options(three_cities):
+    cov = coverage(three_cities)
+    chart = E.matrix(cov, lang="zh", titles=three_cities, palette=three_cities)
+    o = E.options_dict(chart)
+    assert o["xAxis"][0]["data"] == ["淮南", "无锡", "淮北"]
+    assert o["yAxis"][0]["data"][0] == "护理型床位占比"
+    data = o["series"][0]["data"]
+    assert [d["value"] for d in data[:3]] == [[0, 0, 3], [1, 0, 3], [2, 0, 0]]
+    assert data[2]["label"]["formatter"] == "—" and "未说明" in data[2]["tip"]
+
+
+def test_library_hash_checked():
+    record = json.loads((paths.VENDOR / "echarts.json").read_text())
+    js = E.library_js()
+    assert hashlib.sha256(js.encode()).hexdigest() == record["sha256"]
+
+
+def test_library_hash_mismatch_raises(monkeypatch, tmp_path):
+    from compare.errors import RenderError
+
+    shutil.copy(paths.VENDOR / "echarts.json", tmp_path / "echarts.json")
+    (tmp_path / "echarts.min.js").write_text("/* tampered */")
+    monkeypatch.setattr(paths, "VENDOR", tmp_path)
+    E.library_js.cache_clear()
+    try:
+        with pytest.raises(RenderError, match="sha256"):
+            E.library_js()
+    finally:
+        monkeypatch.undo()
+        E.library_js.cache_clear()
+
+
+def test_page_html_is_offline(bars_all):
+    html = E.page_html([bars_all], title="Beds <test>")
+    assert E.library_js() in html
+    assert not re.search(r"<script[^>]*\bsrc=", html, re.I)
+    assert not re.search(r"<link[^>]*href=[\"']?https?:", html, re.I)
+    assert "assets.pyecharts.org" not in html and "cdn" not in html.lower().replace("cdnjs", "x").split("/*")[0]
+    assert "<title>Beds &lt;test&gt;</title>" in html
+    assert 'id="chart-0"' in html
+
+
+def test_notebook_html_inlines_library_once_per_kernel(bars_all, monkeypatch):
+    monkeypatch.setitem(E._KERNEL, "library_sent", False)
+    first, second = E.notebook_html(bars_all), E.notebook_html(bars_all)
+    lib = E.library_js()
+    assert lib in first and lib not in second
+    assert "window.define = undefined" in first and "finally { window.define = d; }" in first
+    assert "window.echarts" in second and "setTimeout(wait" in second
+    ids = re.findall(r'<div id="(echart-[0-9a-f]+)"', first + second)
+    assert len(set(ids)) == 2
+    assert not re.search(r"<script[^>]*\bsrc=", first + second)
+    out = E.show(bars_all)
+    assert lib not in out.data and "<div id=\"echart-" in out.data
+
+
+# --------------------------------------------------------------------------- headless browser
+
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (Debian package `chromium`)")
+
+
+def _chromium(tmp_path, url_path, *extra):
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--proxy-server=127.0.0.1:9",
+           "--proxy-bypass-list=<-loopback>", "--disable-background-networking", "--disable-component-update",
+           "--no-first-run", f"--user-data-dir={tmp_path / 'chromium-profile'}", "--virtual-time-budget=5000",
+           *extra, Path(url_path).as_uri()]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    return res.stdout
+
+
+def _drawn_divs(dom, ids):
+    for div_id in ids:
+        m = re.search(rf'<div id="{div_id}"[^>]*>(.*?)</div>\s*(?=<div id=|<script|</body>)', dom, re.S)
+        assert m, f"{div_id} missing from the DOM"
+        inner = m.group(1)
+        assert "<svg" in inner and "<path" in inner, f"ECharts drew nothing in {div_id}"
+        assert 'data-rendered="1"' in m.group(0)
+
+
+@needs_chromium
+def test_page_draws_offline_in_chromium(three_cities, tmp_path):
+    t = compare(three_cities, theme="beds", kind="all")
+    charts = [E.bars(t, indicator="nursing_bed_share", palette=three_cities),
+              E.dumbbell(baseline_target(three_cities), indicator="caregivers", palette=three_cities),
+              E.matrix(coverage(three_cities), titles=three_cities, palette=three_cities)]
+    page = tmp_path / "page.html"
+    page.write_text(E.page_html(charts, title="test"), encoding="utf-8")
+    dom = _chromium(tmp_path, page, "--dump-dom")
+    root = re.search(r"<html[^>]*>", dom).group(0)
+    assert 'data-charts-ready="3"' in root
+    assert "data-js-error" not in root
+    _drawn_divs(dom, ["chart-0", "chart-1", "chart-2"])
+    assert "onerror=alert" not in dom.replace("&lt;img src=x onerror=alert(1)&gt;", "")
+
+
+@needs_chromium
+def test_notebook_outputs_draw_under_requirejs_and_rerender(three_cities, tmp_path, monkeypatch):
+    """Like an nbconvert page (define.amd present) and a JupyterLab reopen (outputs inserted in order)."""
+    monkeypatch.setitem(E._KERNEL, "library_sent", False)
+    t = compare(three_cities, theme="beds")
+    outs = [E.notebook_html(E.bars(t, indicator=i, palette=three_cities))
+            for i in ("nursing_bed_share", "elderly_care_beds")]
+    ids = [re.search(r'<div id="(echart-[0-9a-f]+)"', o).group(1) for o in outs]
+    # a stand-in for require.js: an AMD define that swallows modules
+    amd = ("<script>window.define = function () { window.__amdCalls = (window.__amdCalls || 0) + 1; };"
+           "window.define.amd = {};</script>")
+    static = tmp_path / "nbconvert.html"
+    static.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'>{amd}</head><body>"
+                      + "".join(f"<div class='output'>{o}</div>" for o in outs)
+                      + "<script>setTimeout(function(){document.body.setAttribute('data-amd',"
+                        "String(window.__amdCalls||0));document.body.setAttribute('data-define',"
+                        "typeof window.define);}, 1000);</script></body></html>", encoding="utf-8")
+    dom = _chromium(tmp_path, static, "--dump-dom")
+    _drawn_divs(dom, ids)
+    assert 'data-amd="0"' in dom and 'data-define="function"' in dom  # ECharts bypassed AMD; define restored
+
+    # JupyterLab sets each output's innerHTML, then re-creates its <script> elements so they run
+    lab = tmp_path / "lab.html"
+    lab.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'></head><body><div id='nb'></div><script>"
+                   f"var outs = {E.script_safe(json.dumps(outs))};"
+                   "outs.forEach(function (h) { var d = document.createElement('div'); d.innerHTML = h;"
+                   " document.getElementById('nb').appendChild(d);"
+                   " d.querySelectorAll('script').forEach(function (old) { var s = document.createElement('script');"
+                   " s.textContent = old.textContent; old.parentNode.replaceChild(s, old); }); });"
+                   "</script></body></html>", encoding="utf-8")
+    dom = _chromium(tmp_path, lab, "--dump-dom")
+    _drawn_divs(dom, ids)

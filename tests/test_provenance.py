@@ -1,0 +1,76 @@
+"""Every row's quote stands in its source capture and writes the row's number."""
+
+import pytest
+
+from compare import paths
+from compare.data import load
+from compare.provenance import PAGED_CAPTURES, normalise_capture, numbers_in, quote_in_capture, quote_states
+
+SEEDS_PRESENT = paths.SEEDS.is_dir()
+needs_seeds = pytest.mark.skipif(not SEEDS_PRESENT, reason=f"source captures not found at {paths.SEEDS}; "
+                                 "the quote check needs ../shared/seeds beside the project")
+
+
+@pytest.fixture(scope="module")
+def captures():
+    ds = load()
+    out = {}
+    for _, s in ds.sources.iterrows():
+        path = paths.SEEDS / s["capture_file"]
+        out[s["id"]] = (normalise_capture(path), s["capture_file"] in PAGED_CAPTURES)
+    return out
+
+
+@needs_seeds
+def test_every_quote_stands_in_its_capture(captures):
+    ds = load()
+    missing = [f"data/indicators.csv:{ds.lines[r['id']]}: {r['id']}: {r['quote']}"
+               for _, r in ds.indicators.iterrows()
+               if not quote_in_capture(r["quote"], captures[r["source_id"]][0], paged=captures[r["source_id"]][1])]
+    assert not missing, "quotes not found verbatim in their capture:\n" + "\n".join(missing)
+
+
+@needs_seeds
+def test_every_quote_writes_its_number():
+    ds = load()
+    wrong = []
+    for _, r in ds.indicators.iterrows():
+        if not quote_states(r["quote"], r["value"]):
+            wrong.append(f"{r['id']}: value {r['value']:g} not in {r['quote']!r}")
+        if r["comparator"] == "range" and not quote_states(r["quote"], r["value_high"]):
+            wrong.append(f"{r['id']}: value_high {r['value_high']:g} not in {r['quote']!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+@needs_seeds
+def test_dataset_covers_every_document():
+    ds = load()
+    counts = ds.indicators.groupby("source_id").size()
+    assert set(counts.index) == set(ds.sources["id"])
+    assert len(ds.indicators) >= 150
+
+
+def test_numbers_in_reads_wan_yi_commas_and_chinese_numerals():
+    assert 554400 in numbers_in("60岁以上老年人口达55.44万人")
+    assert 2e9 in numbers_in("财政投入约20亿元")
+    assert 3600 in numbers_in("为3,600余户")
+    assert 2 in numbers_in("每个街道至少建有两个")
+    assert 15 in numbers_in("十五个")
+    assert 120 in numbers_in("一百二十张")
+
+
+def test_quote_states_rejects_a_number_not_written():
+    assert not quote_states("护理型床位占比达70%以上", 75)
+    assert quote_states("护理型床位占比达70%以上", 70)
+
+
+def test_page_markers_removed_only_for_paged_captures():
+    text = "医养结合型机构12\n5、9家"
+    assert quote_in_capture("医养结合型机构129家", normalise_capture_text(text, True), paged=True)
+    assert not quote_in_capture("医养结合型机构129家", normalise_capture_text(text, False))
+
+
+def normalise_capture_text(text, paged):
+    from compare.provenance import normalise
+
+    return normalise(text, paged=paged)
