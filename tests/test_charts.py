@@ -157,7 +157,7 @@ def test_matrix_heatmap_counts_and_labels(three_cities):
     ax = charts.matrix(cov, lang="both", titles=three_cities, palette=three_cities)
     mesh = ax.collections[0]
     assert np.asarray(mesh.get_array()).reshape(cov.shape).tolist() == cov.to_numpy().tolist()
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["淮南 Huainan", "无锡 Wuxi", "淮北 Huaibei"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["淮南\nHuainan", "无锡\nWuxi", "淮北\nHuaibei"]
     assert ax.get_yticklabels()[0].get_text() == "护理型床位占比 Nursing-type bed share"
     cells = [t.get_text() for t in ax.texts]
     assert cells[:3] == ["3", "3", "—"]  # huaibei states no nursing-bed share

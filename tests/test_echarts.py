@@ -96,6 +96,7 @@ def test_matrix_options(three_cities):
     chart = E.matrix(cov, lang="zh", titles=three_cities, palette=three_cities)
     o = E.options_dict(chart)
     assert o["xAxis"][0]["data"] == ["淮南", "无锡", "淮北"]
+    assert E.options_dict(E.matrix(cov, lang="both", titles=three_cities))["xAxis"][0]["data"][0] == "淮南\nHuainan"
     assert o["yAxis"][0]["data"][0] == "护理型床位占比"
     data = o["series"][0]["data"]
     assert [d["value"] for d in data[:3]] == [[0, 0, 3], [1, 0, 3], [2, 0, 0]]

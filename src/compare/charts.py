@@ -13,6 +13,7 @@ document is marked ⚠ with both values shown, and a city that states nothing ge
 from __future__ import annotations
 
 import importlib.resources
+import textwrap
 from functools import lru_cache
 from typing import Literal, Mapping
 
@@ -399,7 +400,7 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette=N
                       label=_both("基数", "baseline", lang)),
                Line2D([], [], marker="o", color="#555555", ls="none", label=_both("目标", "target", lang)),
                Line2D([], [], marker=">", color="#555555", ls="none", label=_leg("lower", lang))]
-    _legend_below(ax, handles, 3 if lang != "both" else 2)
+    _legend_below(ax, handles, 3)
     return ax
 
 
@@ -431,13 +432,16 @@ def matrix(cov: pd.DataFrame, *, lang: Lang = "both", ax: Axes | None = None, ti
     annot = cov.map(lambda n: "—" if n == 0 else str(int(n))).to_numpy()
     sns.heatmap(cov, ax=ax, annot=annot, fmt="", cmap="Blues", vmin=0, vmax=max(int(cov.to_numpy().max()), 1) + 1,
                 cbar=False, linewidths=1, linecolor="white", annot_kws={"fontsize": "small"})
-    ax.set_yticks(np.arange(len(cov)) + 0.5, [names.get(k, k) for k in cov.index], rotation=0)
-    ax.set_xticks(np.arange(cov.shape[1]) + 0.5, [city_name(str(c), lang, palette) for c in cov.columns],
-                  rotation=0)
+    # long bilingual titles wrap (at the space between zh and en first) so the cells keep their width
+    ylabels = [textwrap.fill(names.get(k, k), 46, break_long_words=False) for k in cov.index]
+    ax.set_yticks(np.arange(len(cov)) + 0.5, ylabels, rotation=0)
+    # bilingual city names on two lines: five or more columns do not fit side by side otherwise
+    xlabels = [city_name(str(c), lang, palette).replace(" ", "\n", 1) for c in cov.columns]
+    ax.set_xticks(np.arange(cov.shape[1]) + 0.5, xlabels, rotation=0)
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
     ax.set_xlabel(_both("数字 = 陈述条数;— = 未说明", "number = statements; — = not stated", lang)
-                  if lang != "both" else "数字 = 陈述条数;— = 未说明  number = statements; — = not stated",
+                  if lang != "both" else "数字 = 陈述条数;— = 未说明\nnumber = statements; — = not stated",
                   fontsize="small")
     ax.set_ylabel("")
     return ax

@@ -213,7 +213,11 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette=N
     cats = [city_name(str(c), lang, palette) for c in rows["city"]]
     links, base, targ, missing = [], [], [], []
     vals = pd.concat([rows["baseline_value"], rows["target_value"]]).astype(float)
-    x0 = float(vals.min()) if vals.notna().any() else 0.0
+    lo = float(vals.min()) if vals.notna().any() else 0.0
+    hi = float(vals.max()) if vals.notna().any() else 1.0
+    pad = max(hi - lo, abs(hi) * 0.2, 1e-9) * 0.3  # labels are centred on their points
+    x_min, x_max = _round(max(lo - pad, 0) if lo >= 0 else lo - pad), _round(hi + pad)
+    x0 = x_min  # "not stated" is written from the left edge of the plot
     for i, (_, r) in enumerate(rows.iterrows()):
         city = str(r["city"])
         color = colors.get(city, GREY)
@@ -266,11 +270,7 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette=N
         tooltip_opts=opts.TooltipOpts(trigger="item", formatter=_TIP, is_confine=True),
         legend_opts=opts.LegendOpts(pos_right=10),
     )
-    lo = float(vals.min()) if vals.notna().any() else 0.0
-    hi = float(vals.max()) if vals.notna().any() else 1.0
-    pad = max(hi - lo, abs(hi) * 0.2, 1e-9) * 0.3  # labels are centred on their points
-    chart.options["xAxis"] = [{"type": "value", "min": _round(max(lo - pad, 0) if lo >= 0 else lo - pad),
-                               "max": _round(hi + pad), "splitLine": {"show": True}}]
+    chart.options["xAxis"] = [{"type": "value", "min": x_min, "max": x_max, "splitLine": {"show": True}}]
     chart.options["yAxis"] = [{"type": "category", "data": cats, "inverse": True, "axisTick": {"show": False},
                                "boundaryGap": True}]
     chart.options["grid"] = {"left": 10, "right": 60, "top": 70, "bottom": 30, "containLabel": True}
@@ -290,6 +290,8 @@ def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, palette=None)
     """Heatmap of :func:`~compare.analysis.coverage`; data items ``[city index, indicator index, count]``."""
     names = _titles(titles, lang)
     cities = [city_name(str(c), lang, palette) for c in cov.columns]
+    # two-line bilingual city names: five or more columns do not fit side by side otherwise
+    city_labels = [c.replace(" ", "\n", 1) for c in cities]
     inds = [names.get(k, k) for k in cov.index]
     data = []
     for yi, key in enumerate(cov.index):
@@ -299,7 +301,7 @@ def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, palette=None)
                    + (_esc(f"{n} " + _both("条陈述", "statement(s)", lang)) if n else _esc(not_stated(lang))))
             data.append({"value": [xi, yi, n], "tip": tip,
                          "label": {"show": True, "formatter": str(n) if n else "—"}})
-    chart = HeatMap(init_opts=_init(120 + 34 * len(inds)))
+    chart = HeatMap(init_opts=_init(130 + 42 * len(inds)))
     chart.set_global_opts(
         title_opts=opts.TitleOpts(title=_both("哪些城市说明了哪些指标", "Which city states which indicator", lang),
                                   pos_left="left"),
@@ -308,11 +310,12 @@ def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, palette=None)
         visualmap_opts=opts.VisualMapOpts(min_=0, max_=max(int(cov.to_numpy().max()), 1) + 1, is_show=False,
                                           range_color=["#f7fbff", "#6baed6", "#08519c"]),
     )
-    chart.options["xAxis"] = [{"type": "category", "data": cities, "position": "top", "splitArea": {"show": True},
-                               "axisTick": {"show": False}}]
+    chart.options["xAxis"] = [{"type": "category", "data": city_labels, "position": "top", "splitArea": {"show": True},
+                               "axisTick": {"show": False}, "axisLabel": {"interval": 0}}]
     chart.options["yAxis"] = [{"type": "category", "data": inds, "inverse": True, "splitArea": {"show": True},
-                               "axisTick": {"show": False}}]
-    chart.options["grid"] = {"left": 10, "right": 20, "top": 70, "bottom": 10, "containLabel": True}
+                               "axisTick": {"show": False},
+                               "axisLabel": {"interval": 0, "width": 320, "overflow": "break", "lineHeight": 14}}]
+    chart.options["grid"] = {"left": 10, "right": 20, "top": 85, "bottom": 10, "containLabel": True}
     chart.options["series"] = [{"type": "heatmap", "name": "coverage", "data": data,
                                 "itemStyle": {"borderColor": "#ffffff", "borderWidth": 2}}]
     return chart
@@ -396,7 +399,7 @@ def _div(chart: Base, div_id: str) -> str:
             f'height:{_esc(chart.height)};max-width:980px"></div>')
 
 
-def page_html(charts: Iterable[Base], *, title: str) -> str:
+def page_html(charts: Iterable[Base], *, title: str, heading: bool = True) -> str:
     """A standalone HTML page drawing ``charts`` with the inlined ECharts; no network needed.
 
     On load the root element gets ``data-charts-ready="<n drawn>"``; a JS error sets
@@ -422,7 +425,7 @@ h1 {{ font-size: 18px; }} .echart {{ margin-bottom: 24px; }}</style>
 {_lib_block()}
 </head>
 <body>
-<h1>{_esc(title)}</h1>
+{f"<h1>{_esc(title)}</h1>" if heading else ""}
 {chr(10).join(body)}
 <script>
 {chr(10).join(scripts)}

@@ -1,0 +1,214 @@
+"""Benchmark: one run, figures as ratios against references measured in the same run.
+
+Measures (all on this machine, in this run):
+- cold render of the whole suite vs the naive loop (papermill then ``jupyter nbconvert`` per file);
+- warm re-render with nothing changed, and after changing one value in one city;
+- per-report overhead vs the floor (papermill executing an empty parameterised notebook);
+- scale: load + validate + every comparison on synthetic datasets of 5, 50 and 300 cities,
+  each in a fresh process, with wall time and peak memory;
+- one brief figure kit after warm-up.
+Prints a table and writes JSON. Targets are reported, not asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from . import paths
+
+PY = sys.executable
+BIN = Path(PY).parent
+
+_SCALE_SCRIPT = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+from compare.data import validate
+from compare import analysis as an
+t1 = time.perf_counter()
+ds, problems = validate(sys.argv[1])
+assert not problems, problems[:3]
+t2 = time.perf_counter()
+n = 0
+for name in an.comparison_sets(ds):
+    n += len(an.compare(ds, theme=name))
+    n += len(an.baseline_target(ds, theme=name))
+n += len(an.coverage(ds))
+n += len(an.derive(ds))
+t3 = time.perf_counter()
+peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"imports_s": t1 - t0, "validate_s": t2 - t1, "compare_s": t3 - t2,
+                  "work_s": t3 - t1, "rows": len(ds.indicators), "cells": n, "peak_mb": peak_kb / 1024}))
+"""
+
+_EMPTY_NB = {
+    "cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"]}, "execution_count": None, "outputs": [],
+               "source": 'x: int = 1  # a parameter'}],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+def _run(cmd: list[str], **kw) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+    return time.perf_counter() - t0
+
+
+def _render_cmd(out: Path, *extra: str, data: Path | None = None) -> list[str]:
+    cmd = [PY, "-m", "compare", "render", *map(str, sorted(paths.PARAMS.glob("*.yaml"))), "--out", str(out),
+           "--quiet", *extra]
+    if data:
+        cmd += ["--data", str(data)]
+    return cmd
+
+
+def naive_loop(work: Path) -> float:
+    """What a user would script: papermill then nbconvert, one params file after another."""
+    t0 = time.perf_counter()
+    for p in sorted(paths.PARAMS.glob("*.yaml")):
+        params = yaml.safe_load(p.read_text(encoding="utf-8"))
+        nb = paths.NOTEBOOKS / params.pop("notebook")
+        art = work / p.stem
+        art.mkdir(parents=True, exist_ok=True)
+        params.update(artifacts_dir=str(art), data_dir=str(paths.DATA))
+        pfile = work / f"{p.stem}.params.yaml"
+        pfile.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+        out_nb = art / "report.ipynb"
+        subprocess.run([str(BIN / "papermill"), str(nb), str(out_nb), "-f", str(pfile), "--cwd", str(paths.ROOT)],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out_nb)],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def scale_point(n: int, work: Path) -> dict:
+    from .synth import write_synthetic
+
+    data = write_synthetic(n, work / f"synth-{n}")
+    t0 = time.perf_counter()
+    res = subprocess.run([PY, "-c", _SCALE_SCRIPT, str(data)], check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    out.update(cities=n, wall_s=wall)
+    return out
+
+
+def brief_kit_time(work: Path, repeats: int = 5) -> float:
+    from .brief import export_kit
+    from .data import load
+
+    ds = load()
+    export_kit(ds, comparison="beds", indicator="nursing_bed_share", out=work / "warm")  # warm-up
+    times = []
+    for i in range(repeats):
+        t0 = time.perf_counter()
+        export_kit(ds, comparison="beds", indicator="nursing_bed_share", out=work / f"kit-{i}")
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def machine() -> dict:
+    import psutil
+
+    return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1), "processor": platform.processor() or platform.machine()}
+
+
+def run(quick: bool = False) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="compare-bench-"))
+    try:
+        res: dict = {"machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": quick}
+        n_reports = len(list(paths.PARAMS.glob("*.yaml")))
+        res["reports"] = n_reports
+        out = work / "reports"
+        res["naive_loop_s"] = naive_loop(work / "naive")
+        res["cold_jobs1_s"] = _run(_render_cmd(work / "cold1", "--jobs", "1"))
+        res["cold_s"] = _run(_render_cmd(out, "--jobs", "2"))
+        res["warm_unchanged_s"] = _run(_render_cmd(out, "--jobs", "2"))
+        data = work / "data"
+        shutil.copytree(paths.DATA, data)
+        # same content in another folder: every report is a cache hit (keys hash content, not paths)
+        res["warm_copied_data_s"] = _run(_render_cmd(out, "--jobs", "2", data=data))
+        lines = (data / "indicators.csv").read_text(encoding="utf-8").splitlines()
+        i = next(i for i, line in enumerate(lines) if line.startswith("baoshan-nursing_bed_share-"))
+        cells = lines[i].split(",")
+        cells[9] = str(float(cells[9]) + 1)
+        lines[i] = ",".join(cells)
+        (data / "indicators.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        t0 = time.perf_counter()
+        proc = subprocess.run(_render_cmd(out, "--jobs", "2", data=data), capture_output=True, text=True)
+        res["one_value_changed_s"] = time.perf_counter() - t0
+        rerendered = [line.split()[0] for line in proc.stdout.splitlines()[1:-1] if line.split()[1:2] == ["ok"]]
+        res["one_value_changed_rerendered"] = rerendered
+        # floor: papermill executing an empty parameterised notebook
+        empty = work / "empty.ipynb"
+        empty.write_text(json.dumps(_EMPTY_NB))
+        floors = [_run([str(BIN / "papermill"), str(empty), str(work / "empty-out.ipynb"), "-p", "x", "2"])
+                  for _ in range(1 if quick else 3)]
+        res["floor_empty_papermill_s"] = statistics.median(floors)
+        res["per_report_s"] = res["cold_jobs1_s"] / n_reports
+        res["scale"] = [scale_point(n, work) for n in ((5, 50) if quick else (5, 50, 300))]
+        res["brief_kit_s"] = brief_kit_time(work)
+        base = res["scale"][0]
+        res["ratios"] = {
+            "cold_vs_naive": res["cold_s"] / res["naive_loop_s"],
+            "warm_vs_cold": res["warm_unchanged_s"] / res["cold_s"],
+            "one_value_vs_cold": res["one_value_changed_s"] / res["cold_s"],
+            "per_report_vs_floor": res["per_report_s"] / res["floor_empty_papermill_s"],
+            **{f"scale_{p['cities']}_vs_5_work": p["work_s"] / base["work_s"] for p in res["scale"]},
+            **{f"scale_{p['cities']}_vs_5_wall": p["wall_s"] / base["wall_s"] for p in res["scale"]},
+        }
+        res["targets"] = {
+            "cold_vs_naive <= 0.5": res["ratios"]["cold_vs_naive"] <= 0.5,
+            "warm_vs_cold <= 0.02": res["ratios"]["warm_vs_cold"] <= 0.02,
+            "one value re-renders only its dependants": set(rerendered) <= {"beds", "overview", "rural", "profile-baoshan"},
+            "largest scale work <= 2x 5-city": res["scale"][-1]["work_s"] <= 2 * base["work_s"],
+            "largest scale peak memory <= 1 GB": res["scale"][-1]["peak_mb"] <= 1024,
+            "brief kit <= 0.5 s": res["brief_kit_s"] <= 0.5,
+        }
+        return res
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def report(res: dict) -> str:
+    r = res["ratios"]
+    lines = [
+        f"machine: {res['machine']['cpus']} CPUs, {res['machine']['memory_gb']} GB, Python {res['machine']['python']}",
+        f"suite of {res['reports']} reports",
+        f"naive loop (papermill + nbconvert each)   {res['naive_loop_s']:8.2f} s   (reference)",
+        f"cold render, --jobs 1                     {res['cold_jobs1_s']:8.2f} s   {res['cold_jobs1_s'] / res['naive_loop_s']:.2f}x naive",
+        f"cold render, --jobs 2                     {res['cold_s']:8.2f} s   {r['cold_vs_naive']:.2f}x naive   (target <= 0.5x)",
+        f"warm re-render, nothing changed           {res['warm_unchanged_s']:8.2f} s   {r['warm_vs_cold'] * 100:.1f}% of cold   (target <= 2%)",
+        f"one value changed (baoshan)               {res['one_value_changed_s']:8.2f} s   re-rendered: {', '.join(res['one_value_changed_rerendered'])}",
+        f"per report (cold, jobs 1)                 {res['per_report_s']:8.2f} s   {r['per_report_vs_floor']:.2f}x floor",
+        f"floor: papermill on an empty notebook     {res['floor_empty_papermill_s']:8.2f} s   (reference)",
+        f"brief kit (PNG+SVG+HTML+caption+CSV)      {res['brief_kit_s']:8.3f} s   (target <= 0.5 s)",
+        "scale: load + validate + every comparison, fresh process each",
+    ]
+    for p in res["scale"]:
+        lines.append(f"  {p['cities']:4d} cities {p['rows']:6d} rows   work {p['work_s']:6.2f} s "
+                     f"({r[f'scale_{p['cities']}_vs_5_work']:.2f}x)   wall {p['wall_s']:6.2f} s "
+                     f"({r[f'scale_{p['cities']}_vs_5_wall']:.2f}x)   peak {p['peak_mb']:6.0f} MB")
+    lines.append("targets: " + "; ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in res["targets"].items()))
+    return "\n".join(lines)
+
+
+def bench_cli(args) -> int:
+    res = run(quick=args.quick)
+    print(report(res))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(res, indent=1), encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0

@@ -1,0 +1,108 @@
+"""Brief kits: the five files, their sizes and contents, atomic writes, user errors, the CLI."""
+
+import re
+
+import pandas as pd
+import pytest
+from matplotlib import image
+
+from compare import brief
+from compare.cli import main
+from compare.errors import CompareError
+
+from pathlib import Path
+
+DATA = Path(__file__).parent / "fixtures" / "three_cities"
+
+
+def _kit(three_cities, tmp_path, **kw):
+    kw.setdefault("comparison", "beds")
+    return brief.export_kit(three_cities, out=tmp_path, **kw)
+
+
+def test_kit_files_and_contents(three_cities, tmp_path):
+    paths = _kit(three_cities, tmp_path, indicator="nursing_bed_share")
+    names = [p.name for p in paths]
+    stem = "beds-nursing_bed_share-bars-both-column"
+    assert names == [f"{stem}.png", f"{stem}.svg", f"{stem}.html", f"{stem}.csv", f"{stem}.caption.txt"]
+    assert all(p.exists() for p in paths)
+    png = image.imread(paths[0])
+    assert png.shape[1] == round(3.5 * 300)  # a column at 300 dpi
+    assert "<svg" in paths[1].read_text()[:500]
+    html = paths[2].read_text()
+    assert "echarts" in html and not re.search(r"<script[^>]*\bsrc=", html)
+    csv = pd.read_csv(paths[3], dtype=str, keep_default_na=False)
+    assert {"quote", "source_id", "value", "comparator", "year", "kind", "status"} <= set(csv.columns)
+    assert "到2026年,养老机构护理型床位占比达到60%以上" in set(csv["quote"])
+    assert list(csv.loc[csv["status"] == "not_stated", "city"]) == ["huaibei"]
+    caption = paths[4].read_text()
+    assert "Not stated (未说明): Huaibei." in caption
+    assert caption.rstrip().endswith(
+        "Sources: 淮南市人民政府办公室《淮南市推进养老事业和养老产业协同发展行动计划(2024—2026年)》, 2024-12-27; "
+        "无锡市人民政府《无锡市“十四五”养老服务发展规划》, 2021; compiled by eldercare-compare.")
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_single_source_line(three_cities):
+    assert brief.source_line(three_cities, ["wuxi-14fyp"]) == (
+        "Source: 无锡市人民政府《无锡市“十四五”养老服务发展规划》, 2021; compiled by eldercare-compare.")
+
+
+@pytest.mark.parametrize("chart", ["dumbbell", "timeline", "matrix"])
+def test_other_charts_and_page_size(three_cities, tmp_path, chart):
+    paths = _kit(three_cities, tmp_path, chart=chart, size="page", lang="en", cities=["wuxi", "huaibei"])
+    assert image.imread(paths[0]).shape[1] == 7 * 300
+    csv = pd.read_csv(paths[3], dtype=str, keep_default_na=False)
+    assert set(csv["city"]) <= {"wuxi", "huaibei"}
+    assert "compiled by eldercare-compare." in paths[4].read_text()
+
+
+def test_conflict_named_in_caption(three_cities, tmp_path):
+    paths = _kit(three_cities, tmp_path, indicator="elderly_care_beds", cities="wuxi")
+    assert "wuxi-elderly_care_beds-2025-target-b" in paths[-1].read_text()
+
+
+def test_indicator_as_comparison(three_cities, tmp_path):
+    paths = _kit(three_cities, tmp_path, comparison="caregivers", chart="dumbbell")
+    assert paths[0].name == "caregivers-dumbbell-both-column.png"
+
+
+@pytest.mark.parametrize("kw, message", [
+    ({"comparison": "nope"}, "unknown comparison 'nope'"),
+    ({"indicator": "caregivers"}, "indicator 'caregivers' is not in comparison 'beds'"),
+    ({"cities": ["wuxi", "atlantis"]}, "unknown city key"),
+    ({"chart": "pie"}, "unknown chart 'pie'"),
+    ({"size": "poster"}, "unknown size"),
+])
+def test_user_errors(three_cities, tmp_path, kw, message):
+    with pytest.raises(CompareError, match=re.escape(message)):
+        _kit(three_cities, tmp_path, **kw)
+    assert not list(tmp_path.iterdir())
+
+
+def test_failure_leaves_earlier_files_intact(three_cities, tmp_path, monkeypatch):
+    first = _kit(three_cities, tmp_path, indicator="nursing_bed_share")
+    before = {p: p.read_bytes() for p in first}
+
+    def boom(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(brief.echarts, "page_html", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        _kit(three_cities, tmp_path, indicator="nursing_bed_share")
+    assert {p: p.read_bytes() for p in first} == before
+    assert sorted(tmp_path.iterdir()) == sorted(first)  # no temp files left
+
+
+def test_figure_cli(tmp_path, capsys):
+    out = tmp_path / "kit"
+    rc = main(["figure", "beds", "--data", str(DATA), "--indicator", "nursing_bed_share", "--out", str(out)])
+    assert rc == 0
+    printed = capsys.readouterr().out.split()
+    assert len(printed) == 5 and all(p.startswith(str(out)) for p in printed)
+
+
+def test_figure_cli_user_error(tmp_path, capsys):
+    rc = main(["figure", "beds", "--data", str(DATA), "--cities", "wuxi,atlantis", "--out", str(tmp_path)])
+    assert rc == 1
+    assert "unknown city key(s): atlantis" in capsys.readouterr().err
