@@ -156,13 +156,14 @@ FAILING_NB = {
 def test_failing_notebook_keeps_previous_report_and_others_render(tmp_path, capsys):
     out = tmp_path / "out"
     good = tmp_path / "x.yaml"
-    shutil.copy(paths.PARAMS / "profile-wuxi.yaml", good)
+    shutil.copy(paths.PARAMS / "profile-huaibei.yaml", good)
     (tmp_path / "broken.ipynb").write_text(json.dumps(FAILING_NB))
     other = tmp_path / "y.yaml"
-    shutil.copy(paths.PARAMS / "profile-ankang.yaml", other)
+    shutil.copy(paths.PARAMS / "profile-huainan.yaml", other)
     assert main(["render", str(good), "--out", str(out), "--quiet"]) == 0
+    capsys.readouterr()
     before = tree(out)
-    good.write_text("notebook: broken.ipynb\ntitle: broken\ncities: [wuxi]\n")
+    good.write_text("notebook: broken.ipynb\ntitle: broken\ncities: [huaibei]\n")
     code = main(["render", str(good), str(other), "--out", str(out)])
     captured = capsys.readouterr()
     assert code == 1
@@ -187,7 +188,7 @@ def _published_ok(out: Path):
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
 def test_kill_mid_render_leaves_complete_reports(tmp_path, sig):
     out = tmp_path / "out"
-    params = [str(paths.PARAMS / "profile-wuxi.yaml"), str(paths.PARAMS / "profile-ankang.yaml")]
+    params = [str(paths.PARAMS / "profile-huaibei.yaml"), str(paths.PARAMS / "profile-huainan.yaml")]
     assert main(["render", *params, "--out", str(out), "--quiet"]) == 0
     before = tree(out)
     proc = subprocess.Popen([sys.executable, "-m", "compare", "render", *params, "--out", str(out), "--force", "--quiet"],
@@ -209,7 +210,7 @@ def test_kill_mid_render_leaves_complete_reports(tmp_path, sig):
 
 def test_two_renders_into_one_folder_do_not_corrupt(tmp_path):
     out = tmp_path / "out"
-    params = [str(paths.PARAMS / "profile-baoshan.yaml"), str(paths.PARAMS / "profile-huainan.yaml")]
+    params = [str(paths.PARAMS / "profile-huaibei.yaml"), str(paths.PARAMS / "profile-huainan.yaml")]
     procs = [subprocess.Popen([sys.executable, "-m", "compare", "render", *params, "--out", str(out), "--force"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [p.communicate(timeout=300) for p in procs]
@@ -221,7 +222,7 @@ def test_two_renders_into_one_folder_do_not_corrupt(tmp_path):
 
 def test_dask_backend_on_a_local_cluster(tmp_path):
     out = tmp_path / "out"
-    summary = render([paths.PARAMS / "profile-wuxi.yaml", paths.PARAMS / "profile-ankang.yaml"], out=out,
+    summary = render([paths.PARAMS / "profile-huaibei.yaml", paths.PARAMS / "profile-huainan.yaml"], out=out,
                      jobs=2, backend="dask", quiet=True)
     assert {r.status for r in summary.results.values()} == {"ok"}, summary.table()
     _published_ok(out)

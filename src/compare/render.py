@@ -196,12 +196,25 @@ def render_one(task: Task) -> Result:
             task.notebook, str(out_nb), parameters=params, kernel_name="python3", progress_bar=False,
             log_output=False, request_save_on_cell_execute=False, execution_timeout=task.timeout,
             cwd=str(paths.ROOT),
+            # the kernel's transport warning is noise in scheduled logs; real errors still show
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
         timings["execute"] = round(time.perf_counter() - t0, 3)
     except PapermillExecutionError as err:  # a failing notebook is reported, not raised: the batch goes on
         first = str(err.evalue).splitlines()[0] if str(err.evalue) else ""
-        msg = (f"{task.params_path}: {Path(task.notebook).name} failed in cell {err.cell_index} "
-               f"(execution count {err.exec_count}): {err.ename}: {first}")
+        # papermill counts the injected-parameters cell; name the cell as it is in the source notebook
+        cell, snippet = err.cell_index, ""
+        try:
+            executed = [c for c in nbformat.read(out_nb, as_version=4).cells
+                        if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+            injected = [i for i, c in enumerate(executed) if "injected-parameters" in c.metadata.get("tags", [])]
+            snippet = executed[err.cell_index].source.strip().splitlines()[0][:60]
+            if injected and err.cell_index > injected[0]:
+                cell = err.cell_index - 1
+        except Exception:  # the message must not fail; the kept notebook has the detail
+            pass
+        msg = (f"{task.params_path}: {Path(task.notebook).name} failed in cell {cell}"
+               + (f" ({snippet!r})" if snippet else "") + f": {err.ename}: {first}")
         return Result(task.stem, task.params_path, "failed", time.perf_counter() - t0, msg, str(staging),
                       str(out_nb) if out_nb.exists() else "", timings)
     except Exception as err:  # kernel died, timeout, or a bug: still one failed report, with its traceback

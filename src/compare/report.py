@@ -8,6 +8,7 @@ When ``artifacts_dir`` is set (the renderer sets it), every table is also writte
 
 from __future__ import annotations
 
+import base64
 import html
 import os
 import re
@@ -175,7 +176,6 @@ class Report:
         """Show a matplotlib figure and save figures/<name>.png (300 dpi) and .svg."""
         import io
 
-        from IPython.display import Image
         import matplotlib.pyplot as plt
 
         fig = getattr(ax_or_fig, "figure", ax_or_fig)
@@ -192,8 +192,11 @@ class Report:
         # the page shows a screen-resolution copy; the 300 dpi file is in figures/
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        alt = caption or " / ".join(t for t in (a.get_title() for a in fig.axes) if t) or name
         plt.close(fig)
-        self._show(Image(data=buf.getvalue(), format="png"))
+        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        self.html(f"<img alt='{html.escape(alt, quote=True)}' src='data:image/png;base64,{data}' "
+                  "style='max-width:100%'>")
 
     def echart(self, chart, name: str = "") -> None:
         """Show an interactive ECharts chart that draws offline (library inlined once)."""
