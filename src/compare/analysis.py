@@ -30,7 +30,7 @@ Pick = Literal["latest", "year", "all"]
 #: Columns of every comparison table, in order.
 COLUMNS = [
     "city", "city_zh", "city_en", "indicator", "title_zh", "title_en", "theme", "kind", "year",
-    "comparator", "value", "value_high", "unit", "scope", "binding", "status", "flags",
+    "comparator", "value", "value_high", "unit", "scope", "scope_zh", "scope_en", "binding", "status", "flags",
     "conflict", "inferred_year", "id", "source_id", "section", "quote", "note",
     "formula", "inputs", "assumption",
 ]
@@ -85,12 +85,18 @@ def _decorate(ds: Dataset, df: pd.DataFrame) -> pd.DataFrame:
     df["title_en"] = df["indicator"].map(lambda k: book[k]["title_en"])
     df["theme"] = df["indicator"].map(lambda k: book[k]["theme"])
     df["unit"] = df["indicator"].map(lambda k: book[k]["unit"])
+    scopes = ds.codebook.get("scopes", {})
+    if "scope" not in df:
+        df["scope"] = ""
+    df["scope_zh"] = df["scope"].map(lambda s: scopes.get(s, {}).get("zh", s) if isinstance(s, str) else "")
+    df["scope_en"] = df["scope"].map(lambda s: scopes.get(s, {}).get("en", s) if isinstance(s, str) else "")
     df["conflict"] = df["flags"].fillna("").map(lambda f: any(x.startswith("conflict:") for x in _flagset(f)))
     df["inferred_year"] = df["flags"].fillna("").map(lambda f: "year_inferred" in _flagset(f))
     for col in COLUMNS:
         if col not in df:
             df[col] = np.nan if col in ("value", "value_high", "year") else ""
-    for col in ("formula", "inputs", "assumption", "note", "flags", "binding", "quote", "section", "source_id", "id", "scope", "comparator", "kind"):
+    for col in ("formula", "inputs", "assumption", "note", "flags", "binding", "quote", "section", "source_id", "id", "scope",
+                "scope_zh", "scope_en", "comparator", "kind"):
         df[col] = df[col].fillna("").astype(str)
     df["year"] = df["year"].astype("Int64")
     return df[COLUMNS]
@@ -122,7 +128,7 @@ def _check_cities(ds: Dataset, cities: list[str]) -> None:
 def compare(ds: Dataset, *, theme: str | None = None, indicators: Iterable[str] | None = None,
             cities: Iterable[str] | None = None, kind: Kind = "target", pick: Pick = "latest",
             year: int | None = None, include_restated: bool = False, include_derived: bool = True,
-            fill_missing: bool = True) -> pd.DataFrame:
+            include_increments: bool = False, fill_missing: bool = True) -> pd.DataFrame:
     """Comparison table for a comparison set, theme or list of indicators across cities.
 
     kind: which statements: ``target``, ``baseline``, ``projection`` or ``all``.
@@ -130,6 +136,9 @@ def compare(ds: Dataset, *, theme: str | None = None, indicators: Iterable[str] 
     ``year`` (only statements for ``year``), or ``all`` (every year).
     Restatements (annex copies, text/table duplicates that agree) are dropped unless
     ``include_restated``; contradictory statements are always kept, both of them, flagged.
+    Year-by-year increments (flag ``increment``: the amount added in one year, whose sum is a
+    stated total) are dropped unless ``include_increments``, so a stock is never compared
+    with a yearly addition.
     Where a city has nothing for an indicator, a ``not_stated`` row with a missing value.
     Returns a frame with :data:`COLUMNS`; values in the indicator's unit.
     """
@@ -143,11 +152,16 @@ def compare(ds: Dataset, *, theme: str | None = None, indicators: Iterable[str] 
     if not include_restated:
         restated = df["flags"].map(_is_restatement).astype(bool)
         df = df.loc[~restated | df["conflict"].astype(bool)]
+    if not include_increments:
+        df = df.loc[~df["flags"].map(lambda f: "increment" in _flagset(f)).astype(bool)]
     if pick == "year":
         df = df[df["year"] == year]
     elif pick == "latest" and len(df):
         latest = df.groupby(["city", "indicator", "kind"], observed=True)["year"].transform("max")
-        df = df[df["year"] == latest]
+        kept = df[df["year"] == latest]
+        # a contradiction about the deadline itself: show the other side even if its year is earlier
+        partners = {f.split(":", 1)[1] for f in ";".join(kept["flags"]).split(";") if f.startswith("conflict:")}
+        df = df[(df["year"] == latest) | df["id"].isin(partners)]
     # a derived value is shown only where the city states none of its own for that cell
     if len(df):
         stated_cells = set(zip(df.loc[df["status"] == "stated", "city"].astype(str), df.loc[df["status"] == "stated", "indicator"]))
@@ -336,6 +350,10 @@ def value_label(row, lang: str = "en", *, with_year: bool = True) -> str:
         text = f"{fmt_number(row['value'])}–{fmt_number(row['value_high'])}{unit}"
     else:
         text = f"{SYMBOLS.get(row['comparator'], '')}{fmt_number(row['value'])}{unit}"
+    scope = row.get("scope", "")
+    if scope and scope != "citywide":
+        # a per-county "1" is not a citywide "1": the scope travels with the number
+        text += f" {row.get('scope_en') or scope}" if lang == "en" else f"({row.get('scope_zh') or scope})"
     if with_year and not pd.isna(row["year"]):
         kind = KIND_LABEL.get(row["kind"], {}).get(lang, row["kind"])
         star = "*" if row.get("inferred_year") else ""
@@ -357,3 +375,20 @@ def both_kinds(ds: Dataset, city: str) -> list[str]:
     rows = ds.indicators[ds.indicators["city"] == city]
     kinds = rows.groupby("indicator")["kind"].agg(set)
     return [k for k in ds.codebook["indicators"] if k in kinds and {"baseline", "target"} <= kinds[k]]
+
+
+def shared_with_peers(ds: Dataset, city: str, *, kind: Kind = "target", min_cities: int = 2) -> list[str]:
+    """Indicators ``city`` states (as ``kind``) that at least ``min_cities`` cities state in all (codebook order)."""
+    rows = ds.indicators if kind == "all" else ds.indicators[ds.indicators["kind"] == kind]
+    by = rows.groupby("indicator", observed=True)["city"].agg(lambda c: set(map(str, c)))
+    return [k for k in ds.codebook["indicators"] if k in by and city in by[k] and len(by[k]) >= min_cities]
+
+
+def theme_coverage(ds: Dataset, *, cities: Iterable[str] | None = None) -> pd.DataFrame:
+    """Statements per theme (rows, codebook order) and city (columns); restatements not counted."""
+    cities = list(cities) if cities else ds.city_order
+    st = statements(ds, cities=cities, include_derived=False)
+    st = st.loc[~st["flags"].map(_is_restatement).astype(bool)]
+    themes = [t for t in ds.codebook.get("themes", {}) if t in set(st["theme"])]
+    counts = st.groupby(["theme", "city"], observed=False).size().unstack("city")
+    return counts.reindex(index=themes, columns=cities).fillna(0).astype(int)

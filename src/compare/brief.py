@@ -8,6 +8,7 @@ leaves the files of an earlier run intact.
 from __future__ import annotations
 
 import os
+import textwrap
 import tempfile
 from pathlib import Path
 from typing import Iterable
@@ -183,7 +184,9 @@ def export_kit(ds: Dataset, *, comparison: str, cities: Iterable[str] | str | No
                 else:
                     charts.matrix(table, lang=lang, titles=ds, palette=ds, ax=ax)
                     ech = echarts.matrix(table, lang=lang, titles=ds, palette=ds)
-                fig.suptitle(title, fontsize=FONT_SIZES[size] + 1, x=0.02, ha="left")
+                # wrap long bilingual titles to the figure width (about 2 CJK glyphs per Latin pair)
+                width = max(24, int(fig.get_figwidth() * 72 / (FONT_SIZES[size] + 1) * 1.3))
+                fig.suptitle(textwrap.fill(title, width=width), fontsize=FONT_SIZES[size] + 1, x=0.02, ha="left")
                 fig.savefig(staged.path(f"{name}.png"), dpi=DPI, format="png", metadata={"Software": None})
                 # no creation date: the same data gives the same SVG
                 fig.savefig(staged.path(f"{name}.svg"), format="svg", metadata={"Date": None})

@@ -62,7 +62,8 @@ def drift(data_dir: Path | None = None) -> list[str]:
     for key, meta in want["indicators"].items():
         if book["indicators"][key].get("cities") != meta["cities"]:
             out.append(f"indicators.{key}.cities: codebook says {book['indicators'][key].get('cities')}, data has {meta['cities']}")
-    unused = [k for k, m in want["indicators"].items() if not m["cities"]]
+    derived = {d["indicator"] for d in book.get("derivations", [])}
+    unused = [k for k, m in want["indicators"].items() if not m["cities"] and k not in derived]
     for k in unused:
         out.append(f"indicators.{k}: no row uses this indicator")
     return out

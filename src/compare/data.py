@@ -30,7 +30,7 @@ from . import paths
 from .errors import DataError, Problem
 
 RESOURCES = ("cities", "sources", "indicators", "context")
-_FLAG = re.compile(r"^(year_inferred|restated_in_annex|annual|cumulative|page_marker_joined|table)$|^(conflict|restates):(.+)$")
+_FLAG = re.compile(r"^(year_inferred|restated_in_annex|annual|cumulative|page_marker_joined|table|increment)$|^(conflict|restates):(.+)$")
 
 
 # --------------------------------------------------------------------------- reading

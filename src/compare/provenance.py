@@ -24,7 +24,7 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _MULTIPLIERS = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
 
-_ARABIC = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)?")
+_ARABIC = re.compile(r"([-−]?)(\d+(?:\.\d+)?)\s*(万|亿)?")
 _CHINESE = re.compile(r"[零〇一二两三四五六七八九十百千]+(?:万|亿)?")
 
 
@@ -72,10 +72,11 @@ def numbers_in(quote: str) -> list[float]:
     text = re.sub(r"(?<=\d),(?=\d{3})", "", quote)
     found: list[float] = []
     for m in _ARABIC.finditer(text):
-        n = float(m.group(1))
-        found.append(n)
-        if m.group(2):
-            found.append(n * _MULTIPLIERS[m.group(2)])
+        n = float(m.group(2))
+        # a minus sign may be a dash in a span ("2021-2035"), so both readings are kept
+        found += [n, -n] if m.group(1) else [n]
+        if m.group(3):
+            found.append(n * _MULTIPLIERS[m.group(3)])
     for m in _CHINESE.finditer(_WS.sub("", text)):
         n = _chinese_number(m.group(0))
         if n is not None:

@@ -197,7 +197,7 @@ def render_one(task: Task) -> Result:
             log_output=False, request_save_on_cell_execute=False, execution_timeout=task.timeout,
             cwd=str(paths.ROOT),
             # the kernel's transport warning is noise in scheduled logs; real errors still show
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
         timings["execute"] = round(time.perf_counter() - t0, 3)
     except PapermillExecutionError as err:  # a failing notebook is reported, not raised: the batch goes on

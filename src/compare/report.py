@@ -149,6 +149,11 @@ class Report:
                 v=html.escape(str(pkg_version)), fp=html.escape(self.ds.fingerprint[:12]), when=when))
         self.html("\n".join(parts))
 
+    def city_header(self, city: str) -> None:
+        """Header of a city profile: the city and the full citation of its plan(s)."""
+        cites = self.ds.sources.loc[self.ds.sources["city"] == city, "citation"]
+        self.header(self.ds.city_name(city, "both") + " · " + "; ".join(cites))
+
     def note(self, text: str) -> None:
         """A paragraph of narrative whose text may come from data or params (escaped)."""
         self.html(f"<p>{html.escape(text)}</p>")
@@ -172,8 +177,12 @@ class Report:
         self.html(cap + shown.to_html(index=False, escape=True, na_rep="", border=0,
                                       classes="cmp-table"))
 
-    def figure(self, ax_or_fig, name: str, *, caption: str = "") -> None:
-        """Show a matplotlib figure and save figures/<name>.png (300 dpi) and .svg."""
+    def figure(self, ax_or_fig, name: str, *, caption: str = "", folded: bool = False) -> None:
+        """Show a matplotlib figure and save figures/<name>.png (300 dpi) and .svg.
+
+        ``folded`` puts the picture in a closed <details> element: used where the same chart is
+        also shown interactive, so the page is not twice as long.
+        """
         import io
 
         import matplotlib.pyplot as plt
@@ -195,8 +204,12 @@ class Report:
         alt = caption or " / ".join(t for t in (a.get_title() for a in fig.axes) if t) or name
         plt.close(fig)
         data = base64.b64encode(buf.getvalue()).decode("ascii")
-        self.html(f"<img alt='{html.escape(alt, quote=True)}' src='data:image/png;base64,{data}' "
-                  "style='max-width:100%'>")
+        img = (f"<img alt='{html.escape(alt, quote=True)}' src='data:image/png;base64,{data}' "
+               "style='max-width:100%'>")
+        if folded:
+            where = f" — figures/{html.escape(png_path.stem)}.png, .svg" if png_path is not None else ""
+            img = f"<details class='cmp-static'><summary>静态图 Static figure (for print){where}</summary>{img}</details>"
+        self.html(img)
 
     def echart(self, chart, name: str = "") -> None:
         """Show an interactive ECharts chart that draws offline (library inlined once)."""
@@ -243,8 +256,8 @@ class Report:
                   + f"<p class='cmp-muted'>{html.escape(meta['definition'])}</p>")
         name = f"{prefix}{indicator}"
         rows = table[table["indicator"] == indicator]
-        self.figure(charts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}-bars")
-        self.echart(echarts.bars(rows, indicator=indicator, lang=self.lang), f"{name}-bars")
+        self.figure(charts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}-bars", folded=True)
+        self.echart(echarts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}-bars")
         self.context(indicator)
         self.table(rows[rows["status"] != "not_stated"], f"{name}")
 
@@ -272,18 +285,38 @@ class Report:
             return
         meta = self.ds.codebook["indicators"][indicator]
         self.html(_heading(3, f"{meta['title_zh']}:基数与目标", f"{meta['title_en']}: baseline and target", self.lang))
-        self.figure(charts.dumbbell(bt, indicator=indicator, lang=self.lang), name or f"{indicator}-baseline-target")
-        self.echart(echarts.dumbbell(bt, indicator=indicator, lang=self.lang))
+        self.figure(charts.dumbbell(bt, indicator=indicator, lang=self.lang, palette=self.ds),
+                    name or f"{indicator}-baseline-target", folded=True)
+        self.echart(echarts.dumbbell(bt, indicator=indicator, lang=self.lang, palette=self.ds))
 
-    def coverage(self, cities: list[str], *, theme: str | None = None, name: str = "coverage") -> None:
-        """Which city quantifies which indicator (static heatmap, interactive heatmap, CSV)."""
+    def coverage(self, cities: list[str], *, theme: str | None = None, min_cities: int = 1,
+                 name: str = "coverage") -> None:
+        """Which city quantifies which indicator (static heatmap, interactive heatmap, CSV).
+
+        Only indicators stated by at least ``min_cities`` of ``cities`` are shown.
+        """
         from . import analysis as an
         from . import charts, echarts
 
         cov = an.coverage(self.ds, theme=theme, cities=cities)
-        cov = cov[cov.sum(axis=1) > 0]
-        self.figure(charts.matrix(cov, lang=self.lang, ds=self.ds), f"{name}-matrix")
-        self.echart(echarts.matrix(cov, lang=self.lang, ds=self.ds))
+        cov = cov[(cov > 0).sum(axis=1) >= min_cities]
+        self._matrix(cov, name, titles=self.ds)
+
+    def theme_coverage(self, cities: list[str], *, name: str = "theme-coverage") -> None:
+        """Statements per theme and city: what each plan chooses to quantify."""
+        from . import analysis as an
+
+        cov = an.theme_coverage(self.ds, cities=cities)
+        themes = self.ds.codebook.get("themes", {})
+        titles = {k: {"zh": v["title_zh"], "en": v["title_en"]}.get(self.lang, f"{v['title_zh']} {v['title_en']}")
+                  for k, v in themes.items()}
+        self._matrix(cov, name, titles=titles)
+
+    def _matrix(self, cov: pd.DataFrame, name: str, *, titles) -> None:
+        from . import charts, echarts
+
+        self.figure(charts.matrix(cov, lang=self.lang, titles=titles, palette=self.ds), f"{name}-matrix", folded=True)
+        self.echart(echarts.matrix(cov, lang=self.lang, titles=titles, palette=self.ds))
         path = self._path("tables", name, ".csv")
         if path is not None:
             _atomic_write_bytes(path, cov.to_csv().encode("utf-8"))
@@ -339,6 +372,19 @@ class Report:
             _atomic_write_bytes(path, rows.to_csv(index=False).encode("utf-8"))
             self.saved.append(path)
         self.html(shown.to_html(index=False, escape=True, na_rep="", border=0))
+
+    def peers(self, city: str, *, kind: str = "target") -> None:
+        """The city's targets next to the other cities', for every indicator two or more plans share."""
+        from . import analysis as an
+
+        keys = an.shared_with_peers(self.ds, city, kind=kind)
+        if not keys:
+            self.note({"zh": "该市的指标与其他城市没有重合。", "en": "No indicator of this plan is quantified by another plan."}
+                      .get(self.lang, "该市的指标与其他城市没有重合 / No indicator of this plan is quantified by another plan."))
+            return
+        table = an.compare(self.ds, indicators=keys, kind=kind)
+        for key in keys:
+            self.indicator_section(table, key, prefix=f"{city}-peers-")
 
     def profile(self, city: str) -> None:
         """Everything one city quantifies, theme by theme, with conflicts and inferred years called out."""
