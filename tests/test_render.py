@@ -101,7 +101,7 @@ def test_reports_show_quotes_and_conflicts(suite):
 def test_report_draws_its_charts_offline(suite, stem, tmp_path):
     out, _ = suite
     dom = dump_dom(out / stem / "report.html", tmp_path)
-    charts = re.findall(r'<div id="[^"]+" class="echart"[^>]*>', dom)
+    charts = re.findall(r'<div[^>]*class="echart"[^>]*>', dom)
     assert charts, f"{stem}: no interactive chart"
     drawn = [c for c in charts if 'data-rendered="1"' in c]
     assert len(drawn) == len(charts), f"{stem}: {len(drawn)}/{len(charts)} charts drawn"

@@ -81,17 +81,17 @@ def _decorate(ds: Dataset, df: pd.DataFrame) -> pd.DataFrame:
     df["city"] = pd.Categorical(df["city"].astype(str), categories=ds.city_order, ordered=True)
     df["city_zh"] = df["city"].astype(str).map(cities["name_zh"])
     df["city_en"] = df["city"].astype(str).map(cities["name_en"])
-    df["title_zh"] = df["indicator"].map(lambda k: book[k]["title_zh"])
-    df["title_en"] = df["indicator"].map(lambda k: book[k]["title_en"])
-    df["theme"] = df["indicator"].map(lambda k: book[k]["theme"])
-    df["unit"] = df["indicator"].map(lambda k: book[k]["unit"])
+    for col, field in (("title_zh", "title_zh"), ("title_en", "title_en"), ("theme", "theme"), ("unit", "unit")):
+        df[col] = df["indicator"].map({k: m[field] for k, m in book.items()})
     scopes = ds.codebook.get("scopes", {})
     if "scope" not in df:
         df["scope"] = ""
-    df["scope_zh"] = df["scope"].map(lambda s: scopes.get(s, {}).get("zh", s) if isinstance(s, str) else "")
-    df["scope_en"] = df["scope"].map(lambda s: scopes.get(s, {}).get("en", s) if isinstance(s, str) else "")
-    df["conflict"] = df["flags"].fillna("").map(lambda f: any(x.startswith("conflict:") for x in _flagset(f)))
-    df["inferred_year"] = df["flags"].fillna("").map(lambda f: "year_inferred" in _flagset(f))
+    scope = df["scope"].fillna("").astype(str)
+    df["scope_zh"] = [scopes.get(x, {}).get("zh", x) for x in scope]
+    df["scope_en"] = [scopes.get(x, {}).get("en", x) for x in scope]
+    flags = df["flags"].fillna("").astype(str)
+    df["conflict"] = flags.str.contains("conflict:", regex=False)
+    df["inferred_year"] = flags.str.contains("year_inferred", regex=False)
     for col in COLUMNS:
         if col not in df:
             df[col] = np.nan if col in ("value", "value_high", "year") else ""
@@ -102,25 +102,44 @@ def _decorate(ds: Dataset, df: pd.DataFrame) -> pd.DataFrame:
     return df[COLUMNS]
 
 
+def _decorated(ds: Dataset) -> pd.DataFrame:
+    """Every stated and derived row, decorated once per dataset version (cached on the Dataset)."""
+    cached = ds.__dict__.get("_decorated")
+    if cached is None:
+        stated = ds.indicators.assign(status="stated")
+        der = derive(ds)
+        rows = pd.concat([stated, der], ignore_index=True) if len(der) else stated
+        cached = _decorate(ds, rows)
+        flags = cached["flags"].astype(str)
+        cached["_restated"] = flags.str.contains("restated_in_annex", regex=False) | flags.str.contains("restates:", regex=False)
+        cached["_increment"] = flags.str.split(";").map(lambda f: "increment" in f)
+        ds.__dict__["_decorated"] = cached
+    return cached
+
+
 def statements(ds: Dataset, *, cities: Iterable[str] | None = None, indicators: Iterable[str] | None = None,
                theme: str | None = None, include_derived: bool = True) -> pd.DataFrame:
     """Every stated (and optionally derived) value for the cities and indicators, decorated."""
+    return _statements(ds, cities=cities, indicators=indicators, theme=theme,
+                       include_derived=include_derived).drop(columns=["_restated", "_increment"])
+
+
+def _statements(ds: Dataset, *, cities=None, indicators=None, theme=None, include_derived=True) -> pd.DataFrame:
     keys = indicators_for(ds, theme=theme, indicators=indicators)
     cities = list(cities) if cities else ds.city_order
     _check_cities(ds, cities)
-    rows = ds.indicators[ds.indicators["indicator"].isin(keys) & ds.indicators["city"].isin(cities)].copy()
-    rows["status"] = "stated"
-    if include_derived:
-        der = derive(ds)
-        der = der[der["indicator"].isin(keys) & der["city"].isin(cities)]
-        rows = pd.concat([rows, der], ignore_index=True) if len(der) else rows
-    out = _decorate(ds, rows)
+    all_rows = _decorated(ds)
+    mask = all_rows["indicator"].isin(keys) & all_rows["city"].astype(str).isin(cities)
+    if not include_derived:
+        mask &= all_rows["status"] != "derived"
+    out = all_rows[mask].copy()
     out["_order"] = out["indicator"].map({k: i for i, k in enumerate(keys)})
     return out.sort_values(["_order", "city", "kind", "year", "id"]).drop(columns="_order").reset_index(drop=True)
 
 
 def _check_cities(ds: Dataset, cities: list[str]) -> None:
-    unknown = [c for c in cities if c not in ds.city_order]
+    known = set(ds.city_order)
+    unknown = [c for c in cities if c not in known]
     if unknown:
         raise CompareError(f"unknown city key(s): {', '.join(unknown)}; known: {', '.join(ds.city_order)}")
 
@@ -146,14 +165,14 @@ def compare(ds: Dataset, *, theme: str | None = None, indicators: Iterable[str] 
         raise CompareError("pick='year' needs year=<int>")
     keys = indicators_for(ds, theme=theme, indicators=indicators)
     cities = list(cities) if cities else ds.city_order
-    df = statements(ds, cities=cities, indicators=keys, include_derived=include_derived)
+    df = _statements(ds, cities=cities, indicators=keys, include_derived=include_derived)
     if kind != "all":
         df = df[df["kind"] == kind]
     if not include_restated:
-        restated = df["flags"].map(_is_restatement).astype(bool)
-        df = df.loc[~restated | df["conflict"].astype(bool)]
+        df = df.loc[~df["_restated"].astype(bool) | df["conflict"].astype(bool)]
     if not include_increments:
-        df = df.loc[~df["flags"].map(lambda f: "increment" in _flagset(f)).astype(bool)]
+        df = df.loc[~df["_increment"].astype(bool)]
+    df = df.drop(columns=["_restated", "_increment"])
     if pick == "year":
         df = df[df["year"] == year]
     elif pick == "latest" and len(df):
@@ -162,14 +181,16 @@ def compare(ds: Dataset, *, theme: str | None = None, indicators: Iterable[str] 
         # a contradiction about the deadline itself: show the other side even if its year is earlier
         partners = {f.split(":", 1)[1] for f in ";".join(kept["flags"]).split(";") if f.startswith("conflict:")}
         df = df[(df["year"] == latest) | df["id"].isin(partners)]
-    # a derived value is shown only where the city states none of its own for that cell
+    # a derived value is shown only where the city states none of its own for that cell, or where
+    # the stated values contradict each other (then the arithmetic is shown beside them)
     if len(df):
-        stated_cells = set(zip(df.loc[df["status"] == "stated", "city"].astype(str), df.loc[df["status"] == "stated", "indicator"]))
-        keep = (df["status"] != "derived") | ~pd.Series(
-            [(str(c), i) in stated_cells for c, i in zip(df["city"], df["indicator"])], index=df.index)
-        keep &= ~((df["status"] == "derived") & df["value"].isna() & pd.Series(
-            [(str(c), i) in stated_cells for c, i in zip(df["city"], df["indicator"])], index=df.index))
-        df = df[keep]
+        cell = df["city"].astype(str) + "|" + df["indicator"]
+        stated = df["status"] == "stated"
+        stated_cells = set(cell[stated])
+        conflicted_cells = set(cell[stated & df["conflict"].astype(bool)])
+        derived = df["status"] == "derived"
+        hide = derived & cell.isin(stated_cells) & (~cell.isin(conflicted_cells) | df["value"].isna())
+        df = df[~hide]
     if fill_missing:
         have = set(zip(df["city"].astype(str), df["indicator"]))
         missing = [{"city": c, "indicator": k, "status": "not_stated", "kind": "" if kind == "all" else kind,
@@ -255,74 +276,69 @@ def derive(ds: Dataset) -> pd.DataFrame:
     """Derived rows for every derivation in the codebook and every city and year where possible.
 
     A derivation combines two statements of the same document (``numerator`` /
-    ``denominator`` x ``factor``) of matching year and compatible kind. A missing input
-    gives a row with a missing value whose ``assumption`` names the absent input.
+    ``denominator`` x ``factor``) of matching year and compatible kind (a target over a
+    target or a projection). A missing input gives a row with a missing value whose
+    ``assumption`` names the absent input. Computed with joins, once per dataset version.
     Returns rows with the indicator columns plus status, formula, inputs, assumption.
     """
     cached = getattr(ds, "_derived", None)
     if cached is not None:
         return cached
-    out = []
-    ind = ds.indicators
-    ctx = ds.context
+    ind = ds.indicators.loc[~ds.indicators["flags"].map(_is_restatement).astype(bool)]
+    ind = ind.assign(city=ind["city"].astype(str), _kindgroup=ind["kind"].map(
+        {"baseline": "baseline", "target": "target", "projection": "target"}))
+    parts = []
     for d in ds.codebook.get("derivations", []):
-        num_key, den_key, factor = d["numerator"], d["denominator"], float(d.get("factor", 1))
-        for city in ds.city_order:
-            nums = _pick_one(ind[(ind["city"] == city) & (ind["indicator"] == num_key)])
-            if d.get("numerator_scope"):
-                nums = nums[nums["scope"] == d["numerator_scope"]]
-            dens = _pick_one(ind[(ind["city"] == city) & (ind["indicator"] == den_key)])
-            from_context = False
-            if d.get("denominator_from") == "context":
-                dens = ctx[(ctx["indicator"] == den_key) & (ctx["scope"] == city)].assign(
-                    kind="baseline", source_id="context", flags="")
-                from_context = True
-            for _, n in nums.iterrows():
-                match = dens if from_context else dens[(dens["year"] == n["year"]) & (dens["source_id"] == n["source_id"])]
-                if not from_context:
-                    ok_kind = {"baseline": {"baseline"}, "target": {"target", "projection"},
-                               "projection": {"projection", "target"}}[n["kind"]]
-                    match = match[match["kind"].isin(ok_kind)]
-                base = {"city": city, "source_id": n["source_id"], "theme": ds.codebook["indicators"][d["indicator"]]["theme"],
-                        "indicator": d["indicator"], "indicator_zh": d.get("title_zh", ""), "kind": n["kind"],
-                        "year": int(n["year"]), "unit": d["unit"], "scope": "citywide", "binding": "",
-                        "section": n["section"], "status": "derived", "formula": d["formula"],
-                        "flags": "year_inferred" if "year_inferred" in _flagset(n["flags"]) else "",
-                        "value_high": np.nan}
-                if match.empty:
-                    out.append({**base, "id": f"derived-{city}-{d['indicator']}-{n['year']}-{n['kind']}-missing",
-                                "comparator": "", "value": np.nan, "inputs": n["id"], "quote": n["quote"],
-                                "assumption": f"not derivable: the document states no {den_key} for {n['year']}"
-                                              f" ({'baseline' if n['kind'] == 'baseline' else 'target or projection'});"
-                                              " the denominator is not estimated.",
-                                "note": ""})
-                    continue
-                for j, (_, m) in enumerate(match.iterrows()):
-                    if not m["value"] or (isinstance(m["value"], float) and math.isnan(m["value"])):
-                        continue
-                    value = float(n["value"]) / float(m["value"]) * factor
-                    comparator = ratio_comparator(n["comparator"], m["comparator"])
-                    assumption = d.get("assumption", "")
-                    if comparator == "~" and not (n["comparator"] == "~" or m["comparator"] == "~"):
-                        assumption += (f" The inputs are bounds ({n['comparator']} {n['value']:g}, "
-                                       f"{m['comparator']} {m['value']:g}); the ratio of two bounds bounds nothing, "
-                                       "so it is shown as approximate.")
-                    if n["kind"] != m["kind"]:
-                        assumption += f" The {den_key} is the document's {m['kind']} for {m['year']}."
-                    if from_context:
-                        assumption += f" The denominator is outside context, not from the document: {m['citation']}."
-                    flags = base["flags"]
-                    conflicts = [r for r in (n, m) if any(f.startswith("conflict:") for f in _flagset(r["flags"]))]
-                    note = ""
-                    if conflicts:
-                        note = "An input is one side of a contradiction in the document: " + ", ".join(r["id"] for r in conflicts) + "."
-                    suffix = "" if len(match) == 1 else f"-{j + 1}"
-                    out.append({**base, "id": f"derived-{city}-{d['indicator']}-{n['year']}-{n['kind']}{suffix}",
-                                "comparator": comparator, "value": round(value, 4),
-                                "inputs": f"{n['id']};{m['id']}", "quote": n["quote"],
-                                "assumption": assumption.strip(), "note": note, "flags": flags})
+        nums = ind[ind["indicator"] == d["numerator"]]
+        if d.get("numerator_scope"):
+            nums = nums[nums["scope"] == d["numerator_scope"]]
+        nums = nums[nums["kind"] != "projection"]
+        dens = ind[ind["indicator"] == d["denominator"]]
+        pairs = nums.merge(dens, on=["city", "source_id", "year", "_kindgroup"], how="left", suffixes=("", "_den"))
+        theme = ds.codebook["indicators"][d["indicator"]]["theme"]
+        found = pairs["id_den"].notna() & pairs["value_den"].notna() & (pairs["value_den"] != 0)
+        value = pairs["value"] / pairs["value_den"] * float(d.get("factor", 1))
+        comps = [ratio_comparator(n, m) if ok else "" for n, m, ok in
+                 zip(pairs["comparator"], pairs["comparator_den"].fillna(""), found)]
+        base_assumption = d.get("assumption", "")
+        assumptions, notes = [], []
+        for ok, n, m, comp, (_, r) in zip(found, pairs["comparator"], pairs["comparator_den"].fillna(""), comps,
+                                         pairs.iterrows()):
+            if not ok:
+                assumptions.append(f"not derivable: the document states no {d['denominator']} for {r['year']} "
+                                   f"({'baseline' if r['kind'] == 'baseline' else 'target or projection'}); "
+                                   "the denominator is not estimated.")
+                notes.append("")
+                continue
+            text = base_assumption
+            if comp == "~" and not (n == "~" or m == "~"):
+                text += (f" The inputs are bounds ({n} {r['value']:g}, {m} {r['value_den']:g}); the ratio of two "
+                         "bounds bounds nothing, so it is shown as approximate.")
+            if r["kind"] != r["kind_den"]:
+                text += f" The {d['denominator']} is the document's {r['kind_den']} for {r['year']}."
+            assumptions.append(text.strip())
+            conflicted = [x for x, fl in ((r["id"], r["flags"]), (r["id_den"], r["flags_den"]))
+                          if "conflict:" in (fl or "")]
+            notes.append("An input is one side of a contradiction in the document: " + ", ".join(conflicted) + "."
+                         if conflicted else "")
+        out = pd.DataFrame({
+            "city": pairs["city"], "source_id": pairs["source_id"], "theme": theme, "indicator": d["indicator"],
+            "indicator_zh": d.get("title_zh", ""), "kind": pairs["kind"], "year": pairs["year"],
+            "comparator": comps, "value": value.where(found).round(4), "value_high": np.nan, "unit": d["unit"],
+            "scope": "citywide", "binding": "", "section": pairs["section"], "quote": pairs["quote"],
+            "note": notes, "flags": ["year_inferred" if "year_inferred" in _flagset(f) else "" for f in pairs["flags"]],
+            "status": "derived", "formula": d["formula"],
+            "inputs": [f"{a};{b}" if ok else a for a, b, ok in zip(pairs["id"], pairs["id_den"].fillna(""), found)],
+            "assumption": assumptions,
+        })
+        stem = "derived-" + out["city"] + "-" + d["indicator"] + "-" + out["year"].astype(str) + "-" + out["kind"]
+        stem = stem.where(found, stem + "-missing")
+        dup = stem.groupby(stem).cumcount()
+        many = stem.map(stem.value_counts()) > 1
+        out["id"] = stem.where(~many, stem + "-" + (dup + 1).astype(str))
+        parts.append(out)
     cols = list(ds.indicators.columns) + ["status", "formula", "inputs", "assumption"]
-    df = pd.DataFrame(out, columns=cols)
+    df = pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
     df["value"] = df["value"].astype("float64")
     object.__setattr__(ds, "_derived", df)
     return df

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import yaml
@@ -62,6 +63,8 @@ def read_text(path: Path) -> str:
         line = raw[: err.start].count(b"\n") + 1
         hint = "expected UTF-8"
         for enc in ("gb18030", "utf-16"):
+            if enc == "utf-16" and b"\x00" not in raw:  # almost any even-length bytes decode as UTF-16
+                continue
             try:
                 raw.decode(enc)
             except UnicodeDecodeError:
@@ -189,6 +192,9 @@ def pandera_schema(package: dict, name: str) -> pa.DataFrameSchema:
             checks.append(pa.Check.le(c["maximum"], error=f"at most {c['maximum']}"))
         if f["type"] == "date":
             checks.append(pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$", error="a date YYYY-MM-DD"))
+        if f["type"] == "number":
+            # "nan" and "inf" parse as floats; a NaN would pass as "not stated", which has no row
+            checks.append(pa.Check(lambda s: s.isna() | np.isfinite(s.astype("float64")), error="a finite number"))
         columns[f["name"]] = pa.Column(
             _PA_TYPES[f["type"]],
             checks=checks,
@@ -226,8 +232,13 @@ def _schema_problems(df: pd.DataFrame, table: Table, schema: pa.DataFrameSchema)
     except pa.errors.SchemaErrors as err:
         problems = []
         fc = err.failure_cases
+        # where a column does not parse as its type, pandera still runs the column's other checks on the
+        # text and reports them (TypeError, no row); the parse failure is the one message to show
+        uncoerced = set(fc.loc[fc["check"].astype(str).str.startswith("coerce_dtype"), "column"])
         for _, fail in fc.iterrows():
             idx = fail.get("index")
+            if fail.get("column") in uncoerced and (pd.isna(idx) or str(fail["check"]).startswith("dtype(")):
+                continue
             line = table.lines[int(idx)] if pd.notna(idx) else None
             col = fail.get("column")
             value = fail.get("failure_case")
@@ -235,7 +246,8 @@ def _schema_problems(df: pd.DataFrame, table: Table, schema: pa.DataFrameSchema)
             if str(fail["check"]) == "not_nullable":
                 msg = "value missing; " + expectation
             elif str(fail["check"]) == "field_uniqueness":
-                others = [table.lines[i] for i in df.index[df[col] == value] if table.lines[i] != line]
+                same = fc[(fc["column"] == col) & (fc["check"] == "field_uniqueness") & (fc["failure_case"] == value)]
+                others = [table.lines[int(i)] for i in same["index"] if table.lines[int(i)] != line]
                 msg = f"{value!s} is duplicated (also line {', '.join(map(str, others))}); must be unique"
             else:
                 msg = f"{value!s} is not valid; {expectation}"
@@ -246,7 +258,9 @@ def _schema_problems(df: pd.DataFrame, table: Table, schema: pa.DataFrameSchema)
 
 def _frame(table: Table) -> pd.DataFrame:
     df = pd.DataFrame(table.rows, columns=table.header, dtype=object)
-    return df.map(lambda s: s.strip() if isinstance(s, str) else s).replace({"": None})
+    for col in df.columns:
+        df[col] = df[col].str.strip()
+    return df.replace({"": None})
 
 
 # --------------------------------------------------------------------------- codebook
@@ -256,7 +270,8 @@ def load_codebook(data_dir: Path) -> dict:
     path = Path(data_dir) / paths.CODEBOOK_FILE
     text = read_text(path)
     try:
-        book = yaml.safe_load(text)
+        # the C loader when libyaml is present: the codebook is the largest YAML file read per run
+        book = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise DataError([Problem(_rel(path), mark.line + 1 if mark else None, None,
@@ -268,6 +283,15 @@ def load_codebook(data_dir: Path) -> dict:
         for req in ("theme", "unit", "title_en", "title_zh", "definition"):
             if not isinstance(meta, dict) or not meta.get(req):
                 problems.append(Problem(_rel(path), None, f"indicators.{key}", f"missing '{req}'"))
+    known = book["indicators"]
+    for name, c in (book.get("comparisons") or {}).items():
+        for key in c.get("indicators", []):
+            if key not in known:
+                problems.append(Problem(_rel(path), None, f"comparisons.{name}", f"indicator {key!r} is not defined under indicators"))
+    for i, d in enumerate(book.get("derivations") or []):
+        for role in ("indicator", "numerator", "denominator"):
+            if d.get(role) not in known:
+                problems.append(Problem(_rel(path), None, f"derivations[{i}].{role}", f"{d.get(role)!r} is not defined under indicators"))
     if problems:
         raise DataError(problems)
     return book
@@ -291,7 +315,11 @@ class Dataset:
 
     @property
     def city_order(self) -> list[str]:
-        return list(self.cities["key"])
+        """City keys in display order (cached: called per row in some loops)."""
+        cached = self.__dict__.get("_city_order")
+        if cached is None:
+            cached = self.__dict__["_city_order"] = list(self.cities["key"])
+        return list(cached)
 
     def city_name(self, key: str, lang: str = "en") -> str:
         row = self.cities.set_index("key").loc[key]
@@ -342,70 +370,88 @@ def _check_resource(data_dir: Path, package: dict, name: str, problems: list[Pro
 
 def _cross_checks(ind: pd.DataFrame, t: Table, cities: pd.DataFrame | None, sources: pd.DataFrame | None,
                   book: dict | None) -> list[Problem]:
-    out: list[Problem] = []
-    line = dict(zip(ind.index, t.lines))
-    p = lambda i, col, msg: out.append(Problem(t.name, line[i], col, msg))
-    city_keys = set(cities["key"]) if cities is not None else None
-    src = sources.set_index("id") if sources is not None else None
-    codes = book["indicators"] if book else None
+    """Checks across files and columns, vectorised: cost grows with rows, not with cities."""
+    out: list[tuple[int, str, str]] = []
+    lines = pd.Series(t.lines, index=ind.index)
+
+    def report(mask, col, message) -> None:
+        for i in ind.index[mask.fillna(False).to_numpy(dtype=bool)]:
+            out.append((lines[i], col, message(ind.loc[i]) if callable(message) else message))
+
+    if cities is not None:
+        keys = sorted(set(cities["key"]))
+
+        def city_msg(r):
+            close = difflib.get_close_matches(str(r["city"]), keys, n=1)
+            return f"{r['city']!r} is not a city in cities.csv" + (
+                f" (did you mean {close[0]!r}?)" if close else f"; expected one of {', '.join(keys)}")
+
+        report(~ind["city"].isin(keys), "city", city_msg)
+    if sources is not None:
+        src = sources.set_index("id")
+        known = ind["source_id"].isin(src.index)
+        report(~known, "source_id", lambda r: f"{r['source_id']!r} is not a source in sources.csv; expected one of {', '.join(src.index)}")
+        s_city = ind["source_id"].map(src["city"])
+        report(known & (s_city != ind["city"]), "source_id",
+               lambda r: f"source {r['source_id']} belongs to {src.loc[r['source_id'], 'city']}, not {r['city']}")
+        start, end = ind["source_id"].map(src["period_start"]), ind["source_id"].map(src["period_end"])
+        report(known & (ind["kind"] == "target") & ((ind["year"] < start) | (ind["year"] > end + 10)), "year",
+               lambda r: f"target year {r['year']} is implausible for a plan covering "
+                         f"{src.loc[r['source_id'], 'period_start']}-{src.loc[r['source_id'], 'period_end']}")
+        report(known & (ind["kind"] == "baseline") & (ind["year"] > end), "year",
+               lambda r: f"baseline year {r['year']} is after the plan's end {src.loc[r['source_id'], 'period_end']}")
+    if book is not None:
+        codes = book["indicators"]
+        defined = ind["indicator"].isin(list(codes))
+
+        def ind_msg(r):
+            close = difflib.get_close_matches(str(r["indicator"]), list(codes), n=1)
+            return f"{r['indicator']!r} is not defined in codebook.yaml" + (f" (did you mean {close[0]!r}?)" if close else "")
+
+        report(~defined, "indicator", ind_msg)
+        theme = ind["indicator"].map({k: m["theme"] for k, m in codes.items()})
+        unit = ind["indicator"].map({k: m["unit"] for k, m in codes.items()})
+        report(defined & (theme != ind["theme"]), "theme",
+               lambda r: f"{r['theme']!r} differs from the codebook theme {codes[r['indicator']]['theme']!r} of {r['indicator']}")
+        report(defined & (unit != ind["unit"]), "unit",
+               lambda r: f"{r['unit']!r} differs from the codebook unit {codes[r['indicator']]['unit']!r} of {r['indicator']}")
+    v, vh = ind["value"].astype("float64"), ind["value_high"].astype("float64")
+    pct = ind["unit"] == "percent"
+    report(pct & ~v.between(0, 100) & v.notna(), "value", lambda r: f"{r['value']:g} is outside 0-100 for a percent")
+    rng = ind["comparator"] == "range"
+    report(rng & vh.isna(), "value_high", "comparator is range but value_high is empty; expected the upper end")
+    report(rng & vh.notna() & v.notna() & (vh < v), "value_high",
+           lambda r: f"{r['value_high']:g} is below value {r['value']:g}; expected value_high >= value")
+    report(rng & vh.notna() & ~(vh < v) & pct & ~vh.between(0, 100), "value_high",
+           lambda r: f"{r['value_high']:g} is outside 0-100 for a percent")
+    report(~rng & vh.notna(), "value_high",
+           lambda r: f"value_high is set but comparator is {r['comparator']!r}; expected empty unless comparator is range")
+    flags = ind["flags"].fillna("")
+    notes = ind["note"].fillna("").str.strip()
+    report(flags.str.contains("year_inferred", regex=False) & (notes == ""), "note", "flag year_inferred needs a note saying why")
+    report(flags.str.contains("conflict:", regex=False) & (notes == ""), "note", "a conflict flag needs a note explaining the contradiction")
+    # flags that point at other rows: few rows carry them, so a plain loop is cheap
     ids = set(ind["id"])
-    conflicts = {}
-    for i, r in ind.iterrows():
-        if city_keys is not None and r["city"] not in city_keys:
-            close = difflib.get_close_matches(str(r["city"]), sorted(city_keys), n=1)
-            p(i, "city", f"{r['city']!r} is not a city in cities.csv" + (f" (did you mean {close[0]!r}?)" if close else f"; expected one of {', '.join(sorted(city_keys))}"))
-        if src is not None:
-            if r["source_id"] not in src.index:
-                p(i, "source_id", f"{r['source_id']!r} is not a source in sources.csv; expected one of {', '.join(src.index)}")
-            else:
-                s = src.loc[r["source_id"]]
-                if s["city"] != r["city"]:
-                    p(i, "source_id", f"source {r['source_id']} belongs to {s['city']}, not {r['city']}")
-                if r["kind"] == "target" and not (s["period_start"] <= r["year"] <= s["period_end"] + 10):
-                    p(i, "year", f"target year {r['year']} is implausible for a plan covering {s['period_start']}-{s['period_end']}")
-                if r["kind"] == "baseline" and r["year"] > s["period_end"]:
-                    p(i, "year", f"baseline year {r['year']} is after the plan's end {s['period_end']}")
-        if codes is not None:
-            meta = codes.get(r["indicator"])
-            if meta is None:
-                close = difflib.get_close_matches(str(r["indicator"]), list(codes), n=1)
-                p(i, "indicator", f"{r['indicator']!r} is not defined in codebook.yaml" + (f" (did you mean {close[0]!r}?)" if close else ""))
-            else:
-                if meta["theme"] != r["theme"]:
-                    p(i, "theme", f"{r['theme']!r} differs from the codebook theme {meta['theme']!r} of {r['indicator']}")
-                if meta["unit"] != r["unit"]:
-                    p(i, "unit", f"{r['unit']!r} differs from the codebook unit {meta['unit']!r} of {r['indicator']}")
-        v, vh = r["value"], r["value_high"]
-        if r["unit"] == "percent" and pd.notna(v) and not 0 <= v <= 100:
-            p(i, "value", f"{v:g} is outside 0-100 for a percent")
-        if r["comparator"] == "range":
-            if pd.isna(vh):
-                p(i, "value_high", "comparator is range but value_high is empty; expected the upper end")
-            elif pd.notna(v) and vh < v:
-                p(i, "value_high", f"{vh:g} is below value {v:g}; expected value_high >= value")
-            elif r["unit"] == "percent" and not 0 <= vh <= 100:
-                p(i, "value_high", f"{vh:g} is outside 0-100 for a percent")
-        elif pd.notna(vh):
-            p(i, "value_high", f"value_high is set but comparator is {r['comparator']!r}; expected empty unless comparator is range")
-        for flag in filter(None, (r["flags"] or "").split(";")):
+    by_id = dict(zip(ind["id"], ind.index))
+    conflicts: dict[str, set] = {}
+    for i in ind.index[flags.str.contains(":", regex=False).to_numpy()]:
+        for flag in filter(None, flags[i].split(";")):
             m = _FLAG.match(flag)
-            if m and m.group(2):
-                if m.group(3) not in ids:
-                    p(i, "flags", f"{flag!r} refers to an id that is not in the file")
-                elif m.group(3) == r["id"]:
-                    p(i, "flags", f"{flag!r} refers to the row itself")
-                elif m.group(2) == "conflict":
-                    conflicts.setdefault(r["id"], set()).add(m.group(3))
-        if "year_inferred" in (r["flags"] or "") and not (r["note"] or "").strip():
-            p(i, "note", "flag year_inferred needs a note saying why")
-        if "conflict:" in (r["flags"] or "") and not (r["note"] or "").strip():
-            p(i, "note", "a conflict flag needs a note explaining the contradiction")
-    by_id = {r["id"]: i for i, r in ind.iterrows()}
+            if not (m and m.group(2)):
+                continue
+            if m.group(3) not in ids:
+                out.append((lines[i], "flags", f"{flag!r} refers to an id that is not in the file"))
+            elif m.group(3) == ind.at[i, "id"]:
+                out.append((lines[i], "flags", f"{flag!r} refers to the row itself"))
+            elif m.group(2) == "conflict":
+                conflicts.setdefault(ind.at[i, "id"], set()).add(m.group(3))
     for a, others in conflicts.items():
         for b in others:
             if a not in conflicts.get(b, set()):
-                p(by_id[b], "flags", f"{a} flags conflict:{b} but this row does not flag conflict:{a}; conflicts are flagged on both rows")
-    return out
+                out.append((lines[by_id[b]], "flags", f"{a} flags conflict:{b} but this row does not flag conflict:{a}; "
+                                                      "conflicts are flagged on both rows"))
+    out.sort(key=lambda x: (x[0], x[1]))
+    return [Problem(t.name, line, col, msg) for line, col, msg in out]
 
 
 def validate(data_dir: Path | None = None) -> tuple[Dataset | None, list[Problem]]:

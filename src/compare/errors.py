@@ -5,7 +5,10 @@ Facts are kept as attributes so callers (and tests) need not parse messages.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 class CompareError(Exception):
@@ -23,7 +26,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+        text = f"{where}: {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+        # one problem, one line: a line break or control character quoted from a file is shown escaped
+        return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class DataError(CompareError):

@@ -7,6 +7,7 @@ what was expected. YAML is loaded with the safe loader: params are data, never c
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,9 @@ from .errors import ParamsError, Problem
 
 #: Keys the renderer injects itself; a params file may not set them.
 RESERVED = {"data_dir", "artifacts_dir"}
+#: Names the output folder uses itself (see render.py); a report may not be called so.
+RESERVED_STEMS = {"failed", "index.html"}
+_STEM = re.compile(r"[^\W_][\w.-]*")
 LANGS = ("zh", "en", "both")
 KINDS = ("target", "baseline", "projection", "all")
 
@@ -101,6 +105,11 @@ def load_params(path: Path, ds: Dataset) -> ParamsFile:
         raise ParamsError([Problem(name, None, None, "params file not found")])
     if path.suffix not in (".yaml", ".yml"):
         raise ParamsError([Problem(name, None, None, "expected a .yaml params file")])
+    if not _STEM.fullmatch(path.stem) or path.stem in RESERVED_STEMS:
+        # the stem names the report's folder under the output folder: it must stay a plain name there
+        raise ParamsError([Problem(name, None, None,
+            f"report name {path.stem!r} (the file name without .yaml) must start with a letter or digit, "
+            "hold only letters, digits, '_', '-' and '.', and not be " + " or ".join(sorted(RESERVED_STEMS)))])
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -113,6 +122,12 @@ def load_params(path: Path, ds: Dataset) -> ParamsFile:
         mark = getattr(err, "problem_mark", None)
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         context = getattr(err, "context", None)
+        start = getattr(err, "context_mark", None)
+        if context and start and mark and start.line != mark.line:
+            context += f" that starts on line {start.line + 1}"
+        if isinstance(err, yaml.constructor.ConstructorError):
+            # e.g. !!python/object: the safe loader builds plain data only
+            context = "params are plain data; tags such as !!python/object are not allowed"
         msg = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
         raise ParamsError([Problem(name, mark.line + 1 if mark else None, None, msg)]) from None
     if data is None:
