@@ -1,7 +1,5 @@
 """The shipped dataset is valid, and every class of fault is reported with file, line and column."""
 
-import csv
-import io
 import re
 
 import pytest
@@ -9,6 +7,8 @@ import pytest
 from compare import paths
 from compare.cli import main
 from compare.data import load, validate
+
+from .csvfiles import rows_of, set_cell, write_rows
 
 COLUMNS = ("id,city,source_id,theme,indicator,indicator_zh,kind,year,comparator,value,value_high,unit,scope,"
            "binding,section,quote,note,flags").split(",")
@@ -19,25 +19,6 @@ def run_validate(data_dir, capsys):
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
     return code, captured.out, captured.err
-
-
-def rows_of(path):
-    with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.reader(fh))
-
-
-def write_rows(path, rows):
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8")
-
-
-def set_cell(path, row_index, column, value):
-    """Set one cell (row_index counts data rows from 1) and return the file line of that row."""
-    rows = rows_of(path)
-    rows[row_index][rows[0].index(column)] = value
-    write_rows(path, rows)
-    return row_index + 1  # shipped rows hold no line breaks
 
 
 def test_shipped_dataset_is_valid(capsys):

@@ -9,7 +9,6 @@ import csv
 import io
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -200,6 +199,8 @@ def test_corrupted_data_is_reported_not_crashed(pristine, tmp_path_factory, caps
         for line in problems[:-1]:
             assert LINE_FORMAT.match(line), f"not FILE[:LINE]: message: {line!r}"
             assert line.split(":", 1)[0].endswith(tuple(DATA_FILES)), line
+            # a check pandera could not run, or a duplicate without its partner, is not a message for a user
+            assert "Error(" not in line and "dtype(" not in line and "(also line )" not in line, line
     else:
         assert broken == pristine[name] or "valid" in out
     shutil.rmtree(folder)

@@ -107,7 +107,7 @@ def test_report_draws_its_charts_offline(suite, stem, tmp_path):
     assert len(drawn) == len(charts), f"{stem}: {len(drawn)}/{len(charts)} charts drawn"
     assert "data-js-error" not in dom.split("<head", 1)[0], f"{stem}: a script error occurred"
     assert dom.count("<svg") >= len(charts)
-    assert dom.count("data:image/png;base64") >= 1, "static figures are embedded"
+    assert dom.count("data:image/svg+xml;base64") >= 1, "static figures are embedded"
 
 
 def test_cache_hit_then_force(suite, capsys):
@@ -142,10 +142,10 @@ def test_one_changed_value_rerenders_only_what_depends_on_it(suite, tmp_path):
 
 FAILING_NB = {
     "cells": [
-        {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "execution_count": None, "outputs": [],
+        {"cell_type": "code", "id": "params", "metadata": {"tags": ["parameters"]}, "execution_count": None, "outputs": [],
          "source": 'title: str = "x"  # title\ncities: list = ["wuxi"]  # cities\n'
                    'data_dir: str = ""  # data\nartifacts_dir: str = ""  # out'},
-        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+        {"cell_type": "code", "id": "fails", "metadata": {}, "execution_count": None, "outputs": [],
          "source": "raise RuntimeError('deliberate failure for the test')"},
     ],
     "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},

@@ -198,9 +198,10 @@ def report(res: dict) -> str:
         "scale: load + validate + every comparison, fresh process each",
     ]
     for p in res["scale"]:
+        work_ratio = r["scale_%d_vs_5_work" % p["cities"]]
+        wall_ratio = r["scale_%d_vs_5_wall" % p["cities"]]
         lines.append(f"  {p['cities']:4d} cities {p['rows']:6d} rows   work {p['work_s']:6.2f} s "
-                     f"({r[f'scale_{p['cities']}_vs_5_work']:.2f}x)   wall {p['wall_s']:6.2f} s "
-                     f"({r[f'scale_{p['cities']}_vs_5_wall']:.2f}x)   peak {p['peak_mb']:6.0f} MB")
+                     f"({work_ratio:.2f}x)   wall {p['wall_s']:6.2f} s ({wall_ratio:.2f}x)   peak {p['peak_mb']:6.0f} MB")
     lines.append("targets: " + "; ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in res["targets"].items()))
     return "\n".join(lines)
 

@@ -188,6 +188,8 @@ def export_kit(ds: Dataset, *, comparison: str, cities: Iterable[str] | str | No
                 width = max(24, int(fig.get_figwidth() * 72 / (FONT_SIZES[size] + 1) * 1.3))
                 fig.suptitle(textwrap.fill(title, width=width), fontsize=FONT_SIZES[size] + 1, x=0.02, ha="left")
                 fig.savefig(staged.path(f"{name}.png"), dpi=DPI, format="png", metadata={"Software": None})
+                # the layout is settled by the first save; freezing it saves a second layout pass
+                fig.set_layout_engine("none")
                 # no creation date: the same data gives the same SVG
                 fig.savefig(staged.path(f"{name}.svg"), format="svg", metadata={"Date": None})
             finally:

@@ -29,7 +29,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from . import paths
-from .analysis import KIND_LABEL, NOT_STATED, fmt_number, value_label
+from .analysis import KIND_LABEL, NOT_STATED, value_label
 from .errors import CompareError
 
 Lang = Literal["zh", "en", "both"]

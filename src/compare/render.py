@@ -29,7 +29,7 @@ import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -456,7 +456,9 @@ def render(params_files: list[Path] | None = None, *, data_dir: Path | None = No
     Raises DataError before anything runs if the dataset is invalid.
     """
     t0 = time.perf_counter()
-    out = Path(out or paths.OUT)
+    # absolute: kernels run with the repository as working folder, so a relative artifacts_dir
+    # would put figures and tables under <repo>/<out> instead of into the report
+    out = Path(out or paths.OUT).resolve()
     ds = load(data_dir)
     params_files = [Path(p) for p in (params_files or sorted(paths.PARAMS.glob("*.yaml")))]
     if not params_files:

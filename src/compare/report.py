@@ -191,20 +191,20 @@ class Report:
         if caption:
             fig.text(0.01, 0.005, caption, fontsize=7, color="#555", ha="left", va="bottom")
         png_path = self._path("figures", name, ".png")
+        # one SVG serves both the page (vector, crisp at any zoom) and figures/; the 300 dpi PNG
+        # is for print and is only made when artefacts are kept
+        svg = io.BytesIO()
+        fig.savefig(svg, format="svg", bbox_inches="tight")
         if png_path is not None:
-            hi, svg = io.BytesIO(), io.BytesIO()
+            hi = io.BytesIO()
             fig.savefig(hi, format="png", dpi=300, bbox_inches="tight")
-            fig.savefig(svg, format="svg", bbox_inches="tight")
             _atomic_write_bytes(png_path, hi.getvalue())
             _atomic_write_bytes(png_path.with_suffix(".svg"), svg.getvalue())
             self.saved += [png_path, png_path.with_suffix(".svg")]
-        # the page shows a screen-resolution copy; the 300 dpi file is in figures/
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
         alt = caption or " / ".join(t for t in (a.get_title() for a in fig.axes) if t) or name
         plt.close(fig)
-        data = base64.b64encode(buf.getvalue()).decode("ascii")
-        img = (f"<img alt='{html.escape(alt, quote=True)}' src='data:image/png;base64,{data}' "
+        data = base64.b64encode(svg.getvalue()).decode("ascii")
+        img = (f"<img alt='{html.escape(alt, quote=True)}' src='data:image/svg+xml;base64,{data}' "
                "style='max-width:100%'>")
         if folded:
             where = f" — figures/{html.escape(png_path.stem)}.png, .svg" if png_path is not None else ""
@@ -296,7 +296,6 @@ class Report:
         Only indicators stated by at least ``min_cities`` of ``cities`` are shown.
         """
         from . import analysis as an
-        from . import charts, echarts
 
         cov = an.coverage(self.ds, theme=theme, cities=cities)
         cov = cov[(cov > 0).sum(axis=1) >= min_cities]
