@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import difflib
-import hashlib
 import io
 import json
 import re
@@ -29,20 +28,14 @@ import yaml
 
 from . import paths
 from .errors import DataError, Problem
+from .files import display_path as _rel
+from .files import fingerprint_files
 
 RESOURCES = ("cities", "sources", "indicators", "context")
 _FLAG = re.compile(r"^(year_inferred|restated_in_annex|annual|cumulative|page_marker_joined|table|increment)$|^(conflict|restates):(.+)$")
 
 
 # --------------------------------------------------------------------------- reading
-
-
-def _rel(path: Path) -> str:
-    """Path as shown in messages: relative to the working directory when possible."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def read_text(path: Path) -> str:
@@ -336,16 +329,6 @@ class Dataset:
 
     def source(self, source_id: str) -> pd.Series:
         return self.sources.set_index("id").loc[source_id]
-
-
-def fingerprint_files(data_dir: Path) -> str:
-    h = hashlib.sha256()
-    for name in (paths.CITIES_FILE, paths.SOURCES_FILE, paths.INDICATORS_FILE, paths.CONTEXT_FILE,
-                 paths.CODEBOOK_FILE, paths.DATAPACKAGE_FILE):
-        p = Path(data_dir) / name
-        h.update(name.encode())
-        h.update(p.read_bytes() if p.exists() else b"")
-    return h.hexdigest()
 
 
 def _check_resource(data_dir: Path, package: dict, name: str, problems: list[Problem]):

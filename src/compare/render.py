@@ -33,10 +33,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from . import __version__, paths
-from .data import Dataset, _rel, load
 from .errors import CompareError, ParamsError, RenderError
-from .params import ParamsFile, load_params
+from .files import display_path as _rel
+from .files import fingerprint_files
+
+if TYPE_CHECKING:  # pandas-backed modules are imported only when a report must be rendered
+    from .data import Dataset
+    from .params import ParamsFile
 
 _LIBS = ("papermill", "nbconvert", "nbclient", "pandas", "matplotlib", "seaborn", "pyecharts", "pandera")
 
@@ -130,6 +136,7 @@ class Task:
     key: str
     hashes: dict
     timeout: int
+    quick_key: str = ""
 
 
 @dataclass
@@ -245,6 +252,7 @@ def render_one(task: Task) -> Result:
         "params": task.parameters,
         "notebook": _rel(Path(task.notebook)),
         "cache_key": task.key,
+        "quick_key": task.quick_key,
         "hashes": task.hashes,
         "versions": versions(),
         "rendered_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -448,6 +456,46 @@ def _execute(tasks: list[Task], jobs: int, backend: str, scheduler: str | None, 
                 yield Result(t.stem, t.params_path, "failed", 0.0, f"{t.params_path}: worker crashed: {err!r}", t.staging)
 
 
+def quick_key(params_path: Path, data_dir: Path, pkg_hash: str, vers: dict) -> str:
+    """Whole-file key of a report: params bytes, notebook bytes, package, versions, all data files.
+
+    Cheap (no pandas): when it equals the key in the report's manifest, the report is unchanged
+    and neither the data nor the params need validating again — the same bytes passed with the
+    same code when that report was rendered. '' when the params file cannot be read.
+    """
+    import yaml
+
+    try:
+        text = Path(params_path).read_bytes()
+        data = yaml.safe_load(text)
+        nb_name = data.get("notebook") if isinstance(data, dict) else None
+    except (OSError, yaml.YAMLError, UnicodeDecodeError, ValueError):
+        return ""
+    if not isinstance(nb_name, str):
+        return ""
+    candidates = [paths.NOTEBOOKS / nb_name, paths.ROOT / nb_name, Path(params_path).parent / nb_name]
+    nb = next((c for c in candidates if c.is_file()), None)
+    if nb is None:
+        return ""
+    parts = {"params": _sha(text), "notebook": _sha(nb.read_bytes()), "package": pkg_hash,
+             "data": fingerprint_files(data_dir), "versions": _sha(json.dumps(vers, sort_keys=True).encode())}
+    return _sha(json.dumps(parts, sort_keys=True).encode())
+
+
+def _all_unchanged(folder: "OutputFolder", params_files: list[Path], data_dir: Path) -> dict[str, str] | None:
+    """{stem: quick key} when every report is published and unchanged; None otherwise."""
+    pkg, vers = package_hash(), versions()
+    keys = {}
+    for p in params_files:
+        key = quick_key(p, data_dir, pkg, vers)
+        m = folder.manifest(p.stem)
+        if not key or not m or m.get("status") != "ok" or m.get("quick_key") != key \
+                or not (folder.link(p.stem) / "report.html").exists() or p.stem in keys:
+            return None
+        keys[p.stem] = key
+    return keys
+
+
 def render(params_files: list[Path] | None = None, *, data_dir: Path | None = None, out: Path | None = None,
            jobs: int = 1, force: bool = False, backend: str = "local", scheduler: str | None = None,
            timeout: int = 600, quiet: bool = False) -> Summary:
@@ -459,11 +507,26 @@ def render(params_files: list[Path] | None = None, *, data_dir: Path | None = No
     # absolute: kernels run with the repository as working folder, so a relative artifacts_dir
     # would put figures and tables under <repo>/<out> instead of into the report
     out = Path(out or paths.OUT).resolve()
-    ds = load(data_dir)
     params_files = [Path(p) for p in (params_files or sorted(paths.PARAMS.glob("*.yaml")))]
     if not params_files:
         raise CompareError(f"no params files given and none found in {_rel(paths.PARAMS)}")
     log = (lambda *a: None) if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
+    folder = OutputFolder(out)
+    data_path = Path(data_dir or paths.DATA)
+    if not force and data_path.is_dir() and out.is_dir():
+        # fast path for scheduled runs: nothing changed, so nothing to validate, load or render
+        with folder.locked(quiet=quiet):
+            if _all_unchanged(folder, params_files, data_path) is not None:
+                folder.clean()
+                results = {p.stem: Result(p.stem, _rel(p), "cached", 0.0) for p in params_files}
+                folder.write_index(results)
+                for stem in results:
+                    log(f"  unchanged  {stem}")
+                return Summary(results, out, time.perf_counter() - t0)
+    from .data import load
+    from .params import load_params
+
+    ds = load(data_dir)
     results: dict[str, Result] = {}
     stems: dict[str, Path] = {}
     valid: list[ParamsFile] = []
@@ -479,7 +542,6 @@ def render(params_files: list[Path] | None = None, *, data_dir: Path | None = No
             results[p.stem] = Result(p.stem, _rel(p), "failed", 0.0, str(err))
             log(str(err))
     _raise_on_sigterm()
-    folder = OutputFolder(out)
     with folder.locked(quiet=quiet):
         folder.clean()
         pkg, vers = package_hash(), versions()
@@ -493,7 +555,8 @@ def render(params_files: list[Path] | None = None, *, data_dir: Path | None = No
                 log(f"  unchanged  {pf.stem}")
                 continue
             tasks.append(Task(pf.stem, _rel(pf.path), str(pf.notebook), pf.parameters, str(Path(ds.data_dir).resolve()),
-                              str(folder.new_staging(pf.stem)), key, hashes, timeout))
+                              str(folder.new_staging(pf.stem)), key, hashes, timeout,
+                              quick_key(pf.path, Path(ds.data_dir), pkg, vers)))
         done = 0
         try:
             for res in _execute(tasks, jobs, backend, scheduler, lambda s: log(f"  rendering  {s}")):

@@ -1,0 +1,30 @@
+"""Light helpers on files that every command needs before pandas is imported."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from . import paths
+
+#: The files of a data folder, in the order they are hashed.
+DATA_FILES = (paths.CITIES_FILE, paths.SOURCES_FILE, paths.INDICATORS_FILE, paths.CONTEXT_FILE,
+              paths.CODEBOOK_FILE, paths.DATAPACKAGE_FILE)
+
+
+def display_path(path: Path) -> str:
+    """Path as shown in messages: relative to the working directory when possible."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def fingerprint_files(data_dir: Path) -> str:
+    """sha256 over the bytes of every data file (a missing file hashes as empty)."""
+    h = hashlib.sha256()
+    for name in DATA_FILES:
+        p = Path(data_dir) / name
+        h.update(name.encode())
+        h.update(p.read_bytes() if p.exists() else b"")
+    return h.hexdigest()
