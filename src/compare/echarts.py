@@ -180,8 +180,9 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette=No
         title_opts=opts.TitleOpts(title=title, subtitle=unit, pos_left="left"),
         tooltip_opts=opts.TooltipOpts(trigger="item", formatter=_TIP, is_confine=True),
         legend_opts=opts.LegendOpts(is_show=False),
-        # room on the right for the value labels
-        xaxis_opts=opts.AxisOpts(type_="value", min_=0, max_=nice_ceiling(1.5 * xmax)),
+        # room on the right for the value labels; a share needs no axis beyond 100 %
+        xaxis_opts=opts.AxisOpts(type_="value", min_=0, max_=(
+            100 if rows["unit"].iloc[0] == "percent" and xmax <= 100 else nice_ceiling(1.5 * xmax))),
         yaxis_opts=opts.AxisOpts(type_="category", is_inverse=True, axistick_opts=opts.AxisTickOpts(is_show=False)),
     )
     chart.options["grid"] = {"left": 10, "right": 30, "top": 60, "bottom": 30, "containLabel": True}
