@@ -216,6 +216,10 @@ def baseline_target(ds: Dataset, *, theme: str | None = None, indicators: Iterab
     base = compare(ds, theme=theme, indicators=indicators, cities=cities, kind="baseline", fill_missing=True)
     targ = compare(ds, theme=theme, indicators=indicators, cities=cities, kind="target", fill_missing=True)
     keep = ["city", "indicator", "value", "value_high", "comparator", "year", "id", "status", "conflict"]
+    # one statement per side: a stated value before a derived one, so a contradiction stays visible
+    rank = {"stated": 0, "derived": 1, "not_stated": 2}
+    base = base.sort_values(["status", "id"], key=lambda c: c.map(rank) if c.name == "status" else c, kind="stable")
+    targ = targ.sort_values(["status", "id"], key=lambda c: c.map(rank) if c.name == "status" else c, kind="stable")
     b = base[keep].drop_duplicates(["city", "indicator"]).add_prefix("baseline_").rename(
         columns={"baseline_city": "city", "baseline_indicator": "indicator"})
     t = targ[keep].drop_duplicates(["city", "indicator"]).add_prefix("target_").rename(

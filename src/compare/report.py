@@ -347,10 +347,10 @@ class Report:
         self.html(wide.to_html(index=False, escape=True, na_rep="", border=0, classes="cmp-pivot"))
 
     def headline_table(self, cities: list[str], *, theme: str = "overview", name: str = "headline") -> pd.DataFrame:
-        """Latest target per headline indicator and city (city columns); returns the long table."""
+        """Latest baseline and latest target per headline indicator and city (city columns); returns the long table."""
         from . import analysis as an
 
-        table = an.compare(self.ds, theme=theme, cities=cities, kind="target")
+        table = an.compare(self.ds, theme=theme, cities=cities, kind="all")
         self.pivot(table, name)
         return table
 
