@@ -30,7 +30,7 @@ validate: $(STAMP)
 ## Open the notebooks in JupyterLab with the project's environment
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,lab]'
-	$(BIN)/python -m jupyter lab notebooks/
+	$(BIN)/python -m jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS) notebooks/
 
 ## Print benchmark figures and write them to $(OUT)/bench.json
 bench: $(STAMP)

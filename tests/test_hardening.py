@@ -279,7 +279,7 @@ def test_report_artefact_paths_stay_inside(tmp_path):
         assert p.parent == (tmp_path / "art" / "tables").resolve(), p
 
 
-@pytest.mark.parametrize("filename", ["..yaml", "...yaml", "..%2f..yaml", ".builds.yaml", ".staging.yaml",
+@pytest.mark.parametrize("filename", ["..yaml", "...yaml", "..%2f..yaml", ".builds.yaml", "_builds.yaml", ".staging.yaml",
                                       "failed.yaml", "index.html.yaml", "-x.yaml", "_x.yaml"])
 def test_params_name_cannot_leave_or_clobber_the_output_folder(filename, tmp_path, capsys, unchanged):
     p = tmp_path / filename
@@ -290,7 +290,7 @@ def test_params_name_cannot_leave_or_clobber_the_output_folder(filename, tmp_pat
     assert any(x.startswith(str(p)) and "report name" in x for x in err.splitlines()), err
     assert snapshot(tmp_path) == before
     names = {x.name for x in unchanged.iterdir()}
-    assert names <= {PROFILE.stem, ".builds", ".render.lock", "index.html", ".staging", "failed"}, names
+    assert names <= {PROFILE.stem, "_builds", ".render.lock", "index.html", ".staging", "failed"}, names
 
 
 def test_odd_but_safe_names_are_accepted(tmp_path):

@@ -203,7 +203,7 @@ def test_kill_mid_render_leaves_complete_reports(tmp_path, sig):
     # the next run cleans up what the killed one left and renders
     assert main(["render", *params, "--out", str(out), "--quiet"]) == 0
     assert not list((out / ".staging").glob("*")) if (out / ".staging").exists() else True
-    builds = list((out / ".builds").iterdir())
+    builds = list((out / "_builds").iterdir())
     assert len(builds) == 2, "only the published builds remain"
     _published_ok(out)
 
@@ -217,7 +217,7 @@ def test_two_renders_into_one_folder_do_not_corrupt(tmp_path):
     assert all(p.returncode == 0 for p in procs), outs
     assert any("waiting for the render" in err for _, err in outs), "the second render waited for the lock"
     _published_ok(out)
-    assert len(list((out / ".builds").iterdir())) == 2
+    assert len(list((out / "_builds").iterdir())) == 2
 
 
 def test_dask_backend_on_a_local_cluster(tmp_path):

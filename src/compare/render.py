@@ -3,7 +3,7 @@
 Layout of the output folder::
 
     <out>/index.html                 every report with status and date
-    <out>/<stem>  -> .builds/<stem>--<token>   (relative symlink, swapped atomically)
+    <out>/<stem>  -> _builds/<stem>--<token>   (relative symlink, swapped atomically)
         report.html  report.ipynb  figures/  tables/  manifest.json
     <out>/failed/<stem>/report.ipynb the last failed execution, kept for diagnosis
     <out>/.staging/                  builds in progress (removed by the next run if killed)
@@ -271,7 +271,8 @@ class OutputFolder:
 
     def __init__(self, root: Path):
         self.root = Path(root)
-        self.builds = self.root / ".builds"
+        # not a dot-folder: Jupyter hides dot-paths, and report.ipynb must open from its file browser
+        self.builds = self.root / "_builds"
         self.staging = self.root / ".staging"
         self.failed = self.root / "failed"
         self._lock_fh = None
