@@ -235,6 +235,11 @@ def render_one(task: Task) -> Result:
     t1 = time.perf_counter()
     nb = nbformat.read(out_nb, as_version=4)
     nb.metadata["title"] = str(task.parameters.get("title", task.stem))
+    # the staging folder is gone once published: re-running the published notebook in JupyterLab
+    # should show its charts, not write artefacts into a stale path or over the published ones
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = cell.source.replace(f"artifacts_dir = {json.dumps(str(staging))}", 'artifacts_dir = ""')
     try:
         NotebookNotary().sign(nb)  # trusted: its HTML/JS outputs show when opened in JupyterLab
     except Exception:  # a read-only notary database must not fail the report
