@@ -19,11 +19,3 @@ def dump_dom(page: Path, tmp: Path, *, budget_ms: int = 10000) -> str:
          "--dump-dom", Path(page).resolve().as_uri()],
         capture_output=True, text=True, timeout=120)
     return result.stdout
-
-
-def screenshot(page: Path, png: Path, tmp: Path, *, width: int = 1200, height: int = 2400) -> Path:
-    subprocess.run(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={tmp / 'chromium-profile'}", "--virtual-time-budget=8000",
-         f"--window-size={width},{height}", f"--screenshot={png}", Path(page).resolve().as_uri()],
-        capture_output=True, text=True, timeout=120)
-    return png

@@ -60,20 +60,29 @@ def _ind(d):
     return d / "indicators.csv"
 
 
-def bad_enum(d):
-    return "indicators.csv", set_cell(_ind(d), 1, "kind", "goal"), "kind"
+def cell_fault(name, row, column, value):
+    """A fault that sets one cell of indicators.csv; reported on that row and column."""
+    def fault(d):
+        return "indicators.csv", set_cell(_ind(d), row, column, value), column
+    fault.__name__ = name
+    return fault
 
 
-def bad_year_type(d):
-    return "indicators.csv", set_cell(_ind(d), 2, "year", "2025年"), "year"
+CELL_FAULTS = [cell_fault(*spec) for spec in [
+    ("bad_enum", 1, "kind", "goal"),
+    ("bad_year_type", 2, "year", "2025年"),
+    ("year_out_of_range", 3, "year", "1925"),
+    ("value_not_number", 4, "value", "七十"),
+    ("unknown_city", 2, "city", "wuxii"),
+    ("unknown_source", 2, "source_id", "nowhere"),
+    ("unknown_indicator", 2, "indicator", "bed_shar"),
+    ("missing_quote", 6, "quote", ""),
+    ("dangling_flag", 2, "flags", "conflict:no-such-row"),
+]]
 
 
-def year_out_of_range(d):
-    return "indicators.csv", set_cell(_ind(d), 3, "year", "1925"), "year"
 
 
-def value_not_number(d):
-    return "indicators.csv", set_cell(_ind(d), 4, "value", "七十"), "value"
 
 
 def percent_over_100(d):
@@ -89,16 +98,7 @@ def duplicate_id(d):
     return "indicators.csv", 6, "id"
 
 
-def unknown_city(d):
-    return "indicators.csv", set_cell(_ind(d), 2, "city", "wuxii"), "city"
 
-
-def unknown_source(d):
-    return "indicators.csv", set_cell(_ind(d), 2, "source_id", "nowhere"), "source_id"
-
-
-def unknown_indicator(d):
-    return "indicators.csv", set_cell(_ind(d), 2, "indicator", "bed_shar"), "indicator"
 
 
 def range_without_high(d):
@@ -113,9 +113,6 @@ def high_below_value(d):
     write_rows(_ind(d), rows)
     return "indicators.csv", 4, "value_high"
 
-
-def missing_quote(d):
-    return "indicators.csv", set_cell(_ind(d), 6, "quote", ""), "quote"
 
 
 def ragged_row(d):
@@ -173,9 +170,6 @@ def conflict_one_sided(d):
     return "indicators.csv", 2, "flags"
 
 
-def dangling_flag(d):
-    return "indicators.csv", set_cell(_ind(d), 2, "flags", "conflict:no-such-row"), "flags"
-
 
 def city_file_bad_colour(d):
     return "cities.csv", set_cell(d / "cities.csv", 1, "color", "blue"), "color"
@@ -198,11 +192,10 @@ def unit_disagrees_with_codebook(d):
     return "indicators.csv", set_cell(_ind(d), i, "unit", "persons"), "unit"
 
 
-FAULTS = [bad_enum, bad_year_type, year_out_of_range, value_not_number, percent_over_100, duplicate_id,
-          unknown_city, unknown_source, unknown_indicator, range_without_high, high_below_value, missing_quote,
-          ragged_row, broken_quoting, gb18030, bom, empty_file, header_only, renamed_column, missing_column,
-          conflict_one_sided, dangling_flag, city_file_bad_colour, sources_missing_file, codebook_yaml_error,
-          unit_disagrees_with_codebook]
+FAULTS = CELL_FAULTS + [
+    percent_over_100, duplicate_id, range_without_high, high_below_value, ragged_row, broken_quoting, gb18030, bom,
+    empty_file, header_only, renamed_column, missing_column, conflict_one_sided, city_file_bad_colour,
+    sources_missing_file, codebook_yaml_error, unit_disagrees_with_codebook]
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.__name__ for f in FAULTS])

@@ -13,7 +13,8 @@ from compare import echarts as E
 from compare import paths
 from compare.analysis import baseline_target, compare, coverage
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+from .browser import CHROMIUM, FLAGS
+
 XSS = "<img src=x onerror=alert(1)>"
 
 
@@ -154,9 +155,7 @@ needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium not insta
 
 
 def _chromium(tmp_path, url_path, *extra):
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--proxy-server=127.0.0.1:9",
-           "--proxy-bypass-list=<-loopback>", "--disable-background-networking", "--disable-component-update",
-           "--no-first-run", f"--user-data-dir={tmp_path / 'chromium-profile'}", "--virtual-time-budget=5000",
+    cmd = [CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}", "--virtual-time-budget=5000",
            *extra, Path(url_path).as_uri()]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr[-2000:]

@@ -239,8 +239,8 @@ def coverage(ds: Dataset, *, theme: str | None = None, indicators: Iterable[str]
     """Which city states which indicator: a frame indicator x city of statement counts (0 = none)."""
     keys = indicators_for(ds, theme=theme, indicators=indicators)
     cities = list(cities) if cities else ds.city_order
-    st = statements(ds, cities=cities, indicators=keys, include_derived=False)
-    st = st.loc[~st["flags"].map(_is_restatement).astype(bool)]
+    st = _statements(ds, cities=cities, indicators=keys, include_derived=False)
+    st = st.loc[~st["_restated"].astype(bool)]
     counts = st.groupby(["indicator", "city"], observed=False).size().unstack("city").reindex(index=keys, columns=cities)
     return counts.fillna(0).astype(int)
 
@@ -269,11 +269,6 @@ def ratio_comparator(num: str, den: str) -> str:
     if num == "=" and den in _LOWER:
         return "<="
     return "~"
-
-
-def _pick_one(rows: pd.DataFrame) -> pd.DataFrame:
-    """Drop restatements; keep every remaining statement (conflicts stay as alternatives)."""
-    return rows.loc[~rows["flags"].map(_is_restatement).astype(bool)]
 
 
 def derive(ds: Dataset) -> pd.DataFrame:
@@ -407,8 +402,8 @@ def shared_with_peers(ds: Dataset, city: str, *, kind: Kind = "target", min_citi
 def theme_coverage(ds: Dataset, *, cities: Iterable[str] | None = None) -> pd.DataFrame:
     """Statements per theme (rows, codebook order) and city (columns); restatements not counted."""
     cities = list(cities) if cities else ds.city_order
-    st = statements(ds, cities=cities, include_derived=False)
-    st = st.loc[~st["flags"].map(_is_restatement).astype(bool)]
+    st = _statements(ds, cities=cities, include_derived=False)
+    st = st.loc[~st["_restated"].astype(bool)]
     themes = [t for t in ds.codebook.get("themes", {}) if t in set(st["theme"])]
     counts = st.groupby(["theme", "city"], observed=False).size().unstack("city")
     return counts.reindex(index=themes, columns=cities).fillna(0).astype(int)

@@ -20,6 +20,18 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def resolve_notebook(value: str, params_path: Path) -> Path:
+    """A notebook named in a params file: relative to notebooks/, the repo root or the file.
+
+    Returns the first existing candidate, else the notebooks/ candidate (which does not exist).
+    """
+    candidates = [paths.NOTEBOOKS / value, paths.ROOT / value, Path(params_path).parent / value]
+    for c in candidates:
+        if c.is_file():
+            return c.resolve()
+    return candidates[0]
+
+
 def fingerprint_files(data_dir: Path) -> str:
     """sha256 over the bytes of every data file (a missing file hashes as empty)."""
     h = hashlib.sha256()

@@ -18,6 +18,7 @@ from . import paths
 from .analysis import comparison_sets
 from .data import Dataset, _rel
 from .errors import ParamsError, Problem
+from .files import resolve_notebook
 
 #: Keys the renderer injects itself; a params file may not set them.
 RESERVED = {"data_dir", "artifacts_dir"}
@@ -86,15 +87,6 @@ def _duplicate_keys(text: str) -> list[tuple[str, int]]:
                 dups.append((k.value, k.start_mark.line + 1))
             seen.add(k.value)
     return dups
-
-
-def resolve_notebook(value: str, params_path: Path) -> Path:
-    """A notebook named in a params file: relative to notebooks/, the repo root or the file."""
-    candidates = [paths.NOTEBOOKS / value, paths.ROOT / value, params_path.parent / value]
-    for c in candidates:
-        if c.is_file():
-            return c.resolve()
-    return candidates[0]
 
 
 def load_params(path: Path, ds: Dataset) -> ParamsFile:

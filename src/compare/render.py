@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from . import __version__, paths
 from .errors import CompareError, ParamsError, RenderError
 from .files import display_path as _rel
-from .files import fingerprint_files
+from .files import fingerprint_files, resolve_notebook
 
 if TYPE_CHECKING:  # pandas-backed modules are imported only when a report must be rendered
     from .data import Dataset
@@ -479,9 +479,8 @@ def quick_key(params_path: Path, data_dir: Path, pkg_hash: str, vers: dict) -> s
         return ""
     if not isinstance(nb_name, str):
         return ""
-    candidates = [paths.NOTEBOOKS / nb_name, paths.ROOT / nb_name, Path(params_path).parent / nb_name]
-    nb = next((c for c in candidates if c.is_file()), None)
-    if nb is None:
+    nb = resolve_notebook(nb_name, Path(params_path))
+    if not nb.is_file():
         return ""
     parts = {"params": _sha(text), "notebook": _sha(nb.read_bytes()), "package": pkg_hash,
              "data": fingerprint_files(data_dir), "versions": _sha(json.dumps(vers, sort_keys=True).encode())}

@@ -165,14 +165,18 @@ class Report:
             return None
         return self.artifacts / folder / f"{_safe_name(name)}{suffix}"
 
+    def _save_csv(self, frame: pd.DataFrame, name: str, *, index: bool = False) -> None:
+        """Write tables/<name>.csv atomically when artefacts are kept."""
+        path = self._path("tables", name, ".csv")
+        if path is not None:
+            _atomic_write_bytes(path, frame.to_csv(index=index).encode("utf-8"))
+            self.saved.append(path)
+
     def table(self, table: pd.DataFrame, name: str, *, caption: str = "", quotes: bool = True,
               raw: bool = False) -> None:
         """Show a comparison table (escaped HTML) and save the full table as tables/<name>.csv."""
         shown = table if raw else display_frame(table, self.lang, quotes=quotes)
-        path = self._path("tables", name, ".csv")
-        if path is not None:
-            _atomic_write_bytes(path, table.to_csv(index=False).encode("utf-8"))
-            self.saved.append(path)
+        self._save_csv(table, name)
         cap = f"<p><strong>{html.escape(caption)}</strong></p>" if caption else ""
         self.html(cap + shown.to_html(index=False, escape=True, na_rep="", border=0,
                                       classes="cmp-table"))
@@ -316,10 +320,7 @@ class Report:
 
         self.figure(charts.matrix(cov, lang=self.lang, titles=titles, palette=self.ds), f"{name}-matrix", folded=True)
         self.echart(echarts.matrix(cov, lang=self.lang, titles=titles, palette=self.ds))
-        path = self._path("tables", name, ".csv")
-        if path is not None:
-            _atomic_write_bytes(path, cov.to_csv().encode("utf-8"))
-            self.saved.append(path)
+        self._save_csv(cov, name, index=True)
 
     def pivot(self, table: pd.DataFrame, name: str) -> None:
         """Show a comparison table wide: one row per indicator, one column per city, value labels.
@@ -340,10 +341,7 @@ class Report:
         order = [self.ds.city_name(c, "en" if city_col == "city_en" else "zh") for c in self.ds.city_order if c in cities]
         wide = wide.reindex(columns=order).reset_index().rename(columns={title_col: _t("indicator", self.lang)})
         wide.columns.name = None
-        path = self._path("tables", name, ".csv")
-        if path is not None:
-            _atomic_write_bytes(path, table.to_csv(index=False).encode("utf-8"))
-            self.saved.append(path)
+        self._save_csv(table, name)
         self.html(wide.to_html(index=False, escape=True, na_rep="", border=0, classes="cmp-pivot"))
 
     def headline_table(self, cities: list[str], *, theme: str = "overview", name: str = "headline") -> pd.DataFrame:
@@ -366,10 +364,7 @@ class Report:
             return
         shown = display_frame(rows, self.lang)
         shown["Note 说明"] = list(rows["note"])
-        path = self._path("tables", name, ".csv")
-        if path is not None:
-            _atomic_write_bytes(path, rows.to_csv(index=False).encode("utf-8"))
-            self.saved.append(path)
+        self._save_csv(rows, name)
         self.html(shown.to_html(index=False, escape=True, na_rep="", border=0))
 
     def peers(self, city: str, *, kind: str = "target") -> None:
