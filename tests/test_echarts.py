@@ -135,20 +135,6 @@ def test_page_html_is_offline(bars_all):
     assert 'id="chart-0"' in html
 
 
-def test_notebook_html_inlines_library_once_per_kernel(bars_all, monkeypatch):
-    monkeypatch.setitem(E._KERNEL, "library_sent", False)
-    first, second = E.notebook_html(bars_all), E.notebook_html(bars_all)
-    lib = E.library_js()
-    assert lib in first and lib not in second
-    assert "window.define = undefined" in first and "finally { window.define = d; }" in first
-    assert "window.echarts" in second and "setTimeout(wait" in second
-    ids = re.findall(r'<div id="(echart-[0-9a-f]+)"', first + second)
-    assert len(set(ids)) == 2
-    assert not re.search(r"<script[^>]*\bsrc=", first + second)
-    out = E.show(bars_all)
-    assert lib not in out.data and "<div id=\"echart-" in out.data
-
-
 # --------------------------------------------------------------------------- headless browser
 
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (Debian package `chromium`)")
@@ -185,37 +171,3 @@ def test_page_draws_offline_in_chromium(three_cities, tmp_path):
     assert "data-js-error" not in root
     _drawn_divs(dom, ["chart-0", "chart-1", "chart-2"])
     assert "onerror=alert" not in dom.replace("&lt;img src=x onerror=alert(1)&gt;", "")
-
-
-@needs_chromium
-def test_notebook_outputs_draw_under_requirejs_and_rerender(three_cities, tmp_path, monkeypatch):
-    """Like an nbconvert page (define.amd present) and a JupyterLab reopen (outputs inserted in order)."""
-    monkeypatch.setitem(E._KERNEL, "library_sent", False)
-    t = compare(three_cities, theme="beds")
-    outs = [E.notebook_html(E.bars(t, indicator=i, palette=three_cities))
-            for i in ("nursing_bed_share", "elderly_care_beds")]
-    ids = [re.search(r'<div id="(echart-[0-9a-f]+)"', o).group(1) for o in outs]
-    # a stand-in for require.js: an AMD define that swallows modules
-    amd = ("<script>window.define = function () { window.__amdCalls = (window.__amdCalls || 0) + 1; };"
-           "window.define.amd = {};</script>")
-    static = tmp_path / "nbconvert.html"
-    static.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'>{amd}</head><body>"
-                      + "".join(f"<div class='output'>{o}</div>" for o in outs)
-                      + "<script>setTimeout(function(){document.body.setAttribute('data-amd',"
-                        "String(window.__amdCalls||0));document.body.setAttribute('data-define',"
-                        "typeof window.define);}, 1000);</script></body></html>", encoding="utf-8")
-    dom = _chromium(tmp_path, static, "--dump-dom")
-    _drawn_divs(dom, ids)
-    assert 'data-amd="0"' in dom and 'data-define="function"' in dom  # ECharts bypassed AMD; define restored
-
-    # JupyterLab sets each output's innerHTML, then re-creates its <script> elements so they run
-    lab = tmp_path / "lab.html"
-    lab.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'></head><body><div id='nb'></div><script>"
-                   f"var outs = {E.script_safe(json.dumps(outs))};"
-                   "outs.forEach(function (h) { var d = document.createElement('div'); d.innerHTML = h;"
-                   " document.getElementById('nb').appendChild(d);"
-                   " d.querySelectorAll('script').forEach(function (old) { var s = document.createElement('script');"
-                   " s.textContent = old.textContent; old.parentNode.replaceChild(s, old); }); });"
-                   "</script></body></html>", encoding="utf-8")
-    dom = _chromium(tmp_path, lab, "--dump-dom")
-    _drawn_divs(dom, ids)

@@ -46,7 +46,7 @@ def test_every_report_renders(suite):
     for p in ALL_PARAMS:
         report = out / p.stem
         assert report.is_symlink(), "published by link swap"
-        for name in ("report.html", "report.ipynb", "manifest.json"):
+        for name in ("report.html", f"{p.stem}.ipynb", "manifest.json"):
             assert (report / name).is_file(), f"{p.stem}/{name}"
         pngs = list((report / "figures").glob("*.png"))
         assert pngs, f"{p.stem} has no figures"
@@ -84,7 +84,7 @@ def test_executed_notebook_is_trusted(suite):
     from nbformat.sign import NotebookNotary
 
     out, _ = suite
-    nb = nbformat.read(out / "beds" / "report.ipynb", as_version=4)
+    nb = nbformat.read(out / "beds" / "beds.ipynb", as_version=4)
     assert NotebookNotary().check_signature(nb)
 
 
@@ -169,8 +169,8 @@ def test_failing_notebook_keeps_previous_report_and_others_render(tmp_path, caps
     assert code == 1
     assert "x.yaml" in captured.out and "cell 1" in captured.out and "RuntimeError" in captured.out
     assert "Traceback" not in captured.err
-    assert (out / "failed" / "x" / "report.ipynb").is_file()
-    assert "failed/x/report.ipynb" in captured.err + captured.out
+    assert (out / "failed" / "x" / "x.ipynb").is_file()
+    assert "failed/x/x.ipynb" in captured.err + captured.out
     after = tree(out)
     assert {k: v for k, v in after.items() if k.startswith("x/")} == before, "previous good report untouched"
     assert (out / "y" / "report.html").is_file(), "the batch went on"
@@ -194,7 +194,7 @@ def test_kill_mid_render_leaves_complete_reports(tmp_path, sig):
     proc = subprocess.Popen([sys.executable, "-m", "compare", "render", *params, "--out", str(out), "--force", "--quiet"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.time() + 60
-    while time.time() < deadline and not any((out / ".staging").glob("*/report.ipynb")):
+    while time.time() < deadline and not any((out / ".staging").glob("*/*.ipynb")):
         time.sleep(0.1)
     os.killpg(proc.pid, sig)
     proc.wait(timeout=30)

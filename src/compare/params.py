@@ -148,16 +148,33 @@ def load_params(path: Path, ds: Dataset) -> ParamsFile:
             f"notebook {nb_value!r} not found in notebooks/" + (f" (did you mean {close[0]!r}?)" if close else f"; available: {', '.join(known)}"))])
     declared, constraints = notebook_parameters(nb_path)
     params = {k: v for k, v in data.items() if k != "notebook"}
+    for key in params:
+        if str(key) in RESERVED:
+            problems.append(Problem(name, at(key), str(key), "is set by the renderer; remove it from the params file"))
+    problems += check_values(name, {k: v for k, v in params.items() if str(k) not in RESERVED}, declared,
+                             constraints, ds, at=at, notebook=nb_path.name)
+    if problems:
+        raise ParamsError(problems)
+    return ParamsFile(path=path.resolve(), stem=path.stem, notebook=nb_path, parameters=params, text=text,
+                      constraints=constraints)
+
+
+def check_values(name: str, params: dict, declared: dict, constraints: dict, ds: Dataset, *, at=lambda key: None,
+                 notebook: str = "") -> list[Problem]:
+    """Problems with ``params`` against a notebook's declared parameters and the dataset.
+
+    What the renderer checks for a params file and a notebook checks on itself
+    (:func:`check_notebook`): unknown keys, types, cities (with a suggestion), the notebook's
+    constraints (a profile takes one city), indicators, theme, lang, kind, year, title.
+    """
+    problems: list[Problem] = []
     for key, value in params.items():
         key_s = str(key)
-        if key_s in RESERVED:
-            problems.append(Problem(name, at(key), key_s, "is set by the renderer; remove it from the params file"))
-            continue
         if key_s not in declared:
             close = difflib.get_close_matches(key_s, list(declared) + ["notebook"], n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             problems.append(Problem(name, at(key), key_s,
-                f"unknown key; {hint}{nb_path.name} accepts: notebook, " + ", ".join(k for k in declared if k not in RESERVED)))
+                f"unknown key; {hint}{notebook} accepts: notebook, " + ", ".join(k for k in declared if k not in RESERVED)))
             continue
         type_name = declared[key_s].get("inferred_type_name", "None")
         want = _TYPES.get(type_name)
@@ -166,10 +183,35 @@ def load_params(path: Path, ds: Dataset) -> ParamsFile:
                 f"expected {type_name}, got {type(value).__name__} {value!r}"))
             continue
         problems.extend(_check_value(name, at(key), key_s, value, ds, constraints))
+    return problems
+
+
+def check_notebook(notebook: str, namespace: dict) -> None:
+    """Validate a notebook's parameters as they stand when it runs; raise ParamsError like the renderer.
+
+    Called right after the parameters cell, so a value typed in JupyterLab gets the renderer's
+    message (an unknown city with a suggestion, a profile given two cities) instead of a
+    KeyError deep in a later cell::
+
+        from compare.params import check_notebook; check_notebook("profile.ipynb", globals())
+
+    ``notebook`` names the source notebook in notebooks/ (its declared parameters and
+    constraints apply to working copies too); ``namespace`` holds the parameter values.
+    """
+    from .data import load
+
+    nb_path = resolve_notebook(notebook, paths.NOTEBOOKS / notebook)
+    if not nb_path.is_file():
+        raise ParamsError([Problem(notebook, None, None, "notebook not found in notebooks/")])
+    declared, constraints = notebook_parameters(nb_path)
+    values = {k: namespace[k] for k in declared if k in namespace and k not in RESERVED}
+    name = f"{nb_path.name} parameters"
+    missing = [k for k in declared if k not in namespace]
+    problems = [Problem(name, None, k, "parameter not defined; run the parameters cell first") for k in missing]
+    ds = load(namespace.get("data_dir") or None)
+    problems += check_values(name, values, declared, constraints, ds, notebook=nb_path.name)
     if problems:
         raise ParamsError(problems)
-    return ParamsFile(path=path.resolve(), stem=path.stem, notebook=nb_path, parameters=params, text=text,
-                      constraints=constraints)
 
 
 def _check_value(name: str, line, key: str, value, ds: Dataset, constraints: dict) -> list[Problem]:

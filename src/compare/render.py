@@ -4,8 +4,11 @@ Layout of the output folder::
 
     <out>/index.html                 every report with status and date
     <out>/<stem>  -> _builds/<stem>--<token>   (relative symlink, swapped atomically)
-        report.html  report.ipynb  figures/  tables/  manifest.json
-    <out>/failed/<stem>/report.ipynb the last failed execution, kept for diagnosis
+        report.html  <stem>.ipynb  figures/  tables/  manifest.json
+    <out>/failed/<stem>/<stem>.ipynb the last failed execution, kept for diagnosis
+
+The executed notebook is named after its report (``profile-wuxi.ipynb``), so tabs opened
+side by side in JupyterLab can be told apart.
     <out>/.staging/                  builds in progress (removed by the next run if killed)
     <out>/.render.lock               one render at a time per output folder (flock)
 
@@ -193,7 +196,7 @@ def render_one(task: Task) -> Result:
     t0 = time.perf_counter()
     staging = Path(task.staging)
     staging.mkdir(parents=True, exist_ok=True)
-    out_nb = staging / "report.ipynb"
+    out_nb = staging / f"{task.stem}.ipynb"  # named by report: JupyterLab tabs can be told apart
     params = dict(task.parameters, data_dir=task.data_dir, artifacts_dir=str(staging))
     timings = {}
     try:
@@ -276,7 +279,7 @@ class OutputFolder:
 
     def __init__(self, root: Path):
         self.root = Path(root)
-        # not a dot-folder: Jupyter hides dot-paths, and report.ipynb must open from its file browser
+        # not a dot-folder: Jupyter hides dot-paths, and <stem>.ipynb must open from its file browser
         self.builds = self.root / "_builds"
         self.staging = self.root / ".staging"
         self.failed = self.root / "failed"
@@ -345,8 +348,8 @@ class OutputFolder:
         (dest_dir / "error.txt").write_text(result.message + "\n", encoding="utf-8")
         kept = ""
         if src and src.exists():
-            os.replace(src, dest_dir / "report.ipynb")
-            kept = str(dest_dir / "report.ipynb")
+            os.replace(src, dest_dir / src.name)
+            kept = str(dest_dir / src.name)
         if result.staging:
             shutil.rmtree(result.staging, ignore_errors=True)
         return kept
@@ -375,13 +378,13 @@ class OutputFolder:
             m = self.manifest(stem) or {}
             r = results.get(stem)
             status = r.status if r else "ok (not in this run)"
-            failed_nb = self.failed / stem / "report.ipynb"
+            failed_nb = self.failed / stem / f"{stem}.ipynb"
             link = f"<a href='{html.escape(stem)}/report.html'>{html.escape(m.get('title', stem))}</a>" if m else html.escape(stem)
             extra = ""
             if r and r.status == "failed":
                 extra = html.escape(r.message)
                 if failed_nb.exists():
-                    extra += f" — <a href='failed/{html.escape(stem)}/report.ipynb'>failed notebook</a>"
+                    extra += f" — <a href='failed/{html.escape(stem)}/{html.escape(stem)}.ipynb'>failed notebook</a>"
                 if m:
                     extra += " — the previous good report is still published"
             rows.append(f"<tr><td>{link}</td><td class='s-{html.escape(status.split()[0])}'>{html.escape(status)}</td>"

@@ -63,6 +63,13 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def value_text(row, lang: str = "both") -> str:
+    """A value label in the report's language: with ``both``, "not stated" is written in both languages."""
+    if lang == "both" and (row["status"] == "not_stated" or pd.isna(row["value"])):
+        return f"{analysis.NOT_STATED['zh']} {analysis.NOT_STATED['en']}"
+    return analysis.value_label(row, "zh" if lang == "zh" else "en")
+
+
 def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = True) -> pd.DataFrame:
     """A comparison table as a reader sees it: city, indicator, value label, quote, source."""
     rows = []
@@ -79,7 +86,7 @@ def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = Tru
         row = {
             _t("city", lang): city,
             _t("indicator", lang): title,
-            _t("value", lang): analysis.value_label(r, "zh" if lang == "zh" else "en"),
+            _t("value", lang): value_text(r, lang),
             _t("scope", lang): r["scope"],
             _t("binding", lang): r["binding"],
             _t("flags", lang): "; ".join(flags),
@@ -181,12 +188,8 @@ class Report:
         self.html(cap + shown.to_html(index=False, escape=True, na_rep="", border=0,
                                       classes="cmp-table"))
 
-    def figure(self, ax_or_fig, name: str, *, caption: str = "", folded: bool = False) -> None:
-        """Show a matplotlib figure and save figures/<name>.png (300 dpi) and .svg.
-
-        ``folded`` puts the picture in a closed <details> element: used where the same chart is
-        also shown interactive, so the page is not twice as long.
-        """
+    def _static(self, ax_or_fig, name: str, caption: str = "") -> str:
+        """Save figures/<name>.png (300 dpi) and .svg when artefacts are kept; return ``<img>`` markup (SVG)."""
         import io
 
         import matplotlib.pyplot as plt
@@ -208,18 +211,30 @@ class Report:
         alt = caption or " / ".join(t for t in (a.get_title() for a in fig.axes) if t) or name
         plt.close(fig)
         data = base64.b64encode(svg.getvalue()).decode("ascii")
-        img = (f"<img alt='{html.escape(alt, quote=True)}' src='data:image/svg+xml;base64,{data}' "
-               "style='max-width:100%'>")
+        return (f"<img alt='{html.escape(alt, quote=True)}' src='data:image/svg+xml;base64,{data}' "
+                "style='max-width:100%'>")
+
+    def figure(self, ax_or_fig, name: str, *, caption: str = "", folded: bool = False) -> None:
+        """Show a matplotlib figure and save figures/<name>.png (300 dpi) and .svg.
+
+        ``folded`` puts the picture in a closed <details> element.
+        """
+        img = self._static(ax_or_fig, name, caption)
         if folded:
-            where = f" — figures/{html.escape(png_path.stem)}.png, .svg" if png_path is not None else ""
+            where = f" — figures/{html.escape(_safe_name(name))}.png, .svg" if self.artifacts is not None else ""
             img = f"<details class='cmp-static'><summary>静态图 Static figure (for print){where}</summary>{img}</details>"
         self.html(img)
 
-    def echart(self, chart, name: str = "") -> None:
-        """Show an interactive ECharts chart that draws offline (library inlined once)."""
-        from . import echarts
+    def echart(self, chart, name: str = "", *, static=None) -> None:
+        """Show an interactive ECharts chart that draws offline, with ``static`` (a matplotlib figure) as
+        its fallback in the same output: what an untrusted notebook and a printed page show.
 
-        self._show(echarts.show(chart))
+        With a ``name`` the static figure is also saved as figures/<name>.png and .svg.
+        """
+        from . import embed
+
+        img = self._static(static, name or "chart") if static is not None else None
+        self._show(embed.show(chart, static=img))
 
     def sources(self, table: pd.DataFrame) -> None:
         """List the documents a table draws on, with full citations."""
@@ -260,8 +275,8 @@ class Report:
                   + f"<p class='cmp-muted'>{html.escape(meta['definition'])}</p>")
         name = f"{prefix}{indicator}"
         rows = table[table["indicator"] == indicator]
-        self.figure(charts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}-bars", folded=True)
-        self.echart(echarts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}-bars")
+        self.echart(echarts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}-bars",
+                    static=charts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds))
         self.context(indicator)
         self.table(rows[rows["status"] != "not_stated"], f"{name}")
 
@@ -289,9 +304,9 @@ class Report:
             return
         meta = self.ds.codebook["indicators"][indicator]
         self.html(_heading(3, f"{meta['title_zh']}:基数与目标", f"{meta['title_en']}: baseline and target", self.lang))
-        self.figure(charts.dumbbell(bt, indicator=indicator, lang=self.lang, palette=self.ds),
-                    name or f"{indicator}-baseline-target", folded=True)
-        self.echart(echarts.dumbbell(bt, indicator=indicator, lang=self.lang, palette=self.ds))
+        self.echart(echarts.dumbbell(bt, indicator=indicator, lang=self.lang, palette=self.ds),
+                    name or f"{indicator}-baseline-target",
+                    static=charts.dumbbell(bt, indicator=indicator, lang=self.lang, palette=self.ds))
 
     def coverage(self, cities: list[str], *, theme: str | None = None, min_cities: int = 1,
                  name: str = "coverage") -> None:
@@ -318,8 +333,8 @@ class Report:
     def _matrix(self, cov: pd.DataFrame, name: str, *, titles) -> None:
         from . import charts, echarts
 
-        self.figure(charts.matrix(cov, lang=self.lang, titles=titles, palette=self.ds), f"{name}-matrix", folded=True)
-        self.echart(echarts.matrix(cov, lang=self.lang, titles=titles, palette=self.ds))
+        self.echart(echarts.matrix(cov, lang=self.lang, titles=titles, palette=self.ds), f"{name}-matrix",
+                    static=charts.matrix(cov, lang=self.lang, titles=titles, palette=self.ds))
         self._save_csv(cov, name, index=True)
 
     def pivot(self, table: pd.DataFrame, name: str) -> None:
@@ -330,15 +345,17 @@ class Report:
         """
         from . import analysis as an
 
-        lang = "zh" if self.lang == "zh" else "en"
-        labelled = table.assign(label=[an.value_label(r, lang) + (" ⚠" if r["conflict"] else "")
+        labelled = table.assign(label=[value_text(r, self.lang) + (" ⚠" if r["conflict"] else "")
                                        for _, r in table.iterrows()])
-        title_col = "title_zh" if self.lang == "zh" else "title_en"
-        city_col = "city_en" if self.lang == "en" else "city_zh"
-        wide = (labelled.groupby([title_col, city_col], sort=False, observed=True)["label"].agg(" / ".join)
-                .unstack(city_col))
+        title_col = "title_label"
+        labelled[title_col] = [{"zh": z, "en": e}.get(self.lang, f"{z} {e}")
+                               for z, e in zip(labelled["title_zh"], labelled["title_en"])]
+        # city columns in the report's language ("淮南 Huainan" with both)
+        labelled["city_label"] = [self.ds.city_name(str(c), self.lang) for c in labelled["city"]]
+        wide = (labelled.groupby([title_col, "city_label"], sort=False, observed=True)["label"].agg(" / ".join)
+                .unstack("city_label"))
         cities = list(dict.fromkeys(table["city"].astype(str)))
-        order = [self.ds.city_name(c, "en" if city_col == "city_en" else "zh") for c in self.ds.city_order if c in cities]
+        order = [self.ds.city_name(c, self.lang) for c in self.ds.city_order if c in cities]
         wide = wide.reindex(columns=order).reset_index().rename(columns={title_col: _t("indicator", self.lang)})
         wide.columns.name = None
         self._save_csv(table, name)

@@ -1,0 +1,263 @@
+"""Putting ECharts charts on a page or into a notebook output, offline and robustly.
+
+pyecharts would load ECharts from assets.pyecharts.org; reports must draw offline, so
+:func:`page_html` and :func:`notebook_html` inline the vendored ``echarts.min.js`` (checked
+against the sha256 in ``vendor/echarts.json``) and never reference a CDN.
+
+A notebook output must draw on its own whenever it is shown again: after Run All a second
+time, after a reload, in a saved copy and in an HTML export. So the library is decided per
+*request*, not per kernel: the first chart output of each cell execution (or of each widget
+event) carries the library, guarded by ``if (!window.echarts)`` so the page runs it once,
+and later outputs of the same cell rely on it. A cell's outputs are replaced together when
+it is re-run and are shown in order, so every cell carries what it needs.
+
+Every output also carries a static picture of the chart, shown until the chart draws. A
+notebook that is not trusted on this machine has its scripts stripped by JupyterLab, and
+the reader sees that picture with a note saying why, never blank space. The same picture is
+what a printed page shows. See docs/lab.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+import json
+import re
+import uuid
+from functools import lru_cache
+from typing import Iterable
+
+from pyecharts.charts.base import Base
+
+from . import paths
+from .errors import RenderError
+
+#: The request (cell execution, widget event) that last received the library.
+_KERNEL = {"request": None}
+
+STATIC_NOTE = ("静态图:此处交互图表的脚本未运行(笔记本在本机未受信任,或脚本被禁用)。信任此笔记本或打开 report.html 可查看带原文的提示。"
+               " Static picture: the interactive chart's script did not run here (the notebook is not trusted on "
+               "this machine, or scripts are off). Trust the notebook, or open report.html, for tooltips with quotes.")
+NO_STATIC = ("交互图表:脚本未运行,因此不显示。 Interactive chart: its script did not run here, so it is not shown; "
+             "trust the notebook or open report.html to see it.")
+
+_STYLE = ("<style>.cmp-chart .cmp-static-note{color:#777;font-size:12px;margin:.2rem 0 1rem}"
+          ".cmp-chart.cmp-live>.cmp-static{display:none}"
+          "@media print{.cmp-chart.cmp-live>.cmp-static{display:block}.cmp-chart.cmp-live>.echart{display:none}}"
+          "</style>")
+
+
+def _esc(value) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+@lru_cache(maxsize=1)
+def library_js() -> str:
+    """The vendored ``echarts.min.js``; RenderError if its sha256 differs from ``vendor/echarts.json``."""
+    record = json.loads((paths.VENDOR / "echarts.json").read_text(encoding="utf-8"))
+    raw = (paths.VENDOR / "echarts.min.js").read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != record["sha256"]:
+        raise RenderError(f"{paths.VENDOR / 'echarts.min.js'}: sha256 {digest} differs from vendor/echarts.json "
+                          f"({record['sha256']}); restore the pinned ECharts {record['version']}")
+    js = raw.decode("utf-8")
+    if re.search(r"</script", js, re.I):  # would end the inline <script> early
+        raise RenderError("vendored echarts.min.js contains '</script' and cannot be inlined")
+    return js
+
+
+def script_safe(js: str) -> str:
+    """JS/JSON text that cannot close its <script> element: ``</`` -> ``<\\/``, ``<!--`` -> ``<\\!--``.
+
+    Both rewrites are no-ops inside JS string literals, where data lives.
+    """
+    return js.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def options_js(chart: Base) -> str:
+    """The chart's options as a JS object literal (formatter functions live), safe to inline."""
+    return script_safe(chart.dump_options())
+
+
+def options_dict(chart: Base) -> dict:
+    """The chart's options as plain JSON (functions as strings): what tests assert on."""
+    return json.loads(chart.dump_options_with_quotes())
+
+
+def _lib_block() -> str:
+    # Global guard: however many outputs carry the library, the page runs it once.
+    # RequireJS (loaded by nbconvert's HTML templates and classic Jupyter) makes ECharts' UMD
+    # wrapper call define() instead of setting window.echarts; hide define while it runs.
+    return ("<script>if (!window.echarts) { (function () { var d = window.define; window.define = undefined; "
+            "try {\n" + library_js() + "\n} finally { window.define = d; } }).call(window); }</script>")
+
+
+def _draw_js(chart: Base, div_id: str) -> str:
+    """Script that draws ``chart`` into ``div_id`` once window.echarts exists (polls up to 15 s).
+
+    The div starts with no height (an output whose script never runs takes no room); the
+    script gives it the chart's height, draws, and marks the wrapper ``cmp-live`` so the
+    static picture beside it hides (it stays for print).
+    """
+    return f"""(function () {{
+  var id = {json.dumps(div_id)}, height = {json.dumps(str(chart.height))}, tries = 0;
+  function draw() {{
+    var el = document.getElementById(id);
+    if (!el) return;
+    try {{
+      el.style.height = height;
+      var c = echarts.getInstanceByDom(el) || echarts.init(el, null, {{renderer: "svg"}});
+      c.setOption({options_js(chart)});
+      el.setAttribute("data-rendered", "1");
+      if (el.parentNode && el.parentNode.classList) el.parentNode.classList.add("cmp-live");
+      window.addEventListener("resize", function () {{ c.resize(); }});
+    }} catch (e) {{
+      el.setAttribute("data-error", String(e));
+      el.style.height = "auto";
+      el.textContent = "chart error: " + e;
+      throw e;
+    }}
+  }}
+  (function wait() {{
+    if (window.echarts && window.echarts.init) return draw();
+    if (++tries > 300) {{
+      var el = document.getElementById(id);
+      if (el) {{ el.style.height = "auto"; el.setAttribute("data-error", "no library");
+        el.textContent = "ECharts did not load; the static picture above shows the same chart."; }}
+      return;
+    }}
+    setTimeout(wait, 50);
+  }})();
+}})();"""
+
+
+def _div(chart: Base, div_id: str, *, height: str | None = None) -> str:
+    h = _esc(chart.height if height is None else height)
+    return (f'<div id="{div_id}" class="echart" style="width:{_esc(chart.width)};'
+            f'height:{h};max-width:980px"></div>')
+
+
+def static_img(static, *, alt: str = "") -> str:
+    """``<img>`` markup for a static picture: a matplotlib Figure or Axes, SVG text, PNG bytes or markup.
+
+    A string starting with ``<img`` (already made markup) is returned as it is.
+    """
+    if static is None:
+        return ""
+    if isinstance(static, str) and static.lstrip().startswith("<img"):
+        return static
+    if isinstance(static, str):  # SVG text
+        mime, data = "image/svg+xml", static.encode("utf-8")
+    elif isinstance(static, (bytes, bytearray)):
+        mime, data = "image/png", bytes(static)
+    else:
+        fig = getattr(static, "figure", static)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="svg", bbox_inches="tight")
+        mime, data = "image/svg+xml", buf.getvalue()
+    src = base64.b64encode(data).decode("ascii")
+    return f"<img alt='{_esc(alt)}' src='data:{mime};base64,{src}' style='max-width:100%'>"
+
+
+def chart_title(chart: Base) -> str:
+    """The chart's title text ('' when it has none)."""
+    title = options_dict(chart).get("title")
+    title = title[0] if isinstance(title, list) and title else title
+    return str(title.get("text", "") or "") if isinstance(title, dict) else ""
+
+
+def page_html(charts: Iterable[Base], *, title: str, heading: bool = True) -> str:
+    """A standalone HTML page drawing ``charts`` with the inlined ECharts; no network needed.
+
+    On load the root element gets ``data-charts-ready="<n drawn>"``; a JS error sets
+    ``data-js-error`` (what the headless-browser test reads).
+    """
+    charts = list(charts)
+    body, scripts = [], []
+    for i, chart in enumerate(charts):
+        div_id = f"chart-{i}"
+        body.append(_div(chart, div_id))
+        scripts.append(_draw_js(chart, div_id))
+    return f"""<!DOCTYPE html>
+<html lang="zh">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_esc(title)}</title>
+<style>body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 16px; }}
+h1 {{ font-size: 18px; }} .echart {{ margin-bottom: 24px; }}</style>
+<script>window.addEventListener("error", function (e) {{
+  document.documentElement.setAttribute("data-js-error", String(e.message || e));
+}});</script>
+{_lib_block()}
+</head>
+<body>
+{f"<h1>{_esc(title)}</h1>" if heading else ""}
+{chr(10).join(body)}
+<script>
+{chr(10).join(scripts)}
+(function () {{
+  var n = document.querySelectorAll(".echart[data-rendered]").length;
+  document.documentElement.setAttribute("data-charts-ready", String(n));
+}})();
+</script>
+</body>
+</html>
+"""
+
+
+def _request_id():
+    """Id of the kernel request being answered (a cell execution, a widget event); None outside a kernel."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        return None
+    ip = get_ipython()
+    if ip is None:
+        return None
+    parent = ip.get_parent() if hasattr(ip, "get_parent") else getattr(ip, "parent_header", None)
+    msg_id = ((parent or {}).get("header") or {}).get("msg_id")
+    # an IPython shell without a kernel has no requests: count executions instead
+    return msg_id or f"execution-{getattr(ip, 'execution_count', 0)}"
+
+
+def notebook_html(chart: Base, *, include_library: bool | None = None, static=None, alt: str = "") -> str:
+    """HTML for one notebook output: static picture, chart div, and the library when this request needs it.
+
+    ``include_library``: None (default) carries the library in the first chart of each cell
+    execution or widget event (always, outside a kernel); True or False force it.
+    ``static``: the chart's static version (see :func:`static_img`), shown where scripts do not
+    run; without one, a sentence says the chart is not shown.
+    """
+    if include_library is None:
+        request = _request_id()
+        include_library = request is None or request != _KERNEL["request"]
+        _KERNEL["request"] = request
+    div_id = f"echart-{uuid.uuid4().hex}"
+    img = static_img(static, alt=alt or chart_title(chart))
+    note = STATIC_NOTE if img else NO_STATIC
+    parts = [_STYLE, '<div class="cmp-chart">',
+             f'<div class="cmp-static">{img}<p class="cmp-static-note">{_esc(note)}</p></div>',
+             _div(chart, div_id, height="0px"), "</div>"]
+    if include_library:
+        parts.append(_lib_block())
+    parts.append(f"<script>\n{_draw_js(chart, div_id)}\n</script>")
+    return "\n".join(parts)
+
+
+class ChartOutput:
+    """A notebook display object: ``text/html`` (chart + static fallback) and a ``text/plain`` line."""
+
+    def __init__(self, chart: Base, *, static=None, alt: str = "", include_library: bool | None = None):
+        self.title = chart_title(chart)
+        self.data = notebook_html(chart, include_library=include_library, static=static, alt=alt)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.data, "text/plain": f"<interactive chart: {self.title or 'untitled'}>"}
+
+
+def show(chart: Base, *, static=None, alt: str = "") -> ChartOutput:
+    """Display ``chart`` in a notebook (``display(show(chart, static=fig))`` or as a cell's last value)."""
+    return ChartOutput(chart, static=static, alt=alt)

@@ -1,0 +1,170 @@
+"""Chart outputs that survive: library per request, static fallback, drawing after re-run and in copies."""
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from compare import charts, embed
+from compare import echarts as E
+from compare.analysis import compare
+
+from .browser import CHROMIUM, FLAGS
+
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (Debian package `chromium`)")
+
+
+@pytest.fixture
+def table(three_cities):
+    return compare(three_cities, theme="beds", kind="all")
+
+
+@pytest.fixture
+def chart(table, three_cities):
+    return E.bars(table, indicator="nursing_bed_share", lang="en", palette=three_cities)
+
+
+def test_echarts_reexports_the_embedding():
+    for name in ("library_js", "script_safe", "options_js", "options_dict", "page_html", "notebook_html", "show"):
+        assert getattr(E, name) is getattr(embed, name)
+
+
+def test_library_once_per_request_not_once_per_kernel(chart, monkeypatch):
+    lib = embed.library_js()
+    requests = iter(["cell-1", "cell-1", "cell-2", "cell-1"])
+    monkeypatch.setattr(embed, "_request_id", lambda: next(requests))
+    monkeypatch.setitem(embed._KERNEL, "request", None)
+    outs = [embed.notebook_html(chart) for _ in range(4)]
+    assert [lib in o for o in outs] == [True, False, True, True]
+    # the guard: however many outputs carry it, a page runs the library once
+    assert "if (!window.echarts)" in outs[0] and "finally { window.define = d; }" in outs[0]
+    assert "window.echarts" in outs[1] and "setTimeout(wait" in outs[1]
+    assert len(set(re.findall(r'<div id="(echart-[0-9a-f]+)"', "".join(outs)))) == 4
+    assert not re.search(r"<script[^>]*\bsrc=", "".join(outs))
+
+
+def test_outside_a_kernel_every_output_carries_the_library(chart, monkeypatch):
+    monkeypatch.setattr(embed, "_request_id", lambda: None)
+    assert all(embed.library_js() in embed.notebook_html(chart) for _ in range(2))
+    assert embed.library_js() not in embed.notebook_html(chart, include_library=False)
+
+
+def test_static_fallback_in_the_same_output(chart, table, three_cities):
+    ax = charts.bars(table, indicator="nursing_bed_share", lang="en", palette=three_cities)
+    out = embed.show(chart, static=ax)
+    bundle = out._repr_mimebundle_()
+    html = bundle["text/html"]
+    assert "interactive chart" in bundle["text/plain"]
+    # the picture comes first and needs no script; the chart div takes no room until drawn
+    static = html.index("data:image/svg+xml;base64,")
+    div = html.index('class="echart"')
+    assert static < div and 'height:0px' in html[div - 80: div + 200]
+    assert embed.STATIC_NOTE.split(" Static")[0] in html
+    assert "alt='Nursing-type bed share" in html
+    # without a picture, a sentence: never blank space
+    bare = embed.notebook_html(chart, include_library=False)
+    assert "<img" not in bare and "Interactive chart: its script did not run here" in bare
+    plt.close("all")
+
+
+def test_static_img_accepts_svg_png_and_markup():
+    assert "data:image/svg+xml;base64," in embed.static_img("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    assert "data:image/png;base64," in embed.static_img(b"\x89PNG")
+    assert embed.static_img("<img src='x.png'>") == "<img src='x.png'>"
+    assert embed.static_img(None) == ""
+
+
+def _run(nb, cwd):
+    NotebookClient(nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(cwd)}}).execute()
+    return nb
+
+
+def test_rerun_all_in_one_kernel_keeps_the_library_in_every_chart_cell(tmp_path):
+    """The bug: a second Run All in the same kernel sent no library, so the saved notebook drew nothing."""
+    setup = ("from compare.data import load\nfrom compare import analysis, echarts, embed\n"
+             "ds = load()\nt = analysis.compare(ds, theme='beds', kind='all')\n"
+             "c = echarts.bars(t, indicator='nursing_bed_share', palette=ds)")
+    cells = [setup, "display(embed.show(c)); display(embed.show(c))", "embed.show(c)"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in cells])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    client = NotebookClient(nb, kernel_name="python3", timeout=180)
+    lib = embed.library_js()[:200]
+    with client.setup_kernel():
+        for run in range(2):  # Run All, then Run All again in the same kernel
+            for i, cell in enumerate(nb.cells):
+                client.execute_cell(cell, i)
+            htmls = [[o["data"]["text/html"] for o in c.outputs if "text/html" in o.get("data", {})] for c in nb.cells[1:]]
+            assert [len(h) for h in htmls] == [2, 1], f"run {run + 1}"
+            assert [[lib in h for h in cell] for cell in htmls] == [[True, False], [True]], f"run {run + 1}"
+
+
+# --------------------------------------------------------------------------- headless browser
+
+
+def _dom(tmp_path, page):
+    res = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}",
+                          "--virtual-time-budget=5000", "--dump-dom", Path(page).as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    return res.stdout
+
+
+_PROBE = ("<script>setTimeout(function () { var b = document.body;"
+          " b.setAttribute('data-drawn', document.querySelectorAll('.echart[data-rendered] svg path').length ? "
+          "  String(document.querySelectorAll('.echart[data-rendered]').length) : '0');"
+          " b.setAttribute('data-static-visible', String(Array.prototype.filter.call("
+          "  document.querySelectorAll('.cmp-static img'), function (i) { return i.offsetHeight > 0; }).length));"
+          " b.setAttribute('data-define', typeof window.define);"
+          " b.setAttribute('data-amd', String(window.__amdCalls || 0)); }, 2000);</script>")
+
+
+@needs_chromium
+def test_outputs_draw_like_nbconvert_and_lab_and_show_static_when_untrusted(three_cities, tmp_path, monkeypatch):
+    t = compare(three_cities, theme="beds")
+    requests = iter(["cell-1", "cell-1", "cell-2"])
+    monkeypatch.setattr(embed, "_request_id", lambda: next(requests))
+    monkeypatch.setitem(embed._KERNEL, "request", None)
+    outs = []
+    for ind in ("nursing_bed_share", "elderly_care_beds", "nursing_bed_share"):
+        ax = charts.bars(t, indicator=ind, palette=three_cities)
+        outs.append(embed.notebook_html(E.bars(t, indicator=ind, palette=three_cities), static=ax))
+    plt.close("all")
+
+    # an nbconvert page: RequireJS's define present; outputs in order
+    amd = ("<script>window.define = function () { window.__amdCalls = (window.__amdCalls || 0) + 1; };"
+           "window.define.amd = {};</script>")
+    page = tmp_path / "nbconvert.html"
+    page.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'>{amd}</head><body>"
+                    + "".join(f"<div class='output'>{o}</div>" for o in outs) + _PROBE + "</body></html>",
+                    encoding="utf-8")
+    dom = _dom(tmp_path, page)
+    body = re.search(r"<body[^>]*>", dom).group(0)
+    assert 'data-drawn="3"' in body and 'data-static-visible="0"' in body
+    assert 'data-amd="0"' in body and 'data-define="function"' in body  # ECharts bypassed AMD; define restored
+
+    # JupyterLab reopening a trusted notebook: each output's innerHTML set, its scripts re-created;
+    # outputs of the second cell shown first (a cell scrolled to) still draw: they carry the library
+    lab = tmp_path / "lab.html"
+    order = [outs[2], outs[0], outs[1]]
+    lab.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'></head><body><div id='nb'></div><script>"
+                   f"var outs = {embed.script_safe(json.dumps(order))};"
+                   "outs.forEach(function (h) { var d = document.createElement('div'); d.innerHTML = h;"
+                   " document.getElementById('nb').appendChild(d);"
+                   " d.querySelectorAll('script').forEach(function (old) { var s = document.createElement('script');"
+                   " s.textContent = old.textContent; old.parentNode.replaceChild(s, old); }); });"
+                   "</script>" + _PROBE + "</body></html>", encoding="utf-8")
+    body = re.search(r"<body[^>]*>", _dom(tmp_path, lab)).group(0)
+    assert 'data-drawn="3"' in body and 'data-static-visible="0"' in body
+
+    # an untrusted notebook: scripts stripped; the static pictures show, the chart divs take no room
+    untrusted = tmp_path / "untrusted.html"
+    stripped = [re.sub(r"<script>.*?</script>", "", o, flags=re.S) for o in outs]
+    untrusted.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>" + "".join(stripped)
+                         + _PROBE + "</body></html>", encoding="utf-8")
+    body = re.search(r"<body[^>]*>", _dom(tmp_path, untrusted)).group(0)
+    assert 'data-drawn="0"' in body and 'data-static-visible="3"' in body
