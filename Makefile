@@ -27,10 +27,17 @@ test: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/python -m compare validate
 
-## Open the notebooks in JupyterLab with the project's environment
+## Open JupyterLab at the repository root (notebooks/ saved and committed without outputs; see docs/lab.md)
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,lab]'
-	$(BIN)/python -m jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS) notebooks/
+	$(BIN)/python -m compare.lab git-filter
+	$(BIN)/python -m jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root,) \
+		--config=src/compare/jupyter/jupyter_server_config.py --ServerApp.root_dir=$(CURDIR) $(LAB_ARGS)
+
+## Working copy under work/ to run and save freely: NAME=profile-wuxi (a params file) or NAME=explore
+notebook: $(STAMP)
+	@test -n "$(NAME)" || { echo "usage: make notebook NAME=<params file stem or notebook stem>, e.g. NAME=profile-wuxi" >&2; exit 2; }
+	$(BIN)/python -m compare.lab copy $(NAME) $(if $(FORCE),--force,)
 
 ## Print benchmark figures and write them to $(OUT)/bench.json
 bench: $(STAMP)
@@ -48,4 +55,4 @@ distclean: clean
 help:
 	@awk '/^## /{d=substr($$0,4); next} /^[a-z][a-z_-]*:/{ if (d) { split($$0,a,":"); printf "  make %-10s %s\n", a[1], d; d="" } }' $(MAKEFILE_LIST)
 
-.PHONY: reports test validate lab bench clean distclean help
+.PHONY: reports test validate lab notebook bench clean distclean help

@@ -127,12 +127,15 @@ def _figure_height(chart: str, n_rows: int, size: str) -> float:
 
 
 def export_kit(ds: Dataset, *, comparison: str, cities: Iterable[str] | str | None = None, chart: str = "bars",
-               indicator: str | None = None, lang: str = "both", size: str = "column", out) -> list[Path]:
+               indicator: str | None = None, lang: str = "both", size: str = "column", out,
+               kind: str | None = None, year: int | None = None) -> list[Path]:
     """Write ``<name>.png`` (300 dpi), ``.svg``, ``.html``, ``.csv`` and ``.caption.txt`` into ``out``.
 
     ``comparison``: a comparison set, theme or indicator key. ``chart``: bars, dumbbell
     (alias timeline) or matrix. ``size``: column (3.5 in wide) or page (7 in). Returns the
     written paths; CompareError for an unknown comparison, chart, indicator, city or size.
+    ``kind`` and ``year`` narrow a bars chart to what an explorer shows (``compare(kind=..., year=...)``);
+    by default it shows every baseline and target.
     """
     if chart not in CHARTS:
         raise CompareError(f"unknown chart {chart!r}; expected one of: {', '.join(CHARTS)}")
@@ -140,7 +143,7 @@ def export_kit(ds: Dataset, *, comparison: str, cities: Iterable[str] | str | No
         raise CompareError(f"unknown size {size!r}; expected column (3.5 in) or page (7 in)")
     if lang not in ("zh", "en", "both"):
         raise CompareError(f"unknown lang {lang!r}; expected zh, en or both")
-    kind = CHARTS[chart]
+    shown_kind, kind = kind, CHARTS[chart]  # ``kind`` below is the chart type
     if isinstance(cities, str):
         cities = [c.strip() for c in cities.split(",") if c.strip()]
     cities = list(cities) if cities else None
@@ -148,8 +151,10 @@ def export_kit(ds: Dataset, *, comparison: str, cities: Iterable[str] | str | No
     ind = _pick_indicator(ds, keys, indicator, comparison) if kind != "matrix" else None
 
     if kind == "bars":
-        table = compare(ds, indicators=[ind], cities=cities, kind="all")
-        table = table[(table["kind"] != "projection")].reset_index(drop=True)
+        table = compare(ds, indicators=[ind], cities=cities, kind=shown_kind or "all",
+                        pick="year" if year else "latest", year=year or None)
+        if not shown_kind:
+            table = table[(table["kind"] != "projection")].reset_index(drop=True)
         n_rows = len(table)
         title = f"{_title(set_title, lang)}: {ds.indicator_title(ind, lang)}" if len(keys) > 1 else _title(set_title, lang)
         data = table

@@ -218,7 +218,7 @@ def _check_value(name: str, line, key: str, value, ds: Dataset, constraints: dic
     out = []
     p = lambda msg: out.append(Problem(name, line, key, msg))  # noqa: E731
     if key == "cities":
-        if not value:
+        if not value and not constraints.get("empty_cities_means_all"):
             p("expected at least one city key")
         bad = [c for c in value if not isinstance(c, str) or c not in ds.city_order]
         for c in bad:
@@ -235,6 +235,11 @@ def _check_value(name: str, line, key: str, value, ds: Dataset, constraints: dic
             if not isinstance(k, str) or k not in known:
                 close = difflib.get_close_matches(str(k), list(known), n=1)
                 p(f"unknown indicator {k!r}" + (f" (did you mean {close[0]!r}?)" if close else "; see data/codebook.yaml"))
+    elif key == "indicator" and value:
+        known = ds.codebook["indicators"]
+        if value not in known:
+            close = difflib.get_close_matches(str(value), list(known), n=1)
+            p(f"unknown indicator {value!r}" + (f" (did you mean {close[0]!r}?)" if close else "; see data/codebook.yaml"))
     elif key == "theme":
         known = sorted(set(comparison_sets(ds)) | set(ds.codebook.get("themes", {})))
         if value not in known:
