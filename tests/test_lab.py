@@ -142,7 +142,8 @@ def test_working_copy_carries_the_params_file(tmp_path):
     assert out == tmp_path / "profile-huaibei.ipynb"
     nb = nbformat.read(out, as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-    assert len(injected) == 1 and 'cities = ["huaibei"]' in injected[0].source
+    assert len(injected) == 1 and "cities = ['huaibei']" in injected[0].source
+    assert "title = '淮北养老服务规划概况" in injected[0].source
     assert all(c.get("outputs", []) == [] for c in nb.cells if c.cell_type == "code")
     # a notebook name without a params file: a plain copy with its own defaults
     plain = lab.working_copy("explore", dest=tmp_path)

@@ -210,8 +210,9 @@ class Explorer:
         meta = self.ds.codebook["indicators"].get(self.indicator.value, {})
         head = (f"<h3>{html.escape(title)}</h3><p class='cmp-muted'>{html.escape(meta.get('definition', ''))}</p>"
                 if title else "<p>没有符合条件的指标 No indicator matches the search.</p>")
-        self.table_html.value = head + shown.to_html(index=False, escape=True, na_rep="", border=0,
-                                                     classes="cmp-table cmp-explore")
+        self.table_html.value = ("<div class='cmp-explore-view'>" + head
+                                 + shown.to_html(index=False, escape=True, na_rep="", border=0,
+                                                 classes="cmp-table cmp-explore") + "</div>")
         chart = self.chart(table)
         outputs = ()
         if chart is not None:

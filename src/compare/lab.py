@@ -85,6 +85,10 @@ def working_copy(name: str, *, dest: Path | None = None, force: bool = False) ->
 
         pf = load_params(params_file, load())
         nb = parameterize_notebook(load_notebook_node(str(pf.notebook)), pf.parameters)
+        for cell in nb.cells:  # readable literals (papermill writes Chinese as \u escapes)
+            if "injected-parameters" in cell.metadata.get("tags", []):
+                cell.source = "# Parameters from " + f"params/{name}.yaml\n" + "\n".join(
+                    f"{k} = {v!r}" for k, v in pf.parameters.items())
     elif notebook.is_file():
         nb = nbformat.read(notebook, as_version=4)
     else:
