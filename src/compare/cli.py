@@ -18,6 +18,10 @@ def _validate(args) -> int:
     from .data import validate
 
     ds, problems = validate(args.data)
+    if ds is not None and args.sources is not None:
+        from .curation import capture_problems
+
+        problems = capture_problems(ds, args.sources)
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
@@ -80,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="validate the dataset; one line per problem")
     p.add_argument("--data", type=Path, default=None, help="data folder (default: the shipped data/)")
+    p.add_argument("--sources", type=Path, default=None,
+                   help="folder of the plain-text captures named in sources.csv: also check every quote stands in its capture")
     p.set_defaults(func=_validate)
 
     p = sub.add_parser("render", help="render params files into reports")
