@@ -34,6 +34,8 @@ _UNIT_WORDS = [
     ("家", "institutions"), ("所", "institutions"), ("个", "count"), ("项", "count"), ("处", "facilities"),
     ("次", "count"), ("年", "years"), ("批", "count"), ("支", "count"), ("座", "facilities"),
 ]
+# words that begin with a measure word but are not one ("1支持各类主体": a heading number before 支持)
+_NOT_UNITS = {"支持", "支付", "支出", "支撑", "家庭", "所有", "名单", "次数", "户籍", "年度", "年龄", "处理", "个人"}
 _MULT = {"万": 1e4, "亿": 1e8}
 _GE = ("不少于", "不低于", "不小于", "至少", "≥", "≧", ">=")
 _GT = ("超过", "突破", "多于", "高于", "超")
@@ -209,6 +211,8 @@ def _unit(text: str, e: int) -> tuple[str | None, int, float, bool]:
         i += 1
     for word, unit in _UNIT_WORDS:
         if text.startswith(word, i):
+            if text[i:i + 2] in _NOT_UNITS:
+                return None, i, mult, over
             return unit, i + len(word), mult, over
     if mult != 1.0:
         return "count", i, mult, over
@@ -490,8 +494,8 @@ def _prose(plan: Plan, taken: set[int]) -> list[Found]:
                 unit, uend, mult, over = "count", e, 1.0, False
             else:
                 continue
-        if unit == "years" and integer and 1900 <= value <= 2100:
-            continue
+        if unit == "years" and value >= 1900:
+            continue  # a year ("2025年") or a lost dash between two ("20092020年"), not a duration
         value *= mult
         sent_s, sent_e = _bounds(text, s, _SENT_END)
         cl_s, cl_e = _bounds(text, s, _CLAUSE_END)
