@@ -264,6 +264,19 @@ def _schema_problems(df: pd.DataFrame, table: Table, schema: pa.DataFrameSchema)
         # where a column does not parse as its type, pandera still runs the column's other checks on the
         # text and reports them (TypeError, no row); the parse failure is the one message to show
         uncoerced = set(fc.loc[fc["check"].astype(str).str.startswith("coerce_dtype"), "column"])
+        # a composite primary key is reported once per row, naming the key and the other lines with it
+        multi = fc["check"].astype(str) == "multiple_fields_uniqueness"
+        if multi.any():
+            pk = list(schema.unique or [])
+            dup_rows = sorted({int(i) for i in fc.loc[multi, "index"] if pd.notna(i)})
+            frame = df.iloc[dup_rows][pk].astype(str)
+            for i, key in zip(dup_rows, frame.itertuples(index=False, name=None)):
+                others = [table.lines[j] for j, k in zip(dup_rows, frame.itertuples(index=False, name=None))
+                          if k == key and j != i]
+                problems.append(Problem(table.name, table.lines[i], ",".join(pk),
+                                        f"({', '.join(key)}) is duplicated (also line {', '.join(map(str, others))}); "
+                                        f"the primary key {','.join(pk)} must be unique"))
+            fc = fc[~multi]
         for _, fail in fc.iterrows():
             idx = fail.get("index")
             if fail.get("column") in uncoerced and (pd.isna(idx) or str(fail["check"]).startswith("dtype(")):

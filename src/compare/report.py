@@ -29,6 +29,7 @@ _LABELS = {
     "value": {"zh": "数值", "en": "Value"},
     "unit": {"zh": "单位", "en": "Unit"},
     "scope": {"zh": "范围", "en": "Scope"},
+    "caveat": {"zh": "注意", "en": "Caveat"},
     "binding": {"zh": "属性", "en": "Binding"},
     "flags": {"zh": "标记", "en": "Flags"},
     "quote": {"zh": "原文", "en": "Quote (verbatim)"},
@@ -80,6 +81,8 @@ def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = Tru
             _t("city", lang): city,
             _t("indicator", lang): title,
             _t("value", lang): analysis.value_label(r, "zh" if lang == "zh" else "en"),
+            # what a reader must know before comparing this value, beside it
+            _t("caveat", lang): r.get("caveat", "") or "",
             _t("scope", lang): r["scope"],
             _t("binding", lang): r["binding"],
             _t("flags", lang): "; ".join(flags),
@@ -332,6 +335,7 @@ class Report:
 
         lang = "zh" if self.lang == "zh" else "en"
         labelled = table.assign(label=[an.value_label(r, lang) + (" ⚠" if r["conflict"] else "")
+                                       + (f" † {r['caveat']}" if r.get("caveat") else "")
                                        for _, r in table.iterrows()])
         title_col = "title_zh" if self.lang == "zh" else "title_en"
         city_col = "city_en" if self.lang == "en" else "city_zh"
