@@ -311,6 +311,15 @@ def test_a_caveat_lets_a_difference_stand_and_travels_to_tables_and_charts(fixtu
     tips = [d.get("tip", "") for s in echarts.bars(t, indicator="elderly_care_beds", lang="en", palette=ds).options["series"]
             for d in s["data"] if isinstance(d, dict)]
     assert any("† A per-county floor, not a citywide count." in tip for tip in tips)
+    # a report draws each scope class on its own axis
+    rep = report.Report(lang="en", data_dir=str(fixture_copy))
+    drawn = []
+    rep._show = lambda obj: None
+    rep.figure = lambda ax, name, **kw: drawn.append((name, sorted({x.get_gid().split("-")[0] for x in ax.texts
+                                                                     if (x.get_gid() or "").endswith("|label")})))
+    rep.echart = lambda chart, name="": None
+    rep.indicator_section(t, "elderly_care_beds")
+    assert drawn == [("elderly_care_beds-citywide-bars", ["huaibei", "huainan"]), ("elderly_care_beds-per_county-bars", ["wuxi"])]
 
 
 def test_a_row_whose_basis_differs_from_its_definition_fails(fixture_copy, capsys):

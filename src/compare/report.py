@@ -263,8 +263,19 @@ class Report:
                   + f"<p class='cmp-muted'>{html.escape(meta['definition'])}</p>")
         name = f"{prefix}{indicator}"
         rows = table[table["indicator"] == indicator]
-        self.figure(charts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}-bars", folded=True)
-        self.echart(echarts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}-bars")
+        # rows of different scope classes (a per-county floor, a citywide count) never share an axis
+        groups = analysis.axes(rows) if "scope_class" in rows else [(indicator, "", rows)]
+        scopes = self.ds.codebook.get("scopes", {})
+        for _, cls, part in groups:
+            suffix = f"-{cls}" if len(groups) > 1 else ""
+            if len(groups) > 1:
+                label = next((v for v in scopes.values() if v.get("class") == cls), {"zh": cls, "en": cls})
+                self.html("<p class='cmp-muted'>" + html.escape(
+                    {"zh": label.get("zh", cls), "en": label.get("en", cls)}.get(self.lang, f"{label.get('zh', cls)} {label.get('en', cls)}"))
+                    + "</p>")
+            self.figure(charts.bars(part, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}{suffix}-bars",
+                        folded=True)
+            self.echart(echarts.bars(part, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}{suffix}-bars")
         self.context(indicator)
         self.table(rows[rows["status"] != "not_stated"], f"{name}")
 
