@@ -1,9 +1,11 @@
 """Load and validate the curated dataset.
 
 The schema has one source of truth, ``data/datapackage.json`` (a Frictionless Data
-Package). From it this module builds a pandera schema that runs on every read, then adds
-the cross-file checks a column schema cannot express (references between files, the
-codebook, ranges, flags). Every problem is reported as ``FILE:LINE: COLUMN: message``
+Package). From it this module builds a pandera schema that runs on every read (types,
+constraints, the flag vocabulary, uniqueness of each ``primaryKey``), checks each declared
+``foreignKeys`` reference, then adds what a column schema cannot express: the codebook
+(every indicator's definition, and each row against it: unit, scope class, basis, unless
+the row carries a caveat), ranges, and flags that name other rows. Every problem is reported as ``FILE:LINE: COLUMN: message``
 with the line of the file as an editor shows it.
 
 Returns typed pandas frames: ``city`` is an ordered categorical in the order of
@@ -470,8 +472,9 @@ def _foreign_key_problems(package: dict, frames: dict, tables: dict) -> list[Pro
                 shown = values[0] if len(values) == 1 else ",".join(values)
                 close = difflib.get_close_matches(shown, keys, n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else f"; expected one of {', '.join(keys)}"
+                what = "/".join(ref_cols)
                 out.append(Problem(t.name, t.lines[i], ",".join(cols),
-                                   f"{shown!r} is not a {'/'.join(ref_cols)} in {ref_path}{hint}"))
+                                   f"{shown!r} is not {'an' if what[0] in 'aeiou' else 'a'} {what} in {ref_path}{hint}"))
     return out
 
 
