@@ -360,6 +360,10 @@ def test_flag_vocabulary_is_read_from_the_package(fixture_copy, capsys):
     flags = next(f for r in pkg["resources"] if r["name"] == "indicators" for f in r["schema"]["fields"] if f["name"] == "flags")
     flags["vocabulary"].append({"name": "estimated", "description": "test"})
     (fixture_copy / "datapackage.json").write_text(json.dumps(pkg), encoding="utf-8")
+    # the codebook documents the columns of the descriptor: validate says to regenerate it, and then passes
+    code, _, err = run_validate(fixture_copy, capsys)
+    assert code == 1 and "columns: differ from datapackage.json; run `python -m compare codebook --write`" in err
+    assert main(["codebook", "--write", "--data", str(fixture_copy)]) == 0
     code, _, err = run_validate(fixture_copy, capsys)
     assert code == 0, err
 
