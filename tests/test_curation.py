@@ -117,3 +117,16 @@ def test_sources_option_names_a_missing_capture(data_copy, tmp_path, capsys):
     assert "Traceback" not in err and "FileNotFoundError" not in err
     assert main(["validate", "--data", str(data_copy), "--sources", str(tmp_path / "absent")]) == 1
     assert "folder of source captures not found" in capsys.readouterr().err
+
+
+def test_an_indicator_no_row_uses_is_drift_unless_derived(data_copy, capsys):
+    book = data_copy / "codebook.yaml"
+    data = yaml.safe_load(book.read_text(encoding="utf-8"))
+    data["indicators"]["made_up_ratio"] = {**data["indicators"]["nursing_bed_share"], "cities": []}
+    book.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert main(["validate", "--data", str(data_copy)]) == 1
+    assert "indicators.made_up_ratio: no row uses this indicator" in capsys.readouterr().err
+    # an indicator derived from others (in `derivations` or any other `*derivations` list) has no rows of its own
+    data["context_derivations"] = [{"indicator": "made_up_ratio"}]
+    book.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert main(["validate", "--data", str(data_copy)]) == 0, capsys.readouterr().err

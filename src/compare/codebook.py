@@ -60,7 +60,10 @@ def drift_lines(book: dict, package: dict, indicators, order: list[str]) -> list
     for key, meta in want["indicators"].items():
         if book["indicators"][key].get("cities") != meta["cities"]:
             out.append((f"indicators.{key}.cities", f"codebook says {book['indicators'][key].get('cities')}, data has {meta['cities']}"))
-    derived = {d["indicator"] for d in book.get("derivations", [])}
+    # derived indicators have no rows of their own: those of `derivations` and of any other
+    # `*derivations` list (for example derivations with an outside denominator)
+    derived = {d.get("indicator") for name, section in book.items() if name.endswith("derivations")
+               and isinstance(section, list) for d in section if isinstance(d, dict)}
     unused = [k for k, m in want["indicators"].items() if not m["cities"] and k not in derived]
     for k in unused:
         out.append((f"indicators.{k}", "no row uses this indicator"))
