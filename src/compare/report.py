@@ -29,6 +29,7 @@ _LABELS = {
     "value": {"zh": "数值", "en": "Value"},
     "unit": {"zh": "单位", "en": "Unit"},
     "scope": {"zh": "范围", "en": "Scope"},
+    "caveat": {"zh": "注意", "en": "Caveat"},
     "binding": {"zh": "属性", "en": "Binding"},
     "flags": {"zh": "标记", "en": "Flags"},
     "quote": {"zh": "原文", "en": "Quote (verbatim)"},
@@ -87,6 +88,8 @@ def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = Tru
             _t("city", lang): city,
             _t("indicator", lang): title,
             _t("value", lang): value_text(r, lang),
+            # what a reader must know before comparing this value, beside it
+            _t("caveat", lang): r.get("caveat", "") or "",
             _t("scope", lang): r["scope"],
             _t("binding", lang): r["binding"],
             _t("flags", lang): "; ".join(flags),
@@ -152,7 +155,7 @@ class Report:
         parts.append(
             "<p class='cmp-meta'>Dataset 数据集 v{v} · data fingerprint {fp} · rendered 生成于 {when}<br>"
             "Every value below is quoted from the plan it comes from; derived values show their formula; "
-            "values from outside the five plans are labelled as such. 所有数值均可追溯到原文。</p>".format(
+            "values from outside the plans are labelled as such. 所有数值均可追溯到原文。</p>".format(
                 v=html.escape(str(pkg_version)), fp=html.escape(self.ds.fingerprint[:12]), when=when))
         self.html("\n".join(parts))
 
@@ -254,8 +257,8 @@ class Report:
             f"{'%' if r['unit'] == 'percent' else ''}</strong> ({int(r['year'])}, {html.escape(r['scope'])}): "
             f"“{html.escape(r['quote'])}” — {html.escape(r['citation'])}</li>"
             for _, r in ctx.iterrows())
-        self.html("<div class='cmp-meta'><strong>Outside context — not from the five plans "
-                  f"外部参照(非五市文件)</strong><ul>{items}</ul></div>")
+        self.html("<div class='cmp-meta'><strong>Outside context — not from the plans "
+                  f"外部参照(非规划文件)</strong><ul>{items}</ul></div>")
 
     # ------------------------------------------------------------------ sections
     # Each section is one notebook call; the notebook stays narrative plus calls.
@@ -275,8 +278,18 @@ class Report:
                   + f"<p class='cmp-muted'>{html.escape(meta['definition'])}</p>")
         name = f"{prefix}{indicator}"
         rows = table[table["indicator"] == indicator]
-        self.echart(echarts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}-bars",
-                    static=charts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds))
+        # rows of different scope classes (a per-county floor, a citywide count) never share an axis
+        groups = analysis.axes(rows) if "scope_class" in rows else [(indicator, "", rows)]
+        scopes = self.ds.codebook.get("scopes", {})
+        for _, cls, part in groups:
+            suffix = f"-{cls}" if len(groups) > 1 else ""
+            if len(groups) > 1:
+                label = next((v for v in scopes.values() if v.get("class") == cls), {"zh": cls, "en": cls})
+                self.html("<p class='cmp-muted'>" + html.escape(
+                    {"zh": label.get("zh", cls), "en": label.get("en", cls)}.get(self.lang, f"{label.get('zh', cls)} {label.get('en', cls)}"))
+                    + "</p>")
+            self.echart(echarts.bars(part, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}{suffix}-bars",
+                        static=charts.bars(part, indicator=indicator, lang=self.lang, palette=self.ds))
         self.context(indicator)
         self.table(rows[rows["status"] != "not_stated"], f"{name}")
 
@@ -307,6 +320,30 @@ class Report:
         self.echart(echarts.dumbbell(bt, indicator=indicator, lang=self.lang, palette=self.ds),
                     name or f"{indicator}-baseline-target",
                     static=charts.dumbbell(bt, indicator=indicator, lang=self.lang, palette=self.ds))
+
+    def baselines_and_targets(self, city: str) -> int:
+        """The section "Baselines and targets" of a profile: its heading and one chart per indicator the
+        plan states both ways. Nothing at all, heading included, when there is no such pair; returns the count."""
+        from . import analysis as an
+
+        keys = an.both_kinds(self.ds, city)
+        if keys:
+            self.html(_heading(2, "基数与目标", "Baselines and targets", self.lang))
+        for key in keys:
+            self.baseline_target(key, [city], name=f"{city}-{key}-baseline-target")
+        return len(keys)
+
+    def plans(self, cities: list[str]) -> None:
+        """One sentence naming the plans compared, from the data: how many cities, and each plan's period."""
+        src = self.ds.sources[self.ds.sources["city"].isin(cities)]
+        order = {c: i for i, c in enumerate(self.ds.city_order)}
+        src = src.assign(_o=src["city"].map(order)).sort_values("_o")
+        items = [f"{self.ds.city_name(r['city'], 'both')} ({int(r['period_start'])}–{int(r['period_end'])})"
+                 for _, r in src.iterrows()]
+        n, docs = len(set(src["city"])), len(src)
+        en = f"{n} cities, {docs} documents: " + ", ".join(items) + "."
+        zh = f"共{n}个城市、{docs}份文件。"
+        self.note({"zh": zh + "、".join(items), "en": en}.get(self.lang, zh + " " + en))
 
     def coverage(self, cities: list[str], *, theme: str | None = None, min_cities: int = 1,
                  name: str = "coverage") -> None:
@@ -346,6 +383,7 @@ class Report:
         from . import analysis as an
 
         labelled = table.assign(label=[value_text(r, self.lang) + (" ⚠" if r["conflict"] else "")
+                                       + (f" † {r['caveat']}" if r.get("caveat") else "")
                                        for _, r in table.iterrows()])
         title_col = "title_label"
         labelled[title_col] = [{"zh": z, "en": e}.get(self.lang, f"{z} {e}")
