@@ -319,9 +319,9 @@ def test_a_caveat_lets_a_difference_stand_and_travels_to_tables_and_charts(fixtu
     rep = report.Report(lang="en", data_dir=str(fixture_copy))
     drawn = []
     rep._show = lambda obj: None
-    rep.figure = lambda ax, name, **kw: drawn.append((name, sorted({x.get_gid().split("-")[0] for x in ax.texts
-                                                                     if (x.get_gid() or "").endswith("|label")})))
-    rep.echart = lambda chart, name="": None
+    # the static chart travels with the interactive one, as its fallback in the same output
+    rep.echart = lambda chart, name="", static=None: drawn.append((name, sorted(
+        {x.get_gid().split("-")[0] for x in static.texts if (x.get_gid() or "").endswith("|label")})))
     rep.indicator_section(t, "elderly_care_beds")
     assert drawn == [("elderly_care_beds-citywide-bars", ["huaibei", "huainan"]), ("elderly_care_beds-per_county-bars", ["wuxi"])]
 

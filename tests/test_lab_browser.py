@@ -217,6 +217,7 @@ def test_rerun_save_reload_draws_every_chart(page, server, shots):
     assert after_run["outputs"] >= 3 and after_run["drawn"] == after_run["outputs"], after_run
     page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
     page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=30000)
+    page.locator(".jp-Notebook .cmp-chart").nth(3).scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "5-profile-second-run-all.png"))
 
     saved = json.loads((server["root"] / "profile-huaibei.ipynb").read_text(encoding="utf-8"))
