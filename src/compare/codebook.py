@@ -63,6 +63,7 @@ def drift(data_dir: Path | None = None) -> list[str]:
         if book["indicators"][key].get("cities") != meta["cities"]:
             out.append(f"indicators.{key}.cities: codebook says {book['indicators'][key].get('cities')}, data has {meta['cities']}")
     derived = {d["indicator"] for d in book.get("derivations", [])}
+    derived |= {d["indicator"] for d in book.get("context_derivations") or [] if "indicator" in d}
     unused = [k for k, m in want["indicators"].items() if not m["cities"] and k not in derived]
     for k in unused:
         out.append(f"indicators.{k}: no row uses this indicator")

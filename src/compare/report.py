@@ -63,8 +63,37 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = True) -> pd.DataFrame:
-    """A comparison table as a reader sees it: city, indicator, value label, quote, source."""
+def short_source(ds: Dataset | None, row) -> str:
+    """The document a row comes from, as a short citation: the plan's title (and number); for a value
+    derived with an outside denominator, the plan plus the outside origin(s). Without a dataset, the row id."""
+    if row["status"] == "not_stated":
+        return ""
+    if ds is None:
+        return row["id"]
+    src = ds.sources.set_index("id")
+    text = row["id"]
+    if row["source_id"] in src.index:
+        s = src.loc[row["source_id"]]
+        text = s["title_zh"] + (f" ({s['doc_number']})" if isinstance(s["doc_number"], str) and s["doc_number"] else "")
+    if row["status"] == "derived_context" and ds.context_tables:
+        from .context import table as context_table
+
+        ctx = context_table(ds).set_index("id")
+        origins = ds.context_tables["context_origins"].set_index("id")
+        used = dict.fromkeys(ctx.loc[i, "origin_id"] for i in str(row["inputs"]).split(";") if i in ctx.index)
+        text += "; " + "; ".join(origins.loc[o, "attribution_short"] for o in used)
+    return text
+
+
+DERIVED_FLAG = {"derived": {"zh": "推算", "en": "derived"},
+                "derived_context": {"zh": "推算(外部分母)", "en": "derived, outside denominator"}}
+
+
+def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = True, ds: Dataset | None = None) -> pd.DataFrame:
+    """A comparison table as a reader sees it: city, indicator, value label, quote, source.
+
+    With ``ds``, the Source column names the document (short citation) rather than the row id.
+    """
     rows = []
     for _, r in table.iterrows():
         city = {"zh": r["city_zh"], "en": r["city_en"]}.get(lang, f"{r['city_zh']} {r['city_en']}")
@@ -74,8 +103,9 @@ def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = Tru
             flags.append("⚠ conflict" if lang != "zh" else "⚠ 文件内矛盾")
         if r["inferred_year"]:
             flags.append("year inferred" if lang != "zh" else "年份推定")
-        if r["status"] == "derived":
-            flags.append("derived" if lang != "zh" else "推算")
+        derived = r["status"] in DERIVED_FLAG
+        if derived:
+            flags.append(DERIVED_FLAG[r["status"]]["zh" if lang == "zh" else "en"])
         row = {
             _t("city", lang): city,
             _t("indicator", lang): title,
@@ -85,9 +115,9 @@ def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = Tru
             _t("flags", lang): "; ".join(flags),
         }
         if quotes:
-            row[_t("quote", lang)] = r["quote"] if r["status"] != "derived" else ""
-            row[_t("source", lang)] = (r["id"] if r["status"] != "not_stated" else "")
-        if r["status"] == "derived":
+            row[_t("quote", lang)] = r["quote"] if not derived else ""
+            row[_t("source", lang)] = short_source(ds, r)
+        if derived:
             row[_t("formula", lang)] = f"{r['formula']} = {r['inputs']}. {r['assumption']}"
         rows.append(row)
     return pd.DataFrame(rows)
@@ -175,7 +205,7 @@ class Report:
     def table(self, table: pd.DataFrame, name: str, *, caption: str = "", quotes: bool = True,
               raw: bool = False) -> None:
         """Show a comparison table (escaped HTML) and save the full table as tables/<name>.csv."""
-        shown = table if raw else display_frame(table, self.lang, quotes=quotes)
+        shown = table if raw else display_frame(table, self.lang, quotes=quotes, ds=self.ds)
         self._save_csv(table, name)
         cap = f"<p><strong>{html.escape(caption)}</strong></p>" if caption else ""
         self.html(cap + shown.to_html(index=False, escape=True, na_rep="", border=0,
@@ -362,7 +392,7 @@ class Report:
             self.note({"zh": "所选城市的文件中未发现内部矛盾。", "en": "No internal contradictions recorded for these cities."}
                       .get(self.lang, "未发现内部矛盾 No internal contradictions recorded."))
             return
-        shown = display_frame(rows, self.lang)
+        shown = display_frame(rows, self.lang, ds=self.ds)
         shown["Note 说明"] = list(rows["note"])
         self._save_csv(rows, name)
         self.html(shown.to_html(index=False, escape=True, na_rep="", border=0))
@@ -396,6 +426,6 @@ class Report:
         if inferred.empty:
             self.note("None.")
         else:
-            shown = display_frame(inferred, self.lang)
+            shown = display_frame(inferred, self.lang, ds=self.ds)
             shown["Note 说明"] = list(inferred["note"])
             self.html(shown.to_html(index=False, escape=True, na_rep="", border=0))
