@@ -381,10 +381,14 @@ def fmt_number(v: float) -> str:
 
 
 def value_label(row, lang: str = "en", *, with_year: bool = True) -> str:
-    """``≥70% (2025 target)``; ``not stated`` for a missing value; ranges as ``a–b``."""
-    lang = "zh" if lang == "zh" else "en"
+    """``≥70% (2025 target)``; ``not stated`` for a missing value; ranges as ``a–b``.
+
+    ``lang="both"`` writes the number once and every word in both languages:
+    ``≥1 per county 每县 (2026 目标 target)``.
+    """
+    lang = lang if lang in ("zh", "both") else "en"
     if row["status"] == "not_stated" or pd.isna(row["value"]):
-        return NOT_STATED[lang]
+        return NOT_STATED[lang] if lang != "both" else f"{NOT_STATED['zh']} {NOT_STATED['en']}"
     unit = "%" if row["unit"] == "percent" else ""
     if row["comparator"] == "range":
         text = f"{fmt_number(row['value'])}–{fmt_number(row['value_high'])}{unit}"
@@ -393,13 +397,17 @@ def value_label(row, lang: str = "en", *, with_year: bool = True) -> str:
     scope = row.get("scope", "")
     if scope and scope != "citywide":
         # a per-county "1" is not a citywide "1": the scope travels with the number
-        text += f" {row.get('scope_en') or scope}" if lang == "en" else f"({row.get('scope_zh') or scope})"
+        en, zh = row.get("scope_en") or scope, row.get("scope_zh") or scope
+        text += {"en": f" {en}", "zh": f"({zh})", "both": f" {en} {zh}"}[lang]
     if with_year and not pd.isna(row["year"]):
-        kind = KIND_LABEL.get(row["kind"], {}).get(lang, row["kind"])
+        kinds = KIND_LABEL.get(row["kind"], {})
+        kind = {"en": kinds.get("en", row["kind"]), "zh": kinds.get("zh", row["kind"]),
+                "both": f"{kinds.get('zh', '')} {kinds.get('en', row['kind'])}".strip()}[lang]
         star = "*" if row.get("inferred_year") else ""
-        text += f" ({row['year']}{star} {kind})" if lang == "en" else f"({row['year']}{star}年{kind})"
+        text += f"({row['year']}{star}年{kind})" if lang == "zh" else f" ({row['year']}{star} {kind})"
     if row["status"] in DERIVED_MARK:
-        text += DERIVED_MARK[row["status"]]["en" if lang == "en" else "zh"]
+        marks = DERIVED_MARK[row["status"]]
+        text += {"en": marks["en"], "zh": marks["zh"], "both": marks["en"] + " " + marks["zh"]}[lang]
     return text
 
 

@@ -258,7 +258,9 @@ def _per_unit_rows(ds, d: dict, ind: pd.DataFrame) -> list[dict]:
 
 def _row(ds, r, d, *, value, comparator, inputs, assumption, formula, unit, scope, indicator=None, suffix="") -> dict:
     key = indicator or d["indicator"]
-    flags = [f for f in (r["flags"] or "").split(";") if f in ("year_inferred", "annual", "cumulative")]
+    # a value derived from one side of a contradiction is flagged like it, so it is never shown alone
+    flags = [f for f in (r["flags"] or "").split(";") if f in ("year_inferred", "annual", "cumulative")
+             or f.startswith("conflict:")]
     stem = f"ctx-{r['city']}-{key}-{int(r['year'])}-{r['kind']}"
     tail = r["id"].split(f"-{int(r['year'])}-{r['kind']}", 1)[-1] if f"-{int(r['year'])}-{r['kind']}" in r["id"] else ""
     rid = stem + tail + (f"-{suffix}" if suffix else "")
