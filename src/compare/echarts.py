@@ -208,7 +208,8 @@ def _round(x: float) -> float:
         return 0.0
 
     k = 10 ** (math.floor(math.log10(abs(x))) - 1)
-    return float(round(x / k) * k)
+    # round again: 22 * 0.1 is 2.2000000000000006, which the axis would print
+    return float(round(round(x / k) * k, 12))
 
 
 def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette=None) -> Scatter:

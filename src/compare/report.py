@@ -300,8 +300,13 @@ class Report:
                   + f"<p class='cmp-muted'>{html.escape(meta['definition'])}</p>")
         name = f"{prefix}{indicator}"
         rows = table[table["indicator"] == indicator]
-        self.figure(charts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}-bars", folded=True)
-        self.echart(echarts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}-bars")
+        from .answers import reference
+
+        ref = reference(self.ds, indicator)
+        kw = {"reference": ref[0], "reference_label": ref[1][self.lang]} if ref else {}
+        self.figure(charts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds, **kw), f"{name}-bars",
+                    folded=True)
+        self.echart(echarts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds, **kw), f"{name}-bars")
         self.context(indicator)
         self.table(rows[rows["status"] != "not_stated"], f"{name}")
 
