@@ -33,7 +33,7 @@ def test_headline_orders_by_number_of_cities_and_moves_single_plan_indicators_ou
     headline, single, none = ans.answers(ds, theme="rural")
     assert [(a.indicator, a.n) for a in headline] == [
         ("township_center_coverage", 3), ("county_disability_care_institutions", 3),
-        ("village_facilities_per_100_villages", 2), ("rural_regional_centers", 2)]
+        ("village_facilities_per_100_villages", 2)]
     assert "rural_mutual_aid_facilities" in _by(single) and _by(single)["rural_mutual_aid_facilities"].cities == ["huainan"]
     assert none == []
     assert all(a.n == 1 for a in single)
@@ -43,23 +43,34 @@ def test_township_coverage_sentence_says_who_aims_highest_the_spread_and_who_doe
     a = _by(ans.answers(ds, theme="rural")[0])["township_center_coverage"]
     assert a.cities == ["wuxi", "baoshan", "ankang"] and a.missing == ["huainan", "huaibei"]
     assert a.sentence["en"] == (
-        "3 of 5 cities give a comparable value. Highest target: Baoshan ≥70% rural (2026 target); lowest: Wuxi 40% "
+        "3 of 5 cities give a comparable value. Highest target: Baoshan ≥70% rural (2026 target); lowest: Wuxi ≥40% "
         "rural (2025 target) [derived, outside denominator]; spread 40%–70%. Target years differ (2025–2027). "
         "Values marked [derived, outside denominator] use a census or division count; the plans do not state them. "
         "Not stated: Huainan, Huaibei.")
-    assert a.sentence["zh"].startswith("5市中3市给出可比数值。目标最高:保山≥70%(农村)(2026年目标);最低:无锡40%(农村)(2025年目标)[推算·外部分母]")
+    assert a.sentence["zh"].startswith("5市中3市给出可比数值。目标最高:保山≥70%(农村)(2026年目标);最低:无锡≥40%(农村)(2025年目标)[推算·外部分母]")
     assert a.sentence["zh"].endswith("未说明:淮南、淮北。")
 
 
-def test_a_citywide_minimum_is_compared_and_another_scope_is_named_not_hidden(ds):
+def test_a_citywide_minimum_is_compared_not_the_per_county_floor(ds):
     a = _by(ans.answers(ds, theme="rural")[0])["county_disability_care_institutions"]
     assert set(a.rows["scope"]) == {"citywide"}
     assert set(a.rows["status"]) == {"derived_context"}
     assert a.rows["title_en"].iloc[0].endswith("citywide minimum implied")
-    # Wuxi's 5 is a count of rural institutions, not a per-county floor: named, not drawn, not "not stated"
-    assert "Given for another scope, not compared here: Wuxi 5 rural (2025 target)." in a.sentence["en"]
-    assert a.missing == ["huaibei"]
-    assert "⚠" in a.sentence["en"]  # Ankang's deadline contradiction travels into the derived rows
+    assert a.cities == ["huainan", "baoshan", "ankang"] and a.missing == ["wuxi", "huaibei"]
+
+
+def test_another_scope_is_named_not_hidden(ds):
+    # a per-county floor beside a city that states only a citywide count: the floor is named, not drawn
+    rows = an.compare(ds, indicators=["county_disability_care_institutions"], include_derived=False)
+    t = rows[rows["status"] == "stated"].copy()
+    t.loc[t["city"].astype(str) == "baoshan", "scope"] = "citywide"
+    if "scope_class" in t:
+        t.loc[t["city"].astype(str) == "baoshan", "scope_class"] = "citywide"
+    picked, elsewhere = ans._pick_rows(ds, "county_disability_care_institutions", t, t.iloc[0:0])
+    assert set(picked["city"].astype(str)) == {"huainan", "ankang"}
+    assert list(elsewhere["city"].astype(str)) == ["baoshan"]
+    text = ans.sentence(ds, picked, [], n_all=5, elsewhere=elsewhere)["en"]
+    assert "Given for another scope, not compared here: Baoshan ≥1 (2026 target)." in text
 
 
 def test_equal_targets_and_baseline_only_cities_are_said_so(ds):
@@ -157,13 +168,18 @@ def test_comparison_table_drops_rows_no_city_states(ds):
 
 def test_contradictions_of_a_theme_are_that_themes(ds):
     page = _Page(lang="en")
-    page.conflicts(ds.city_order, theme="rural")
+    page.conflicts(ds.city_order, theme="beds")
     text = "\n".join(page.parts)
-    rows = an.statements(ds, theme="rural", include_derived=False)
-    rural = set(rows.loc[rows["conflict"], "indicator"])
-    assert rural == {"county_disability_care_institutions"}
-    assert "Nursing-type bed share" not in text and "Institutions focused" in text
-    assert "cmp-wrap" in text
+    st = an.statements(ds, include_derived=False)
+    everywhere = set(st.loc[st["conflict"], "indicator"])
+    beds = set(an.statements(ds, theme="beds", include_derived=False).query("conflict")["indicator"])
+    assert beds == {"nursing_bed_share"} and everywhere - beds, "other themes have contradictions too"
+    assert "Nursing-type bed share" in text and "cmp-wrap" in text
+    for key in everywhere - beds:
+        assert ds.indicator_title(key, "en") not in text, key
+    page = _Page(lang="en")
+    page.conflicts(ds.city_order, theme="rural")
+    assert "No internal contradictions" in "\n".join(page.parts)
 
 
 def test_source_column_names_the_document(ds):

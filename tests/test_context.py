@@ -157,8 +157,10 @@ EXPECTED = {
         ("=", 694 / 324394 * 1000, ["huaibei-caregivers-2025-target"], ["census2020-huaibei-population_60plus"]),
     "ctx-huaibei-caregivers_per_1000_elderly-2020-baseline":
         ("=", 529 / 324394 * 1000, ["huaibei-caregivers-2020-baseline"], ["census2020-huaibei-population_60plus"]),
+    # standardised centres only: a floor on the share of townships with a centre
     "ctx-wuxi-township_center_coverage-2025-target":
-        ("=", 12 / 30 * 100, ["wuxi-rural_regional_centers-2025-target"], ["nbs2023-wuxi-towns", "nbs2023-wuxi-townships"]),
+        (">=", 12 / 30 * 100, ["wuxi-standardised_rural_regional_centers-2025-target"],
+         ["nbs2023-wuxi-towns", "nbs2023-wuxi-townships"]),
     "ctx-ankang-township_center_coverage-2027-target-total":
         ("=", 60 / 135 * 100, ["ankang-rural_regional_centers-2027-target-total"], ["nbs2023-ankang-towns"]),
     "ctx-huainan-village_facilities_per_100_villages-2026-target":
@@ -169,14 +171,20 @@ EXPECTED = {
         (">=", 7, ["huainan-county_disability_care_institutions-2026-target"], ["nbs2023-huainan-county_units"]),
     "ctx-baoshan-county_safety_net_institutions-2026-target-citywide_min":
         ("=", 5, ["baoshan-county_safety_net_institutions-2026-target"], ["nbs2023-baoshan-county_units"]),
-    "ctx-baoshan-community_care_centers-2026-target-per_street-citywide_min":
-        (">=", 8, ["baoshan-community_care_centers-2026-target-per_street"], ["nbs2023-baoshan-streets"]),
+    "ctx-baoshan-street_comprehensive_care_institutions-2026-target-per_street-citywide_min":
+        (">=", 8, ["baoshan-street_comprehensive_care_institutions-2026-target-per_street"], ["nbs2023-baoshan-streets"]),
     # 汉滨区, 旬阳市, 安康高新区 3 million each; the 8 other NBS counties at least 2 million
-    "ctx-ankang-annual_budget_allocation-2027-target-per_county-citywide_min":
+    "ctx-ankang-annual_budget_allocation_per_county-2027-target-per_county-citywide_min":
         (">=", 3 * 3_000_000 + 8 * 2_000_000,
-         ["ankang-annual_budget_allocation-2027-target-per_county", "ankang-annual_budget_allocation-2027-target-hanbin",
+         ["ankang-annual_budget_allocation_per_county-2027-target-per_county",
+          "ankang-annual_budget_allocation-2027-target-hanbin",
           "ankang-annual_budget_allocation-2027-target-xunyang", "ankang-annual_budget_allocation-2027-target-gaoxin"],
          ["nbs2023-ankang-county_units"]),
+    # 汉滨区 and 安康高新区 3 pilots each; the 9 other NBS counties at least 1 (the 住建局's own 2 not included)
+    "ctx-ankang-property_care_pilots_per_county-2027-target-per_county-citywide_min":
+        (">=", 3 + 3 + 9, ["ankang-property_care_pilots_per_county-2027-target-per_county",
+                           "ankang-property_care_pilot_quota-2027-target-hanbin",
+                           "ankang-property_care_pilot_quota-2027-target-gaoxin"], ["nbs2023-ankang-county_units"]),
     "ctx-ankang-village_care_coordinators-2027-target-citywide_min":
         ("=", 1621, ["ankang-village_care_coordinators-2027-target"], ["nbs2023-ankang-village_committees"]),
 }
@@ -223,7 +231,7 @@ def test_assumptions_say_what_they_rest_on(ctx_rows):
     assert "(30)" in a and "share of townships with a centre" in a
     a = ctx_rows.loc["ctx-huainan-county_disability_care_institutions-2026-target-citywide_min", "assumption"]
     assert "毛集" in a and "a minimum" in a
-    a = ctx_rows.loc["ctx-ankang-annual_budget_allocation-2027-target-per_county-citywide_min", "assumption"]
+    a = ctx_rows.loc["ctx-ankang-annual_budget_allocation_per_county-2027-target-per_county-citywide_min", "assumption"]
     assert "minus the 2 named" in a and "安康高新区" in a
 
 
@@ -251,6 +259,7 @@ def test_a_plan_value_wins_over_an_outside_denominator(ds):
     by = t.set_index("city")
     assert by.loc["ankang", "status"] == "stated" and by.loc["ankang", "value"] == 60
     assert by.loc["wuxi", "status"] == "derived_context" and by.loc["wuxi", "value"] == 40
+    assert by.loc["wuxi", "comparator"] == ">="
     assert by.loc["huainan", "status"] == "not_stated"
     # the plan derives Huaibei's 2020 caregiver ratio with its own denominator: no second copy
     t = an.compare(ds, indicators=["caregivers_per_1000_elderly"], kind="baseline", cities=["huaibei"])

@@ -193,7 +193,13 @@ def _ratio_rows(ds, d: dict, ind: pd.DataFrame) -> list[dict]:
             numerator=book[r["indicator"]]["title_en"], wording=(d.get("wording") or {}).get(r["city"], ""))
         if int(r["year"]) > int(str(ref)[:4]) + 1 and d.get("assumption_later"):
             assumption += " " + d["assumption_later"].format(year=int(r["year"]), date=ref)
-        rows.append(_row(ds, r, d, value=value, comparator=_ratio_comp(r["comparator"]),
+        comparator = _ratio_comp(r["comparator"])
+        floor = (d.get("floor_numerators") or {}).get(r["indicator"])
+        if floor:
+            # the numerator counts only part of what the ratio is about: the ratio is a floor
+            comparator = product_comparator(comparator, ">=")
+            assumption += " " + floor
+        rows.append(_row(ds, r, d, value=value, comparator=comparator,
                          inputs=[r["id"], *(c["id"] for c in ctx)], assumption=assumption,
                          formula=d["formula"], unit=book[d["indicator"]]["unit"], scope=d.get("scope", r["scope"])))
     return rows
@@ -223,7 +229,9 @@ def _per_unit_rows(ds, d: dict, ind: pd.DataFrame) -> list[dict]:
         if r["scope"] == "per_county":
             cc = counts.get(r["city"], {})
             count_comp, why = cc.get("comparator", "="), cc.get("why", "")
-        same = ind[(ind["city"] == r["city"]) & (ind["indicator"] == r["indicator"]) & (ind["year"] == r["year"])
+        # quotas of named areas (汉滨区 3, 其他县 1 each) may sit under a sibling key of the per-county floor
+        sibling = (d.get("named_area_keys") or {}).get(r["indicator"], r["indicator"])
+        same = ind[(ind["city"] == r["city"]) & (ind["indicator"] == sibling) & (ind["year"] == r["year"])
                    & (ind["kind"] == r["kind"]) & (ind["source_id"] == r["source_id"]) & (ind["scope"] == "named_area")]
         named = []
         if len(same):
@@ -270,6 +278,8 @@ def _row(ds, r, d, *, value, comparator, inputs, assumption, formula, unit, scop
         "indicator_zh": d.get("title_zh", ""), "kind": r["kind"], "year": int(r["year"]), "comparator": comparator,
         "value": round(float(value), 4), "value_high": np.nan, "unit": unit, "scope": scope, "binding": "",
         "section": r["section"], "quote": r["quote"], "note": r["note"] if "conflict:" in (r["flags"] or "") else "",
+        # what a reader must know about the plan's number holds for what is derived from it
+        "caveat": r.get("caveat", "") if isinstance(r.get("caveat", ""), str) else "",
         "flags": ";".join(flags), "status": STATUS, "formula": formula, "inputs": ";".join(inputs),
         "assumption": assumption,
     }

@@ -29,6 +29,7 @@ _LABELS = {
     "value": {"zh": "数值", "en": "Value"},
     "unit": {"zh": "单位", "en": "Unit"},
     "scope": {"zh": "范围", "en": "Scope"},
+    "caveat": {"zh": "注意", "en": "Caveat"},
     "binding": {"zh": "属性", "en": "Binding"},
     "flags": {"zh": "标记", "en": "Flags"},
     "quote": {"zh": "原文", "en": "Quote (verbatim)"},
@@ -118,6 +119,8 @@ def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = Tru
             _t("city", lang): city,
             _t("indicator", lang): title,
             _t("value", lang): analysis.value_label(r, lang),
+            # what a reader must know before comparing this value, beside it
+            _t("caveat", lang): r.get("caveat", "") or "",
             _t("scope", lang): {"zh": r["scope_zh"], "en": r["scope_en"]}.get(lang, f"{r['scope_zh']} {r['scope_en']}")
             if r["scope"] else "",
             _t("binding", lang): r["binding"],
@@ -304,9 +307,20 @@ class Report:
 
         ref = reference(self.ds, indicator)
         kw = {"reference": ref[0], "reference_label": ref[1][self.lang]} if ref else {}
-        self.figure(charts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds, **kw), f"{name}-bars",
-                    folded=True)
-        self.echart(echarts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds, **kw), f"{name}-bars")
+        # rows of different scope classes (a per-county floor, a citywide count) never share an axis
+        groups = analysis.axes(rows) if "scope_class" in rows else [(indicator, "", rows)]
+        scopes = self.ds.codebook.get("scopes", {})
+        for _, cls, part in groups:
+            suffix = f"-{cls}" if len(groups) > 1 else ""
+            if len(groups) > 1:
+                label = next((v for v in scopes.values() if v.get("class") == cls), {"zh": cls, "en": cls})
+                self.html("<p class='cmp-muted'>" + html.escape(
+                    {"zh": label.get("zh", cls), "en": label.get("en", cls)}.get(self.lang, f"{label.get('zh', cls)} {label.get('en', cls)}"))
+                    + "</p>")
+            self.figure(charts.bars(part, indicator=indicator, lang=self.lang, palette=self.ds, **kw),
+                        f"{name}{suffix}-bars", folded=True)
+            self.echart(echarts.bars(part, indicator=indicator, lang=self.lang, palette=self.ds, **kw),
+                        f"{name}{suffix}-bars")
         self.context(indicator)
         self.table(rows[rows["status"] != "not_stated"], f"{name}")
 
@@ -459,6 +473,7 @@ class Report:
         dropped = [k for k in empty.index if empty[k]]
         table = table[~table["indicator"].isin(dropped)]
         labelled = table.assign(label=[an.value_label(r, lang) + (" ⚠" if r["conflict"] else "")
+                                       + (f" † {r['caveat']}" if r.get("caveat") else "")
                                        for _, r in table.iterrows()])
         if lang == "both":
             labelled["title_both"] = labelled["title_zh"] + " / " + labelled["title_en"]
