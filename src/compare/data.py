@@ -28,7 +28,7 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 
-from . import paths
+from . import curation, paths
 from .errors import DataError, Problem
 from .files import display_path as _rel
 from .files import fingerprint_files
@@ -574,8 +574,10 @@ def _cross_checks(ind: pd.DataFrame, t: Table, sources: pd.DataFrame | None, boo
     return [Problem(t.name, line, col, msg) for line, col, msg in out]
 
 
-def validate(data_dir: Path | None = None) -> tuple[Dataset | None, list[Problem]]:
-    """Validate every file in ``data_dir``. Returns (dataset or None, problems)."""
+def validate(data_dir: Path | None = None, *, drift: bool = True) -> tuple[Dataset | None, list[Problem]]:
+    """Validate every file in ``data_dir``. Returns (dataset or None, problems).
+
+    ``drift=False`` leaves out the codebook-drift check (for ``compare codebook``, which repairs it)."""
     data_dir = Path(data_dir or paths.DATA)
     problems: list[Problem] = []
     if not data_dir.is_dir():
@@ -620,6 +622,7 @@ def validate(data_dir: Path | None = None) -> tuple[Dataset | None, list[Problem
         problems.extend(codebook_problems(book, _rel(Path(data_dir) / paths.CODEBOOK_FILE)))
     context_tables, context_problems = load_tables(data_dir, package, frames["cities"], _check_resource)
     problems.extend(context_problems)
+    problems = curation.review(problems, data_dir=data_dir, package=package, book=book, frames=frames, tables=tables, drift=drift)
     if problems:
         return None, problems
     cities = frames["cities"].sort_values("order").reset_index(drop=True)
