@@ -137,7 +137,10 @@ class _Page(Report):
     def figure(self, ax_or_fig, name, **kw):
         self.parts.append(f"<figure {name}>")
 
-    def echart(self, chart, name=""):
+    def echart(self, chart, name="", static=None):
+        # the static chart is the interactive chart's fallback, in the same output
+        if static is not None:
+            self.figure(static, name)
         self.parts.append(f"<echart {name}>")
 
 
