@@ -99,8 +99,9 @@ def test_nbstripout_filter_strips_outputs_in_a_commit(tmp_path):
     (repo / "notebooks").mkdir(parents=True)
     shutil.copy(paths.ROOT / ".gitattributes", repo / ".gitattributes")
     nb = nbformat.read(paths.NOTEBOOKS / "overview.ipynb", as_version=4)
-    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="x" * 1000)]
-    nb.cells[1].execution_count = 3
+    i = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells[i].outputs = [nbformat.v4.new_output("stream", text="x" * 1000)]
+    nb.cells[i].execution_count = 3
     nbformat.write(nb, repo / "notebooks" / "overview.ipynb")
     git = lambda *a: subprocess.run(["git", "-C", str(repo), *a], check=True, capture_output=True, text=True)  # noqa: E731
     git("init", "-q")
@@ -113,8 +114,8 @@ def test_nbstripout_filter_strips_outputs_in_a_commit(tmp_path):
     committed = nbformat.reads(git("show", "HEAD:notebooks/overview.ipynb").stdout, as_version=4)
     assert all(c.get("outputs", []) == [] and c.get("execution_count") is None
                for c in committed.cells if c.cell_type == "code")
-    assert "parameters" in committed.cells[1].metadata["tags"], "tags survive the stripping"
-    assert nbformat.read(repo / "notebooks" / "overview.ipynb", as_version=4).cells[1].outputs, \
+    assert "parameters" in committed.cells[i].metadata["tags"], "tags survive the stripping"
+    assert nbformat.read(repo / "notebooks" / "overview.ipynb", as_version=4).cells[i].outputs, \
         "the working file keeps its outputs; only what is committed is stripped"
 
 
@@ -122,14 +123,15 @@ def test_lab_save_hook_strips_source_notebooks_only(tmp_path, monkeypatch):
     from compare import lab
 
     nb = nbformat.read(paths.NOTEBOOKS / "overview.ipynb", as_version=4)
-    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="out")]
-    nb.cells[1].execution_count = 1
+    i = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    nb.cells[i].outputs = [nbformat.v4.new_output("stream", text="out")]
+    nb.cells[i].execution_count = 1
     model = {"type": "notebook", "content": json.loads(nbformat.writes(nb))}
     lab.pre_save_hook(model=model, path="notebooks/overview.ipynb", contents_manager=None)
     assert all(c.get("outputs", []) == [] for c in model["content"]["cells"] if c["cell_type"] == "code")
     kept = {"type": "notebook", "content": json.loads(nbformat.writes(nb))}
     lab.pre_save_hook(model=kept, path="work/overview.ipynb", contents_manager=None)
-    assert kept["content"]["cells"][1]["outputs"], "working copies keep their outputs"
+    assert kept["content"]["cells"][i]["outputs"], "working copies keep their outputs"
 
 
 # --------------------------------------------------------------------------- working copies
