@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import paths
-from .data import load
+from compare import paths
+from compare.data import load
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
 

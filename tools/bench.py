@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from . import paths
+from compare import paths
 
 PY = sys.executable
 BIN = Path(PY).parent
@@ -93,7 +93,7 @@ def naive_loop(work: Path) -> float:
 
 
 def scale_point(n: int, work: Path) -> dict:
-    from .synth import write_synthetic
+    from tools.synth import write_synthetic
 
     data = write_synthetic(n, work / f"synth-{n}")
     t0 = time.perf_counter()
@@ -105,8 +105,8 @@ def scale_point(n: int, work: Path) -> dict:
 
 
 def brief_kit_time(work: Path, repeats: int = 5) -> float:
-    from .brief import export_kit
-    from .data import load
+    from compare.brief import export_kit
+    from compare.data import load
 
     ds = load()
     export_kit(ds, comparison="beds", indicator="nursing_bed_share", out=work / "warm")  # warm-up
