@@ -213,7 +213,8 @@ def test_fault_is_reported_with_file_line_column(fault, data_copy, capsys):
         assert any(f"{where}" in x and f": {column}:" in x for x in lines), (column, err)
     # validation never writes
     assert {p.name: p.read_bytes() for p in data_copy.iterdir() if p.is_file()} == mutated
-    assert before.keys() >= mutated.keys()
+    # the fault changed the file the problem names and no other
+    assert {n for n in before.keys() | mutated.keys() if before.get(n) != mutated.get(n)} == {fname}
 
 
 def test_gb18030_message_says_how_to_fix(data_copy, capsys):

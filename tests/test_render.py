@@ -145,7 +145,8 @@ def mutate(data, rng: random.Random) -> list[str]:
     done = ["baoshan nursing_bed_share 2026: 60 -> 65", "huaibei childcare_places 2020: 1869 -> 1870"]
     _set(rows, "baoshan-nursing_bed_share-2026-target", "value", "65")
     _set(rows, "huaibei-childcare_places-2020-baseline", "value", "1870")
-    plain = [r for r in rows[1:] if not r[col["flags"]] and r[col["comparator"]] in ("=", ">=", "<=")
+    referenced = {f.split(":", 1)[1] for r in rows[1:] for f in r[col["flags"]].split(";") if ":" in f}
+    plain = [r for r in rows[1:] if not r[col["flags"]] and r[col["id"]] not in referenced and r[col["comparator"]] in ("=", ">=", "<=")
              and r[col["value"]] and float(r[col["value"]]).is_integer() and r[col["value"]] in r[col["quote"]]
              and r[col["id"]] not in ("baoshan-nursing_bed_share-2026-target", "huaibei-childcare_places-2020-baseline")]
     changed, added, removed, flagged = rng.sample(plain, 4)
@@ -154,7 +155,7 @@ def mutate(data, rng: random.Random) -> list[str]:
     done.append(f"value {changed[col['id']]} -> {new}")
     copy = list(added)
     copy[col["id"]] = added[col["id"]] + "-restated-test"
-    copy[col["flags"]] = "restated"
+    copy[col["flags"]] = f"restates:{added[col['id']]}"
     rows.append(copy)
     done.append(f"row added {copy[col['id']]}")
     rows.remove(removed)
