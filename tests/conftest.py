@@ -1,4 +1,3 @@
-import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +12,17 @@ from compare import paths  # noqa: E402
 FIXTURES = Path(__file__).parent / "fixtures"
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 ALL_PARAMS = sorted(paths.PARAMS.glob("*.yaml"))
+
+
+def pytest_collection_modifyitems(items):
+    """Mark what the quick set leaves out: tests on the production suite (``slow``) and tests that
+    drive Chromium (``browser``, recognised by their skip condition), wherever they are declared."""
+    for item in items:
+        if "suite" in item.fixturenames:
+            item.add_marker(pytest.mark.slow)
+        if any(m.name == "skipif" and "chromium" in str(m.kwargs.get("reason", "")).lower()
+               for m in item.iter_markers()):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(autouse=True)
@@ -88,6 +98,3 @@ def fixture_params(folder: Path, name: str, notebook: str, **values) -> Path:
     path.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
     return path
 
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0))

@@ -215,6 +215,7 @@ def test_data_fault_stops_render_before_any_kernel(fault, data_copy, capsys, mon
 # ------------------------------------------------------------------ text from data and params is inert
 
 
+@pytest.mark.slow  # renders a production notebook on edited data
 def test_payloads_in_data_and_title_render_as_text(data_copy, tmp_path, capsys):
     ind = data_copy / "indicators.csv"
     rows = rows_of(ind)
