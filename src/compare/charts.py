@@ -151,6 +151,8 @@ def _value_text(row, lang: Lang) -> str:
         text = en.replace(f" {kind.get('en', '')})", f" {kind.get('zh', '')} {kind.get('en', '')})") if kind else en
     if row.get("conflict"):
         text = "⚠ " + text
+    if row.get("caveat"):
+        text += " †"  # the caveat itself is in the tooltip and in the table beside the chart
     return text
 
 
@@ -330,7 +332,8 @@ _MARKER = {">=": ">", ">": ">", "<=": "<", "<": "<"}
 def _side(r, side: str) -> dict:
     return {"status": r[f"{side}_status"], "value": r[f"{side}_value"], "value_high": r[f"{side}_value_high"],
             "comparator": r[f"{side}_comparator"], "year": r[f"{side}_year"], "kind": side,
-            "unit": r["unit"], "inferred_year": False, "conflict": bool(r.get(f"{side}_conflict"))}
+            "unit": r["unit"], "inferred_year": False, "conflict": bool(r.get(f"{side}_conflict")),
+            "caveat": r.get(f"{side}_caveat") or ""}
 
 
 def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette=None, ax: Axes | None = None) -> Axes:

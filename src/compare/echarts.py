@@ -76,6 +76,8 @@ def _tip(r, lang: Lang, *, title: str, city: str) -> str:
                  + f" · {_esc(_both('状态', 'status', lang))}: {_esc(r['status'])}")
     if r.get("conflict"):
         lines.append("⚠ " + _esc(_both("文件自相矛盾,两值均列", "the document contradicts itself; both values shown", lang)))
+    if r.get("caveat"):
+        lines.append("† " + _esc(r["caveat"]))
     if r.get("quote"):
         lines.append(f"“{_esc(r['quote'])}”")
     src = _esc(r.get("source_id", ""))
@@ -227,7 +229,7 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette=N
             d = {"status": r[f"{side}_status"], "value": r[f"{side}_value"], "value_high": r[f"{side}_value_high"],
                  "comparator": r[f"{side}_comparator"], "year": r[f"{side}_year"], "kind": side,
                  "unit": r["unit"], "conflict": bool(r[f"{side}_conflict"]), "id": r[f"{side}_id"],
-                 "inferred_year": False, "city": city, "indicator": indicator}
+                 "inferred_year": False, "city": city, "indicator": indicator, "caveat": r.get(f"{side}_caveat") or ""}
             if details is not None and d["id"] in details.index:
                 src = details.loc[d["id"]]
                 d.update({k: src[k] for k in ("quote", "source_id", "section", "note")})

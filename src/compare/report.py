@@ -29,6 +29,7 @@ _LABELS = {
     "value": {"zh": "数值", "en": "Value"},
     "unit": {"zh": "单位", "en": "Unit"},
     "scope": {"zh": "范围", "en": "Scope"},
+    "caveat": {"zh": "注意", "en": "Caveat"},
     "binding": {"zh": "属性", "en": "Binding"},
     "flags": {"zh": "标记", "en": "Flags"},
     "quote": {"zh": "原文", "en": "Quote (verbatim)"},
@@ -80,6 +81,8 @@ def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = Tru
             _t("city", lang): city,
             _t("indicator", lang): title,
             _t("value", lang): analysis.value_label(r, "zh" if lang == "zh" else "en"),
+            # what a reader must know before comparing this value, beside it
+            _t("caveat", lang): r.get("caveat", "") or "",
             _t("scope", lang): r["scope"],
             _t("binding", lang): r["binding"],
             _t("flags", lang): "; ".join(flags),
@@ -263,8 +266,19 @@ class Report:
                   + f"<p class='cmp-muted'>{html.escape(meta['definition'])}</p>")
         name = f"{prefix}{indicator}"
         rows = table[table["indicator"] == indicator]
-        self.figure(charts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}-bars", folded=True)
-        self.echart(echarts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}-bars")
+        # rows of different scope classes (a per-county floor, a citywide count) never share an axis
+        groups = analysis.axes(rows) if "scope_class" in rows else [(indicator, "", rows)]
+        scopes = self.ds.codebook.get("scopes", {})
+        for _, cls, part in groups:
+            suffix = f"-{cls}" if len(groups) > 1 else ""
+            if len(groups) > 1:
+                label = next((v for v in scopes.values() if v.get("class") == cls), {"zh": cls, "en": cls})
+                self.html("<p class='cmp-muted'>" + html.escape(
+                    {"zh": label.get("zh", cls), "en": label.get("en", cls)}.get(self.lang, f"{label.get('zh', cls)} {label.get('en', cls)}"))
+                    + "</p>")
+            self.figure(charts.bars(part, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}{suffix}-bars",
+                        folded=True)
+            self.echart(echarts.bars(part, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}{suffix}-bars")
         self.context(indicator)
         self.table(rows[rows["status"] != "not_stated"], f"{name}")
 
@@ -335,6 +349,7 @@ class Report:
 
         lang = "zh" if self.lang == "zh" else "en"
         labelled = table.assign(label=[an.value_label(r, lang) + (" ⚠" if r["conflict"] else "")
+                                       + (f" † {r['caveat']}" if r.get("caveat") else "")
                                        for _, r in table.iterrows()])
         title_col = "title_zh" if self.lang == "zh" else "title_en"
         city_col = "city_en" if self.lang == "en" else "city_zh"
