@@ -168,6 +168,13 @@ def _render_changed(todo: dict, keyed: dict, data, folder: OutputFolder, results
                           parameters=pf.parameters, description=pf.description, data_dir=str(data.folder),
                           data=data.as_dict(), staging=str(folder.new_staging(stem)), key=key, parts=parts,
                           timeout=timeout, cwd=str(paths.ROOT)))
+    # longest first (by the last published render's time; unknown ones first): the last report to
+    # finish is then a short one, so the run ends sooner when there are more reports than jobs
+    def last_seconds(t: Task) -> float:
+        m = folder.manifest(t.stem) or {}
+        return float(m.get("timings", {}).get("total") or float("inf"))
+
+    tasks.sort(key=last_seconds, reverse=True)
     done = 0
     for res in _run(tasks, jobs, backend, scheduler, log):
         done += 1
