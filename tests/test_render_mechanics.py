@@ -278,3 +278,16 @@ def test_landing_page_escapes_what_users_write(tmp_path, data):
     page = (out / "index.html").read_text()
     assert "<script>alert" not in page and "&lt;script&gt;alert(" in page
     assert "What &lt;b&gt;x&lt;/b&gt; answers" in page
+
+
+def test_invalid_data_stops_the_run_naming_the_users_files(tmp_path, data):
+    from compare.errors import DataError
+
+    from .csvfiles import set_cell
+
+    line = set_cell(data / "indicators.csv", 1, "year", "2025年")
+    p = fixture_params(tmp_path, "cities", "reads_cities.ipynb")
+    with pytest.raises(DataError) as info:
+        _render(p, tmp_path / "out", data)
+    assert (str(data / "indicators.csv"), line, "year") in {(q.path, q.line, q.column) for q in info.value.problems}
+    assert not (tmp_path / "out").exists(), "nothing is written for invalid data"

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import sys
@@ -22,7 +23,7 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 
 from .. import paths
-from ..errors import CompareError, ParamsError
+from ..errors import CompareError, DataError, ParamsError
 from ..files import display_path
 from . import snapshot
 from .executors import executor
@@ -79,7 +80,7 @@ def render(params_files: list[Path] | None = None, *, data_dir: Path | None = No
         raise CompareError(f"no params files given and none found in {display_path(paths.PARAMS)}")
     data_path = Path(data_dir or paths.DATA)
     if not data_path.is_dir():
-        from ..errors import DataError, Problem
+        from ..errors import Problem
 
         raise DataError([Problem(display_path(data_path), None, None, "data folder not found")])
     log = (lambda *a: None) if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
@@ -147,7 +148,12 @@ def _validate(stems, keyed, data, results: dict, log) -> dict:
     from ..data import load
     from ..params import load_params
 
-    ds = load(data.folder)
+    try:
+        ds = load(data.folder)
+    except DataError as err:  # name the user's files, not the snapshot's
+        snap, origin = display_path(data.folder), display_path(data.origin)
+        raise DataError([dataclasses.replace(p, path=origin + p.path[len(snap):]) if p.path.startswith(snap) else p
+                         for p in err.problems]) from None
     valid = {}
     for stem in stems:
         p = keyed[stem][0]

@@ -23,6 +23,7 @@ class DataVersion:
     folder: Path
     fingerprint: str
     version: str
+    origin: Path | None = None  # the folder it was copied from
 
     def as_dict(self) -> dict:
         return {"fingerprint": self.fingerprint, "version": self.version}
@@ -48,7 +49,7 @@ def take(data_dir: Path, dest: Path) -> DataVersion:
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    return DataVersion(dest, h.hexdigest(), _package_version(dest))
+    return DataVersion(dest, h.hexdigest(), _package_version(dest), data_dir)
 
 
 def describe(folder: Path) -> DataVersion:
