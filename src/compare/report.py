@@ -148,7 +148,7 @@ class Report:
         parts.append(
             "<p class='cmp-meta'>Dataset 数据集 v{v} · data fingerprint {fp} · rendered 生成于 {when}<br>"
             "Every value below is quoted from the plan it comes from; derived values show their formula; "
-            "values from outside the five plans are labelled as such. 所有数值均可追溯到原文。</p>".format(
+            "values from outside the plans are labelled as such. 所有数值均可追溯到原文。</p>".format(
                 v=html.escape(str(pkg_version)), fp=html.escape(self.ds.fingerprint[:12]), when=when))
         self.html("\n".join(parts))
 
@@ -245,8 +245,8 @@ class Report:
             f"{'%' if r['unit'] == 'percent' else ''}</strong> ({int(r['year'])}, {html.escape(r['scope'])}): "
             f"“{html.escape(r['quote'])}” — {html.escape(r['citation'])}</li>"
             for _, r in ctx.iterrows())
-        self.html("<div class='cmp-meta'><strong>Outside context — not from the five plans "
-                  f"外部参照(非五市文件)</strong><ul>{items}</ul></div>")
+        self.html("<div class='cmp-meta'><strong>Outside context — not from the plans "
+                  f"外部参照(非规划文件)</strong><ul>{items}</ul></div>")
 
     # ------------------------------------------------------------------ sections
     # Each section is one notebook call; the notebook stays narrative plus calls.
@@ -309,6 +309,30 @@ class Report:
         self.figure(charts.dumbbell(bt, indicator=indicator, lang=self.lang, palette=self.ds),
                     name or f"{indicator}-baseline-target", folded=True)
         self.echart(echarts.dumbbell(bt, indicator=indicator, lang=self.lang, palette=self.ds))
+
+    def baselines_and_targets(self, city: str) -> int:
+        """The section "Baselines and targets" of a profile: its heading and one chart per indicator the
+        plan states both ways. Nothing at all, heading included, when there is no such pair; returns the count."""
+        from . import analysis as an
+
+        keys = an.both_kinds(self.ds, city)
+        if keys:
+            self.html(_heading(2, "基数与目标", "Baselines and targets", self.lang))
+        for key in keys:
+            self.baseline_target(key, [city], name=f"{city}-{key}-baseline-target")
+        return len(keys)
+
+    def plans(self, cities: list[str]) -> None:
+        """One sentence naming the plans compared, from the data: how many cities, and each plan's period."""
+        src = self.ds.sources[self.ds.sources["city"].isin(cities)]
+        order = {c: i for i, c in enumerate(self.ds.city_order)}
+        src = src.assign(_o=src["city"].map(order)).sort_values("_o")
+        items = [f"{self.ds.city_name(r['city'], 'both')} ({int(r['period_start'])}–{int(r['period_end'])})"
+                 for _, r in src.iterrows()]
+        n, docs = len(set(src["city"])), len(src)
+        en = f"{n} cities, {docs} documents: " + ", ".join(items) + "."
+        zh = f"共{n}个城市、{docs}份文件。"
+        self.note({"zh": zh + "、".join(items), "en": en}.get(self.lang, zh + " " + en))
 
     def coverage(self, cities: list[str], *, theme: str | None = None, min_cities: int = 1,
                  name: str = "coverage") -> None:
