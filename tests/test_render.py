@@ -149,8 +149,14 @@ def mutate(data, rng: random.Random) -> list[str]:
     plain = [r for r in rows[1:] if not r[col["flags"]] and r[col["id"]] not in referenced and r[col["comparator"]] in ("=", ">=", "<=")
              and r[col["value"]] and float(r[col["value"]]).is_integer() and r[col["value"]] in r[col["quote"]]
              and r[col["id"]] not in ("baoshan-nursing_bed_share-2026-target", "huaibei-childcare_places-2020-baseline")]
-    changed, added, removed, flagged = rng.sample(plain, 4)
-    new = str(int(float(changed[col["value"]])) + rng.randint(1, 9))
+    changed, added, flagged = rng.sample(plain, 3)
+    uses = {}
+    for r in rows[1:]:
+        uses[r[col["indicator"]]] = uses.get(r[col["indicator"]], 0) + 1
+    # an indicator no row uses is a codebook error: remove a row whose indicator has others
+    removed = rng.choice([r for r in plain if uses[r[col["indicator"]]] > 1 and r not in (changed, added, flagged)])
+    old, delta = int(float(changed[col["value"]])), rng.randint(1, 9)
+    new = str(old + delta if changed[col["unit"]] != "percent" or old + delta <= 100 else old - delta)
     _set(rows, changed[col["id"]], "value", new)
     done.append(f"value {changed[col['id']]} -> {new}")
     copy = list(added)
@@ -164,9 +170,12 @@ def mutate(data, rng: random.Random) -> list[str]:
     flagged[col["note"]] = (flagged[col["note"]] + " Year inferred (test).").strip()
     done.append(f"flag year_inferred on {flagged[col['id']]}")
     write_rows(ind, rows)
+    from compare.codebook import write
+
+    write(data)  # as a curator does after adding or removing rows: the codebook's city lists follow
     book = data / "codebook.yaml"
     text = book.read_text(encoding="utf-8")
-    titles = re.findall(r"^\s+title_en: (.+)$", text, re.M)
+    titles = re.findall(r"^\s+title_en: ([^\"'\n][^\n]*)$", text, re.M)  # plain scalars: a suffix keeps them valid
     title = rng.choice(titles)
     book.write_text(text.replace(f"title_en: {title}\n", f"title_en: {title} (revised)\n", 1), encoding="utf-8")
     done.append(f"codebook title {title!r} revised")
