@@ -26,7 +26,7 @@ def dask_executor(*, jobs: int = 2, scheduler: str | None = None):
     else:
         # processes, one thread each: every task starts its own Jupyter kernel anyway
         cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=40)
+                               dashboard_address=":0", silence_logs=40)
         client = Client(cluster)
     try:
         yield client.get_executor(pure=False)
