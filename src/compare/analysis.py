@@ -39,6 +39,12 @@ SYMBOLS = {"=": "", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈", "r
 KIND_LABEL = {"target": {"zh": "目标", "en": "target"}, "baseline": {"zh": "基数", "en": "baseline"},
               "projection": {"zh": "预测", "en": "projection"}}
 NOT_STATED = {"zh": "未说明", "en": "not stated"}
+#: statuses of computed rows: from two plan values, or from a plan value and an outside denominator
+DERIVED = ("derived", "derived_context")
+#: within a cell, what a plan states comes first, then what is derived from it
+STATUS_RANK = {"stated": 0, "derived": 1, "derived_context": 2, "not_stated": 3}
+DERIVED_MARK = {"derived": {"zh": "[推算]", "en": " [derived]"},
+                "derived_context": {"zh": "[推算·外部分母]", "en": " [derived, outside denominator]"}}
 
 
 def _flagset(flags: str) -> set[str]:
@@ -139,7 +145,7 @@ def _statements(ds: Dataset, *, cities=None, indicators=None, theme=None, includ
     all_rows = _decorated(ds)
     mask = all_rows["indicator"].isin(keys) & all_rows["city"].astype(str).isin(cities)
     if not include_derived:
-        mask &= all_rows["status"] != "derived"
+        mask &= ~all_rows["status"].isin(DERIVED)
     out = all_rows[mask].copy()
     out["_order"] = out["indicator"].map({k: i for i, k in enumerate(keys)})
     return out.sort_values(["_order", "city", "kind", "year", "id"]).drop(columns="_order").reset_index(drop=True)
@@ -188,7 +194,9 @@ def compare(ds: Dataset, *, theme: str | None = None, indicators: Iterable[str] 
         kept = df[df["year"] == latest]
         # a contradiction about the deadline itself: show the other side even if its year is earlier
         partners = {f.split(":", 1)[1] for f in ";".join(kept["flags"]).split(";") if f.startswith("conflict:")}
-        df = df[(df["year"] == latest) | df["id"].isin(partners)]
+        # ... and a value derived from that other side
+        derived_from_partner = df["inputs"].fillna("").str.split(";").map(lambda ids: bool(partners & set(ids)))
+        df = df[(df["year"] == latest) | df["id"].isin(partners) | derived_from_partner]
     # a derived value is shown only where the city states none of its own for that cell, or where
     # the stated values contradict each other (then the arithmetic is shown beside them)
     if len(df):
@@ -198,6 +206,15 @@ def compare(ds: Dataset, *, theme: str | None = None, indicators: Iterable[str] 
         conflicted_cells = set(cell[stated & df["conflict"].astype(bool)])
         derived = df["status"] == "derived"
         hide = derived & cell.isin(stated_cells) & (~cell.isin(conflicted_cells) | df["value"].isna())
+        # an outside denominator only where the plan gives neither the value nor both inputs: the cell
+        # here includes the scope, so a citywide minimum stands beside the per-county floor it comes from
+        scell = cell + "|" + df["scope"].astype(str)
+        has_value = df["value"].notna()
+        own = set(scell[(stated | (derived & has_value))])
+        ctx = df["status"] == "derived_context"
+        hide |= ctx & scell.isin(own)
+        # a plan derivation that lacks its denominator gives way to one with an outside denominator
+        hide |= derived & ~has_value & scell.isin(set(scell[ctx & has_value]))
         df = df[~hide]
     if fill_missing:
         have = set(zip(df["city"].astype(str), df["indicator"]))
@@ -209,8 +226,10 @@ def compare(ds: Dataset, *, theme: str | None = None, indicators: Iterable[str] 
             df = pd.concat([df, _decorate(ds, pd.DataFrame(missing))], ignore_index=True)
     df = df.copy()
     df["_order"] = df["indicator"].map({k: i for i, k in enumerate(keys)})
+    df["_srank"] = df["status"].map(STATUS_RANK).fillna(9)
     df["city"] = pd.Categorical(df["city"].astype(str), categories=ds.city_order, ordered=True)
-    return df.sort_values(["_order", "city", "year", "id"], na_position="last").drop(columns="_order").reset_index(drop=True)
+    return (df.sort_values(["_order", "city", "year", "_srank", "id"], na_position="last")
+            .drop(columns=["_order", "_srank"]).reset_index(drop=True))
 
 
 def baseline_target(ds: Dataset, *, theme: str | None = None, indicators: Iterable[str] | None = None,
@@ -226,7 +245,7 @@ def baseline_target(ds: Dataset, *, theme: str | None = None, indicators: Iterab
     keep = ["city", "indicator", "value", "value_high", "comparator", "year", "id", "status", "conflict", "caveat",
             "scope_class", "basis"]
     # one statement per side: a stated value before a derived one, so a contradiction stays visible
-    rank = {"stated": 0, "derived": 1, "not_stated": 2}
+    rank = STATUS_RANK
     base = base.sort_values(["status", "id"], key=lambda c: c.map(rank) if c.name == "status" else c, kind="stable")
     targ = targ.sort_values(["status", "id"], key=lambda c: c.map(rank) if c.name == "status" else c, kind="stable")
     b = base[keep].drop_duplicates(["city", "indicator"]).add_prefix("baseline_").rename(
@@ -370,6 +389,12 @@ def derive(ds: Dataset) -> pd.DataFrame:
         out["id"] = stem.where(~many, stem + "-" + (dup + 1).astype(str))
         parts.append(out)
     cols = list(ds.indicators.columns) + ["status", "formula", "inputs", "assumption"]
+    # derivations with an outside denominator (census, divisions): status "derived_context"
+    from .context import derive_context
+
+    ctx = derive_context(ds, ind.drop(columns="_kindgroup"))
+    if len(ctx):
+        parts.append(ctx)
     df = pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
     df["value"] = df["value"].astype("float64")
     object.__setattr__(ds, "_derived", df)
@@ -389,10 +414,14 @@ def fmt_number(v: float) -> str:
 
 
 def value_label(row, lang: str = "en", *, with_year: bool = True) -> str:
-    """``≥70% (2025 target)``; ``not stated`` for a missing value; ranges as ``a–b``."""
-    lang = "zh" if lang == "zh" else "en"
+    """``≥70% (2025 target)``; ``not stated`` for a missing value; ranges as ``a–b``.
+
+    ``lang="both"`` writes the number once and every word in both languages:
+    ``≥1 per county 每县 (2026 目标 target)``.
+    """
+    lang = lang if lang in ("zh", "both") else "en"
     if row["status"] == "not_stated" or pd.isna(row["value"]):
-        return NOT_STATED[lang]
+        return NOT_STATED[lang] if lang != "both" else f"{NOT_STATED['zh']} {NOT_STATED['en']}"
     unit = "%" if row["unit"] == "percent" else ""
     if row["comparator"] == "range":
         text = f"{fmt_number(row['value'])}–{fmt_number(row['value_high'])}{unit}"
@@ -401,13 +430,17 @@ def value_label(row, lang: str = "en", *, with_year: bool = True) -> str:
     scope = row.get("scope", "")
     if scope and scope != "citywide":
         # a per-county "1" is not a citywide "1": the scope travels with the number
-        text += f" {row.get('scope_en') or scope}" if lang == "en" else f"({row.get('scope_zh') or scope})"
+        en, zh = row.get("scope_en") or scope, row.get("scope_zh") or scope
+        text += {"en": f" {en}", "zh": f"({zh})", "both": f" {en} {zh}"}[lang]
     if with_year and not pd.isna(row["year"]):
-        kind = KIND_LABEL.get(row["kind"], {}).get(lang, row["kind"])
+        kinds = KIND_LABEL.get(row["kind"], {})
+        kind = {"en": kinds.get("en", row["kind"]), "zh": kinds.get("zh", row["kind"]),
+                "both": f"{kinds.get('zh', '')} {kinds.get('en', row['kind'])}".strip()}[lang]
         star = "*" if row.get("inferred_year") else ""
-        text += f" ({row['year']}{star} {kind})" if lang == "en" else f"({row['year']}{star}年{kind})"
-    if row["status"] == "derived":
-        text += " [derived]" if lang == "en" else "[推算]"
+        text += f"({row['year']}{star}年{kind})" if lang == "zh" else f" ({row['year']}{star} {kind})"
+    if row["status"] in DERIVED_MARK:
+        marks = DERIVED_MARK[row["status"]]
+        text += {"en": marks["en"], "zh": marks["zh"], "both": marks["en"] + " " + marks["zh"]}[lang]
     return text
 
 

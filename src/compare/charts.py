@@ -188,6 +188,7 @@ _LEG = {  # (symbol, zh, en): the symbol is written once in bilingual labels
     "range": ("", "区间(浅色至上限)", "range (light to upper end)"),
     "conflict": ("⚠", "文件自相矛盾,两值均列", "document contradicts itself; both shown"),
     "derived": ("", "[推算]", "[derived] computed from two stated values"),
+    "derived_context": ("", "[推算·外部分母]", "[derived] with an outside denominator (census, divisions)"),
     "inferred": ("*", "年份为推断", "year inferred"),
     "not_stated": ("", "未说明:无数值", "not stated: no value"),
 }
@@ -210,7 +211,7 @@ def _legend_below(ax: Axes, handles: list, ncol: int) -> None:
               columnspacing=1.2)
 
 
-_HATCH = {"baseline": "////", "projection": "...", "derived": "xx"}
+_HATCH = {"baseline": "////", "projection": "...", "derived": "xx", "derived_context": "oo"}
 
 
 def _legend(ax: Axes, present: list[str], color: str, lang: Lang) -> None:
@@ -222,8 +223,8 @@ def _legend(ax: Axes, present: list[str], color: str, lang: Lang) -> None:
             h = Patch(facecolor="white", edgecolor=color, hatch=_HATCH["baseline"])
         elif key == "projection":
             h = Patch(facecolor="white", edgecolor=color, hatch=_HATCH["projection"])
-        elif key == "derived":
-            h = Patch(facecolor=color, edgecolor="black", hatch=_HATCH["derived"], alpha=0.8)
+        elif key in ("derived", "derived_context"):
+            h = Patch(facecolor=color, edgecolor="black", hatch=_HATCH[key], alpha=0.8)
         elif key == "lower":
             h = Line2D([], [], color=color, marker=">", markersize=7, lw=2)
         elif key == "upper":
@@ -243,13 +244,15 @@ def _legend(ax: Axes, present: list[str], color: str, lang: Lang) -> None:
 # --------------------------------------------------------------------------- bars
 
 
-def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette=None, ax: Axes | None = None) -> Axes:
+def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette=None, ax: Axes | None = None,
+         reference: float | None = None, reference_label: str = "") -> Axes:
     """One horizontal bar per statement row of ``indicator`` in a :func:`~compare.analysis.compare` table.
 
     Rows keep the table's order (cities in dataset order). ``palette``: a Dataset, a cities
     frame, a ``{city: colour}`` mapping, or None for the shipped ``cities.csv`` colours.
     Bar length is the value in the indicator's unit; each bar's ``gid`` is
     ``"<row id>|<part>"`` with part ``value``, ``range`` or ``missing``.
+    ``reference``: a value drawn as a labelled vertical line (e.g. a national target), gid ``reference``.
     Returns the Axes.
     """
     rows = _check_indicator(table, indicator, "comparison table").reset_index(drop=True)
@@ -281,9 +284,9 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette=No
         if cmp_ == "~":
             style.update(linestyle="--", edgecolor="black" if not hollow else color)
             present.add("approx")
-        if r["status"] == "derived":
-            style.update(hatch=_HATCH["derived"], edgecolor="black")
-            present.add("derived")
+        if r["status"] in ("derived", "derived_context"):
+            style.update(hatch=_HATCH[r["status"]], edgecolor="black")
+            present.add(r["status"])
         ax.barh(y, float(r["value"]), height=0.62, color=face, alpha=0.75 if cmp_ == "~" and not hollow else 1.0,
                 gid=f"{rid}|value", **style)
         present.add(kind)
@@ -312,13 +315,17 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette=No
                 color=WARN if r.get("conflict") else "black", gid=f"{rid}|label")
     ax.set_yticks(range(len(rows)), labels)
     # room on the right for the value labels, which are the point of the chart
-    ax.set_xlim(0, xmax * 1.75)
+    ax.set_xlim(0, max(xmax, reference or 0) * 1.75)
+    if reference is not None:
+        ax.axvline(reference, color="#444444", linestyle="--", linewidth=1.2, gid="reference")
+        ax.text(reference, -0.6, reference_label, ha="center", va="bottom", fontsize="small", color="#444444",
+                gid="reference|label")
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xlabel(f"{_indicator_title(rows, indicator, lang)} ({unit_text(unit, lang, _book(palette))})")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(axis="y", length=0)
-    order = ["target", "baseline", "projection", "lower", "upper", "approx", "range", "derived",
+    order = ["target", "baseline", "projection", "lower", "upper", "approx", "range", "derived", "derived_context",
              "conflict", "inferred", "not_stated"]
     _legend(ax, [k for k in order if k in present], "#555555", lang)
     return ax

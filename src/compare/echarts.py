@@ -126,11 +126,13 @@ def _hatch(color: str) -> dict:
             "color": color}
 
 
-def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette=None) -> Bar:
+def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette=None,
+         reference: float | None = None, reference_label: str = "") -> Bar:
     """Horizontal bars, one per statement row of ``indicator`` (see :func:`compare.charts.bars`).
 
     Series 0 ``value`` holds the values (0 for a not-stated row, whose label says so);
     series 1 ``range`` the extra length up to ``value_high`` of a range ("-" elsewhere).
+    ``reference``: a value drawn as a labelled dashed line (series 0 ``markLine``).
     """
     rows = _check_indicator(table, indicator, "comparison table").reset_index(drop=True)
     colors = city_colors(palette)
@@ -160,6 +162,10 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette=No
             style.update(borderType="dashed", borderColor="#333333", opacity=0.8)
         if r["status"] == "derived":
             style.update(borderType="dotted", borderColor="#000000")
+        elif r["status"] == "derived_context":
+            style.update(borderType="dashed", borderColor="#000000", borderWidth=2,
+                         decal={"symbol": "circle", "symbolSize": 0.5, "color": "rgba(0,0,0,0.35)",
+                                "dashArrayX": [1, 0], "dashArrayY": [4, 3]})
         is_range = r["comparator"] == "range" and pd.notna(r["value_high"])
         text_color = "#b2182b" if r.get("conflict") else "#333333"
         lab = {"show": True, "position": "right", "formatter": label, "color": text_color}
@@ -173,6 +179,7 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette=No
     unit = unit_text(rows["unit"].iloc[0], lang)
     ends = pd.concat([rows["value"], rows["value_high"]]).astype(float)
     xmax = float(ends.max()) if ends.notna().any() else 1.0
+    xmax = max(xmax, reference or 0)
     chart = Bar(init_opts=_init(120 + 42 * len(rows)))
     chart.add_xaxis(cats)
     chart.add_yaxis("value", main, stack="v", bar_max_width=28, category_gap="30%")
@@ -188,6 +195,12 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette=No
         yaxis_opts=opts.AxisOpts(type_="category", is_inverse=True, axistick_opts=opts.AxisTickOpts(is_show=False)),
     )
     chart.options["grid"] = {"left": 10, "right": 30, "top": 60, "bottom": 30, "containLabel": True}
+    if reference is not None:
+        chart.options["series"][0]["markLine"] = {
+            "silent": True, "symbol": "none", "lineStyle": {"type": "dashed", "color": "#444444", "width": 1.5},
+            # the category axis runs top-down, so "start" is the top of the line, clear of the tick labels
+            "label": {"show": True, "position": "start", "formatter": reference_label, "color": "#444444"},
+            "data": [{"xAxis": float(reference), "name": reference_label}]}
     return chart
 
 
@@ -197,7 +210,8 @@ def _round(x: float) -> float:
         return 0.0
 
     k = 10 ** (math.floor(math.log10(abs(x))) - 1)
-    return float(round(x / k) * k)
+    # round again: 22 * 0.1 is 2.2000000000000006, which the axis would print
+    return float(round(round(x / k) * k, 12))
 
 
 def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette=None) -> Scatter:
