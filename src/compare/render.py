@@ -87,8 +87,9 @@ def data_scope(pf: ParamsFile, ds: Dataset) -> dict:
 
     cities = list(pf.parameters.get("cities") or ds.city_order)
     indicators = None
-    if pf.parameters.get("indicators") or pf.parameters.get("theme"):
-        indicators = set(indicators_for(ds, theme=pf.parameters.get("theme"), indicators=pf.parameters.get("indicators")))
+    sel = {k: pf.parameters.get(k) or None for k in ("comparison", "theme", "indicators")}
+    if any(sel.values()):
+        indicators = set(indicators_for(ds, **sel))
         for d in ds.codebook.get("derivations", []):
             if d["indicator"] in indicators:
                 indicators |= {d["numerator"], d["denominator"]}

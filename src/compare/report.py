@@ -20,26 +20,12 @@ import pandas as pd
 
 from . import analysis
 from .data import Dataset, load
-
-LANGS = ("zh", "en", "both")
-
-_LABELS = {
-    "city": {"zh": "城市", "en": "City"},
-    "indicator": {"zh": "指标", "en": "Indicator"},
-    "value": {"zh": "数值", "en": "Value"},
-    "unit": {"zh": "单位", "en": "Unit"},
-    "scope": {"zh": "范围", "en": "Scope"},
-    "binding": {"zh": "属性", "en": "Binding"},
-    "flags": {"zh": "标记", "en": "Flags"},
-    "quote": {"zh": "原文", "en": "Quote (verbatim)"},
-    "source": {"zh": "来源", "en": "Source"},
-    "formula": {"zh": "公式与假设", "en": "Formula and assumption"},
-}
+from .vocab import LANGS, entries as vocab_entries, join as vocab_join, label, pick
 
 
 def _t(key: str, lang: str) -> str:
-    zh, en = _LABELS[key]["zh"], _LABELS[key]["en"]
-    return {"zh": zh, "en": en}.get(lang, f"{zh} {en}")
+    """A table column heading from the vocabulary (``col_<key>``)."""
+    return label(f"col_{key}", lang)
 
 
 def _safe_name(name: str) -> str:
@@ -67,15 +53,16 @@ def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = Tru
     """A comparison table as a reader sees it: city, indicator, value label, quote, source."""
     rows = []
     for _, r in table.iterrows():
-        city = {"zh": r["city_zh"], "en": r["city_en"]}.get(lang, f"{r['city_zh']} {r['city_en']}")
-        title = {"zh": r["title_zh"], "en": r["title_en"]}.get(lang, f"{r['title_zh']} / {r['title_en']}")
+        city = pick(r["city_zh"], r["city_en"], lang)
+        title = pick(r["title_zh"], r["title_en"], lang)
         flags = []
         if r["conflict"]:
-            flags.append("⚠ conflict" if lang != "zh" else "⚠ 文件内矛盾")
+            flags.append(label("flag_conflict", lang))
         if r["inferred_year"]:
-            flags.append("year inferred" if lang != "zh" else "年份推定")
-        if r["status"] == "derived":
-            flags.append("derived" if lang != "zh" else "推算")
+            flags.append(label("flag_inferred", lang))
+        if r["status"] in ("derived", "derived_context"):
+            flags.append(label(f"flag_{r['status']}", lang))
+        caveat = str(r.get("caveat", "") or "")
         row = {
             _t("city", lang): city,
             _t("indicator", lang): title,
@@ -84,18 +71,20 @@ def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = Tru
             _t("binding", lang): r["binding"],
             _t("flags", lang): "; ".join(flags),
         }
+        if "caveat" in table:
+            # a caveat the reader needs stands next to the value
+            row[_t("caveat", lang)] = caveat
         if quotes:
-            row[_t("quote", lang)] = r["quote"] if r["status"] != "derived" else ""
+            row[_t("quote", lang)] = r["quote"] if r["status"] not in ("derived", "derived_context") else ""
             row[_t("source", lang)] = (r["id"] if r["status"] != "not_stated" else "")
-        if r["status"] == "derived":
+        if r["status"] in ("derived", "derived_context"):
             row[_t("formula", lang)] = f"{r['formula']} = {r['inputs']}. {r['assumption']}"
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def _heading(level: int, zh: str, en: str, lang: str) -> str:
-    text = {"zh": zh, "en": en}.get(lang, f"{zh} {en}")
-    return f"<h{level}>{html.escape(text)}</h{level}>"
+    return f"<h{level}>{html.escape(pick(zh, en, lang))}</h{level}>"
 
 
 def stated_by(table: pd.DataFrame, indicator: str) -> list[str]:
@@ -142,21 +131,45 @@ class Report:
         parts = [f"<h1>{html.escape(self.title)}</h1>"]
         if subtitle:
             parts.append(f"<p>{html.escape(subtitle)}</p>")
-        parts.append(
-            "<p class='cmp-meta'>Dataset 数据集 v{v} · data fingerprint {fp} · rendered 生成于 {when}<br>"
-            "Every value below is quoted from the plan it comes from; derived values show their formula; "
-            "values from outside the five plans are labelled as such. 所有数值均可追溯到原文。</p>".format(
-                v=html.escape(str(pkg_version)), fp=html.escape(self.ds.fingerprint[:12]), when=when))
+        meta = label("report_meta", self.lang, version=pkg_version, fingerprint=self.ds.fingerprint[:12], when=when)
+        parts.append(f"<p class='cmp-meta'>{html.escape(meta)}<br>{html.escape(label('report_promise', self.lang))}</p>")
         self.html("\n".join(parts))
 
     def city_header(self, city: str) -> None:
         """Header of a city profile: the city and the full citation of its plan(s)."""
         cites = self.ds.sources.loc[self.ds.sources["city"] == city, "citation"]
-        self.header(self.ds.city_name(city, "both") + " · " + "; ".join(cites))
+        self.header(self.ds.city_name(city, self.lang) + " · " + "; ".join(cites))
 
     def note(self, text: str) -> None:
         """A paragraph of narrative whose text may come from data or params (escaped)."""
         self.html(f"<p>{html.escape(text)}</p>")
+
+    def section(self, key: str, *, level: int = 2) -> None:
+        """A section heading from the vocabulary (``section_<key>``) and its intro, if it has one."""
+        parts = [f"<h{level}>{html.escape(label(f'section_{key}', self.lang))}</h{level}>"]
+        if f"section_{key}_intro" in vocab_entries():
+            parts.append(f"<p>{html.escape(label(f'section_{key}_intro', self.lang))}</p>")
+        self.html("".join(parts))
+
+    def reading_guide(self) -> None:
+        """How to read the charts: written once, in the vocabulary, shown by every report."""
+        self.html(f"<p><strong>{html.escape(label('reading_guide_title', self.lang))}.</strong> "
+                  f"{html.escape(label('reading_guide', self.lang))}</p>")
+
+    def theme_intro(self, cities: list[str], *, comparison: str = "", theme: str = "") -> None:
+        """What a theme report compares, naming the cities of the params (never a fixed list)."""
+        meta = (self.ds.codebook.get("comparisons", {}).get(comparison) if comparison
+                else self.ds.codebook.get("themes", {}).get(theme)) or {}
+        parts = []
+        for lang in (("zh", "en") if self.lang == "both" else (self.lang,)):
+            title = meta.get(f"title_{lang}", comparison or theme)
+            cities_text = vocab_join([self.ds.city_name(c, lang) for c in cities], lang)
+            text = label("theme_intro", lang, cities=cities_text, title=title if lang == "zh" else title.lower())
+            extra = f"theme_intro_{comparison or theme}"
+            if extra in vocab_entries():
+                text += " " + label(extra, lang)
+            parts.append(f"<p>{html.escape(text)}</p>")
+        self.html("".join(parts))
 
     # ------------------------------------------------------------------ artefacts
 
@@ -212,7 +225,8 @@ class Report:
                "style='max-width:100%'>")
         if folded:
             where = f" — figures/{html.escape(png_path.stem)}.png, .svg" if png_path is not None else ""
-            img = f"<details class='cmp-static'><summary>静态图 Static figure (for print){where}</summary>{img}</details>"
+            img = (f"<details class='cmp-static'><summary>{html.escape(label('static_figure', self.lang))}{where}"
+                   f"</summary>{img}</details>")
         self.html(img)
 
     def echart(self, chart, name: str = "") -> None:
@@ -226,8 +240,7 @@ class Report:
         cites = analysis.citation_table(self.ds, table)
         items = "".join(f"<li>{html.escape(c)} <span class='cmp-muted'>[{html.escape(i)}]</span></li>"
                         for i, c in zip(cites["id"], cites["citation"]))
-        label = {"zh": "来源", "en": "Sources"}.get(self.lang, "来源 Sources")
-        self.html(f"<h3>{label}</h3><ul>{items}</ul>")
+        self.html(f"<h3>{html.escape(label('sources', self.lang))}</h3><ul>{items}</ul>")
 
     def context(self, indicator: str) -> None:
         """Outside context for an indicator (e.g. a national target), labelled as outside the plans."""
@@ -239,8 +252,8 @@ class Report:
             f"{'%' if r['unit'] == 'percent' else ''}</strong> ({int(r['year'])}, {html.escape(r['scope'])}): "
             f"“{html.escape(r['quote'])}” — {html.escape(r['citation'])}</li>"
             for _, r in ctx.iterrows())
-        self.html("<div class='cmp-meta'><strong>Outside context — not from the five plans "
-                  f"外部参照(非五市文件)</strong><ul>{items}</ul></div>")
+        self.html(f"<div class='cmp-meta'><strong>{html.escape(label('outside_context', self.lang))}</strong>"
+                  f"<ul>{items}</ul></div>")
 
     # ------------------------------------------------------------------ sections
     # Each section is one notebook call; the notebook stays narrative plus calls.
@@ -260,8 +273,10 @@ class Report:
                   + f"<p class='cmp-muted'>{html.escape(meta['definition'])}</p>")
         name = f"{prefix}{indicator}"
         rows = table[table["indicator"] == indicator]
-        self.figure(charts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}-bars", folded=True)
-        self.echart(echarts.bars(rows, indicator=indicator, lang=self.lang, palette=self.ds), f"{name}-bars")
+        ctx = self.ds.context
+        self.figure(charts.bars(rows, indicator=indicator, lang=self.lang, dataset=self.ds, context=ctx),
+                    f"{name}-bars", folded=True)
+        self.echart(echarts.bars(rows, indicator=indicator, lang=self.lang, dataset=self.ds, context=ctx), f"{name}-bars")
         self.context(indicator)
         self.table(rows[rows["status"] != "not_stated"], f"{name}")
 
@@ -274,10 +289,8 @@ class Report:
                 shown.append(key)
         skipped = [k for k in dict.fromkeys(table["indicator"]) if k not in shown]
         if skipped:
-            titles = ", ".join(self.ds.indicator_title(k, "both" if self.lang == "both" else self.lang) for k in skipped)
-            self.html("<p class='cmp-muted'>" + html.escape(
-                {"zh": "以下指标无城市给出数值:", "en": "No city states a value for: "}.get(self.lang, "无城市给出数值 / No city states a value for: ")
-                + titles) + "</p>")
+            titles = ", ".join(self.ds.indicator_title(k, self.lang) for k in skipped)
+            self.html("<p class='cmp-muted'>" + html.escape(label("no_city_states", self.lang) + titles) + "</p>")
 
     def baseline_target(self, indicator: str, cities: list[str], *, name: str = "") -> None:
         """Baseline-to-target chart (static and interactive) when any city states both."""
@@ -288,20 +301,21 @@ class Report:
         if not (bt["baseline_value"].notna() & bt["target_value"].notna()).any():
             return
         meta = self.ds.codebook["indicators"][indicator]
-        self.html(_heading(3, f"{meta['title_zh']}:基数与目标", f"{meta['title_en']}: baseline and target", self.lang))
-        self.figure(charts.dumbbell(bt, indicator=indicator, lang=self.lang, palette=self.ds),
+        self.html(_heading(3, label("baseline_and_target", "zh", title=meta["title_zh"]),
+                           label("baseline_and_target", "en", title=meta["title_en"]), self.lang))
+        self.figure(charts.dumbbell(bt, indicator=indicator, lang=self.lang, dataset=self.ds),
                     name or f"{indicator}-baseline-target", folded=True)
-        self.echart(echarts.dumbbell(bt, indicator=indicator, lang=self.lang, palette=self.ds))
+        self.echart(echarts.dumbbell(bt, indicator=indicator, lang=self.lang, dataset=self.ds))
 
-    def coverage(self, cities: list[str], *, theme: str | None = None, min_cities: int = 1,
-                 name: str = "coverage") -> None:
+    def coverage(self, cities: list[str], *, comparison: str | None = None, theme: str | None = None,
+                 min_cities: int = 1, name: str = "coverage") -> None:
         """Which city quantifies which indicator (static heatmap, interactive heatmap, CSV).
 
         Only indicators stated by at least ``min_cities`` of ``cities`` are shown.
         """
         from . import analysis as an
 
-        cov = an.coverage(self.ds, theme=theme, cities=cities)
+        cov = an.coverage(self.ds, comparison=comparison, theme=theme, cities=cities)
         cov = cov[(cov > 0).sum(axis=1) >= min_cities]
         self._matrix(cov, name, titles=self.ds)
 
@@ -311,15 +325,14 @@ class Report:
 
         cov = an.theme_coverage(self.ds, cities=cities)
         themes = self.ds.codebook.get("themes", {})
-        titles = {k: {"zh": v["title_zh"], "en": v["title_en"]}.get(self.lang, f"{v['title_zh']} {v['title_en']}")
-                  for k, v in themes.items()}
+        titles = {k: pick(v["title_zh"], v["title_en"], self.lang) for k, v in themes.items()}
         self._matrix(cov, name, titles=titles)
 
     def _matrix(self, cov: pd.DataFrame, name: str, *, titles) -> None:
         from . import charts, echarts
 
-        self.figure(charts.matrix(cov, lang=self.lang, titles=titles, palette=self.ds), f"{name}-matrix", folded=True)
-        self.echart(echarts.matrix(cov, lang=self.lang, titles=titles, palette=self.ds))
+        self.figure(charts.matrix(cov, lang=self.lang, titles=titles, dataset=self.ds), f"{name}-matrix", folded=True)
+        self.echart(echarts.matrix(cov, lang=self.lang, titles=titles, dataset=self.ds))
         self._save_csv(cov, name, index=True)
 
     def pivot(self, table: pd.DataFrame, name: str) -> None:
@@ -344,11 +357,11 @@ class Report:
         self._save_csv(table, name)
         self.html(wide.to_html(index=False, escape=True, na_rep="", border=0, classes="cmp-pivot"))
 
-    def headline_table(self, cities: list[str], *, theme: str = "overview", name: str = "headline") -> pd.DataFrame:
+    def headline_table(self, cities: list[str], *, comparison: str = "overview", name: str = "headline") -> pd.DataFrame:
         """Latest baseline and latest target per headline indicator and city (city columns); returns the long table."""
         from . import analysis as an
 
-        table = an.compare(self.ds, theme=theme, cities=cities, kind="all")
+        table = an.compare(self.ds, comparison=comparison, cities=cities, kind="all")
         self.pivot(table, name)
         return table
 
@@ -359,11 +372,10 @@ class Report:
         st = an.statements(self.ds, cities=cities, include_derived=False)
         rows = st[st["conflict"]]
         if rows.empty:
-            self.note({"zh": "所选城市的文件中未发现内部矛盾。", "en": "No internal contradictions recorded for these cities."}
-                      .get(self.lang, "未发现内部矛盾 No internal contradictions recorded."))
+            self.note(label("no_conflicts", self.lang))
             return
         shown = display_frame(rows, self.lang)
-        shown["Note 说明"] = list(rows["note"])
+        shown[_t("note", self.lang)] = list(rows["note"])
         self._save_csv(rows, name)
         self.html(shown.to_html(index=False, escape=True, na_rep="", border=0))
 
@@ -373,8 +385,7 @@ class Report:
 
         keys = an.shared_with_peers(self.ds, city, kind=kind)
         if not keys:
-            self.note({"zh": "该市的指标与其他城市没有重合。", "en": "No indicator of this plan is quantified by another plan."}
-                      .get(self.lang, "该市的指标与其他城市没有重合 / No indicator of this plan is quantified by another plan."))
+            self.note(label("no_peers", self.lang))
             return
         table = an.compare(self.ds, indicators=keys, kind=kind)
         for key in keys:
@@ -392,10 +403,10 @@ class Report:
             self.html(_heading(2, themes[theme]["title_zh"], themes[theme]["title_en"], self.lang))
             self.table(rows, f"{city}-{theme}")
         inferred = st[st["inferred_year"]]
-        self.html(_heading(2, "年份推定的数值", "Values with an inferred year", self.lang))
+        self.html(f"<h2>{html.escape(label('inferred_values', self.lang))}</h2>")
         if inferred.empty:
-            self.note("None.")
+            self.note(label("none", self.lang))
         else:
             shown = display_frame(inferred, self.lang)
-            shown["Note 说明"] = list(inferred["note"])
+            shown[_t("note", self.lang)] = list(inferred["note"])
             self.html(shown.to_html(index=False, escape=True, na_rep="", border=0))
