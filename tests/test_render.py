@@ -58,7 +58,7 @@ def test_manifest_records_inputs_versions_and_timings(suite):
     out, _ = suite
     m = json.loads((out / "beds" / "manifest.json").read_text())
     assert m["status"] == "ok"
-    assert m["params"]["theme"] == "beds"
+    assert m["params"]["comparison"] == "beds"
     assert set(m["hashes"]) == {"params", "notebook", "package", "data", "versions"}
     assert m["versions"]["papermill"] and m["versions"]["python"]
     assert m["timings"]["execute"] > 0

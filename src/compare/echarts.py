@@ -44,7 +44,7 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
     the extra length up to ``value_high``, ``open`` a lower bound's open end.
     """
     return backend.bars(encode.bars(table, indicator=indicator, lang=lang, palette=palette, dataset=dataset,
-                                    context=context))
+                                    context=context, fit=backend.FIT))
 
 
 def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,
@@ -53,12 +53,13 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
 
     Pass ``dataset`` so tooltips also show each statement's quote and source.
     """
-    return backend.dumbbell(encode.dumbbell(bt, indicator=indicator, lang=lang, palette=palette, dataset=dataset))
+    return backend.dumbbell(encode.dumbbell(bt, indicator=indicator, lang=lang, palette=palette, dataset=dataset,
+                                            fit=backend.FIT))
 
 
 def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, dataset=None) -> HeatMap:
     """Heatmap of :func:`~compare.analysis.coverage`; data items ``[city index, indicator index, count]``."""
-    return backend.matrix(encode.matrix(cov, lang=lang, titles=titles, dataset=dataset))
+    return backend.matrix(encode.matrix(cov, lang=lang, titles=titles, dataset=dataset, fit=backend.FIT))
 
 
 # --------------------------------------------------------------------------- offline HTML

@@ -131,7 +131,8 @@ class Report:
         parts = [f"<h1>{html.escape(self.title)}</h1>"]
         if subtitle:
             parts.append(f"<p>{html.escape(subtitle)}</p>")
-        meta = label("report_meta", self.lang, version=pkg_version, fingerprint=self.ds.fingerprint[:12], when=when)
+        meta = (f"{label('meta_dataset', self.lang)} v{pkg_version} · {label('meta_fingerprint', self.lang)} "
+                f"{self.ds.fingerprint[:12]} · {label('meta_rendered', self.lang)} {when}")
         parts.append(f"<p class='cmp-meta'>{html.escape(meta)}<br>{html.escape(label('report_promise', self.lang))}</p>")
         self.html("\n".join(parts))
 

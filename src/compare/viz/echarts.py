@@ -14,7 +14,7 @@ from pyecharts import options as opts
 from pyecharts.charts import Bar, HeatMap, Scatter
 from pyecharts.commons.utils import JsCode
 
-from .encode import PALETTE, RANGE_ALPHA, ChartSpec, MatrixSpec, Panel, text_em
+from .encode import PALETTE, RANGE_ALPHA, ChartSpec, Fit, MatrixSpec, Panel, text_em
 
 _TIP = JsCode("function (p) { return (p.data && p.data.tip) || ''; }")
 #: Font size (px) of labels, and the width (px) the layout assumes for a chart on a page.
@@ -31,6 +31,10 @@ DECAL = {
                         "rotation": 0},
 }
 SYMBOL = {"circle": ("circle", 0), "right": ("triangle", -90), "left": ("triangle", 90)}
+#: Value labels sit on a light ground so a reference line under them does not cross the text.
+LABEL_BACKGROUND = "rgba(255,255,255,0.8)"
+#: The page the interactive charts are fitted to, in encode's terms (900 px at 96 dpi, 12 px text).
+FIT = Fit(width_in=PAGE_PX / 96, font_pt=9.0)
 
 
 def esc(value) -> str:
@@ -62,7 +66,8 @@ def _init(height_px: int) -> opts.InitOpts:
 
 
 def _label(text: str, color: str, position: str, italic: bool = False) -> dict:
-    out = {"show": True, "position": position, "formatter": text, "color": color, "fontSize": FONT_PX}
+    out = {"show": True, "position": position, "formatter": text, "color": color, "fontSize": FONT_PX,
+           "backgroundColor": LABEL_BACKGROUND}
     if italic:
         out["fontStyle"] = "italic"
     return out
@@ -130,7 +135,8 @@ def _ref_markline(p: Panel) -> dict | None:
     return {"silent": True, "symbol": "none",
             "data": [{"xAxis": r.value, "name": r.text,
                       "lineStyle": {"type": "dashed", "color": r.color, "width": 1},
-                      "label": {"formatter": r.text, "position": "end", "color": r.color}} for r in p.refs]}
+                      # the category axis runs downwards: "start" is the top of the line
+                      "label": {"formatter": r.text, "position": "start", "color": r.color}} for r in p.refs]}
 
 
 def bars(spec: ChartSpec) -> Bar:
@@ -189,7 +195,7 @@ def dumbbell(spec: ChartSpec) -> Scatter:
     ``baseline`` and ``target`` scatter series of ``[value, row]`` points, then the texts of
     missing sides and of cities that state nothing."""
     grids, height = _grids(spec, TOP_PX)
-    chart = Scatter(init_opts=_init(height + 60))
+    chart = Scatter(init_opts=_init(height + 40))
     chart.set_global_opts(tooltip_opts=opts.TooltipOpts(trigger="item", formatter=_TIP, is_confine=True))
     links, base, targ, notes = [], [], [], []
     names = {it.key: it.text.replace("\n", " ") for it in spec.legend}
@@ -226,7 +232,7 @@ def dumbbell(spec: ChartSpec) -> Scatter:
     extra = [it.text.replace("\n", " ") for it in spec.legend if it.key not in ("baseline", "target")]
     chart.options.update(title=_title(spec, " · ".join(extra)), grid=grids, xAxis=xs, yAxis=ys, series=series,
                          legend=[{"data": [names[k] for k in ("baseline", "target") if k in names],
-                                  "left": "right", "top": height + (14 if extra else 0)}])
+                                  "left": "right", "top": height - 12}])
     return chart
 
 

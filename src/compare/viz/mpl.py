@@ -106,10 +106,14 @@ def _refs(ax: Axes, panel: Panel) -> None:
                 clip_on=False, gid=f"ref|{i}|label", **_font())
 
 
+#: Value labels sit on a light ground so a reference line under them does not cross the text.
+LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 0.6}
+
+
 def _texts(ax: Axes, panel: Panel) -> None:
     for t in panel.texts:
         kw = dict(fontsize="small", color=t.color, style="italic" if t.italic else "normal", gid=t.gid,
-                  clip_on=False, **_font())
+                  clip_on=False, zorder=5, bbox=LABEL_BOX, **_font())
         if t.where == "right":
             ax.text(t.x, t.row, t.text, ha="left", va="center", transform=_right_of(ax), **kw)
         elif t.where == "above":
