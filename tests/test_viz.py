@@ -210,3 +210,26 @@ def test_text_check_catches_a_cut_label():
         assert _outside(fig)
     finally:
         plt.close(fig)
+
+
+def test_scope_classes_are_separate_panels_in_both_backends(three_cities):
+    t = compare(three_cities, comparison="beds")
+    t["scope_class"] = "citywide"
+    t.loc[t["city"] == "wuxi", "scope_class"] = "per_county"
+    spec = encode.bars(t, indicator="nursing_bed_share", lang="en", dataset=three_cities)
+    assert [p.categories for p in spec.panels] == [["Huainan", "Huaibei"], ["Wuxi"]]
+    o = options_dict(E.bars(spec))
+    assert len(o["grid"]) == len(o["xAxis"]) == len(o["yAxis"]) == 2
+    assert [y["data"] for y in o["yAxis"]] == [["Huainan", "Huaibei"], ["Wuxi"]]
+    assert {s["xAxisIndex"] for s in o["series"]} == {0, 1}
+
+    bt = baseline_target(three_cities, indicators=["caregivers"])
+    bt["scope_class"] = ["citywide", "per_county", "citywide"]
+    spec = encode.dumbbell(bt, indicator="caregivers", lang="en", dataset=three_cities)
+    assert [p.categories for p in spec.panels] == [["Huainan", "Huaibei"], ["Wuxi"]]
+    fig, ax = plt.subplots(layout="constrained")
+    M.dumbbell(spec, ax)
+    assert len(fig.axes) == 2
+    o = options_dict(E.dumbbell(spec))
+    wuxi = [d for s in o["series"] if s["type"] == "scatter" and s["xAxisIndex"] == 1 for d in s["data"]]
+    assert sorted(d["value"][0] for d in wuxi) == [8000.0, 12000.0]

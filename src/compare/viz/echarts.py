@@ -197,11 +197,12 @@ def dumbbell(spec: ChartSpec) -> Scatter:
     grids, height = _grids(spec, TOP_PX)
     chart = Scatter(init_opts=_init(height + 40))
     chart.set_global_opts(tooltip_opts=opts.TooltipOpts(trigger="item", formatter=_TIP, is_confine=True))
-    links, base, targ, notes = [], [], [], []
     names = {it.key: it.text.replace("\n", " ") for it in spec.legend}
+    links, points = [], []
     for i, p in enumerate(spec.panels):
+        base, targ, notes = [], [], []
         for ln in p.links:
-            links.append({"type": "line", "name": f"link-{ln.row}", "data": [[ln.x0, ln.row], [ln.x1, ln.row]],
+            links.append({"type": "line", "name": f"link-{i}-{ln.row}", "data": [[ln.x0, ln.row], [ln.x1, ln.row]],
                           "symbol": "none", "silent": True, "z": 1, "xAxisIndex": i, "yAxisIndex": i,
                           "lineStyle": {"color": ln.color, "width": 7 if ln.band else 3,
                                         "opacity": RANGE_ALPHA if ln.band else 0.6}})
@@ -218,16 +219,17 @@ def dumbbell(spec: ChartSpec) -> Scatter:
             if t.gid.endswith("|missing"):
                 notes.append({"value": [t.x, t.row], "tip": tip_html(t.tip),
                               "label": _label(t.text, t.color, "right", t.italic)})
-    ml = _ref_markline(spec.panels[0])
-    series = links + [
-        {"type": "scatter", "name": names.get("baseline", "baseline"), "data": base, "symbolSize": 14, "z": 3,
-         "itemStyle": {"color": PALETTE["paper"], "borderColor": PALETTE["legend"], "borderWidth": 2}},
-        {"type": "scatter", "name": names.get("target", "target"), "data": targ, "symbolSize": 16, "z": 3,
-         "itemStyle": {"color": PALETTE["legend"]}},
-        {"type": "scatter", "name": "not stated", "data": notes, "symbolSize": 0},
-    ]
-    if ml:
-        series[len(links)]["markLine"] = ml
+        at = {"xAxisIndex": i, "yAxisIndex": i}
+        points += [
+            {"type": "scatter", "name": names.get("baseline", "baseline"), "data": base, "symbolSize": 14, "z": 3,
+             "itemStyle": {"color": PALETTE["paper"], "borderColor": PALETTE["legend"], "borderWidth": 2}, **at},
+            {"type": "scatter", "name": names.get("target", "target"), "data": targ, "symbolSize": 16, "z": 3,
+             "itemStyle": {"color": PALETTE["legend"]}, **at},
+            {"type": "scatter", "name": "not stated", "data": notes, "symbolSize": 0, **at},
+        ]
+        if _ref_markline(p):
+            points[-3]["markLine"] = _ref_markline(p)
+    series = links + points
     xs, ys = _axes(spec, grids)
     extra = [it.text.replace("\n", " ") for it in spec.legend if it.key not in ("baseline", "target")]
     chart.options.update(title=_title(spec, " · ".join(extra)), grid=grids, xAxis=xs, yAxis=ys, series=series,

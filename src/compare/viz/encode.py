@@ -513,10 +513,12 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
     present: set[str] = {"reference"} if refs else set()
     label_em = fit.plot_pt * 0.45 / fit.font_pt
     panels, conflicts, not_stated, caveats = [], [], [], []
-    for cls in _scope_classes(rows):
-        part = rows if not cls else rows[rows["scope_class"].map(_text).isin([cls, ""])]
-        if cls:  # a not-stated row belongs to the first panel only
-            part = part[(part["scope_class"].map(_text) == cls) | ((part["status"] == "not_stated") & (cls == _scope_classes(rows)[0]))]
+    classes = _scope_classes(rows)
+    for i, cls in enumerate(classes):
+        part = rows
+        if cls:  # one panel per scope class; the cities that state nothing are listed in the first
+            stated_here = (rows["scope_class"].map(_text) == cls) & ~rows.apply(_missing, axis=1)
+            part = rows[stated_here | (rows.apply(_missing, axis=1) if i == 0 else False)]
         part = part.reset_index(drop=True)
         ends = [float(x) for x in pd.concat([part["value"], part["value_high"]]).dropna()]
         ends += [r.value for r in refs]
@@ -628,76 +630,88 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
     vocab.check_lang(lang)
     fit = fit or Fit()
     rows = _check_indicator(bt, indicator, "baseline/target table")
+    if "scope_class" not in rows and "target_scope_class" in rows:
+        rows = rows.assign(scope_class=rows["target_scope_class"].fillna(rows.get("baseline_scope_class")))
     colors = city_colors(palette, dataset)
     book = dataset.codebook if dataset is not None else None
     details = dataset.indicators.set_index("id") if dataset is not None else None
     title = pick(rows["title_zh"].iloc[0], rows["title_en"].iloc[0], lang)
     unit_label = unit_text(rows["unit"].iloc[0], lang, book)
-    vals = [float(v) for c in ("baseline_value", "target_value", "baseline_value_high", "target_value_high")
-            for v in rows[c].dropna()]
-    lo, hi = (min(vals), max(vals)) if vals else (0.0, 1.0)
-    pct = rows["unit"].iloc[0] == "percent"
-    pad = max(hi - lo, abs(hi) * 0.1, 1e-9) * 0.12
-    zero = lo >= 0 and lo < (hi - lo)
-    ax = nice_axis(lo - pad if not zero else 0.0, hi + pad, percent=pct and zero,
-                   label=wrap(f"{title} ({unit_label})", fit.plot_pt * 1.3 / fit.font_pt),
-                   max_ticks=_max_ticks(hi, fit), zero=zero)
-    panel = Panel([], ax)
     present: set[str] = set()
-    conflicts, caveats = [], []
+    conflicts, caveats, not_stated = [], [], []
     label_em = fit.plot_pt * 0.4 / fit.font_pt
-    for y, (_, r) in enumerate(rows.iterrows()):
-        city = str(r["city"])
-        color = colors.get(city, PALETTE["fallback"])
-        name = city_name(city, lang, dataset)
-        panel.categories.append(name)
-        b, t = (_side(r, s, indicator, city, details) for s in ("baseline", "target"))
-        has_b, has_t = pd.notna(b["value"]), pd.notna(t["value"])
-        if not has_b and not has_t:
-            panel.texts.append(Text(y, ax.lo, label("not_stated", lang), PALETTE["missing"], italic=True,
-                                    gid=f"{city}|missing", tip=tip_lines(b, lang, title=title, city=name)))
-            present.add("not_stated")
-            continue
-        if has_b and has_t:
-            panel.links.append(Link(y, float(b["value"]), float(t["value"]), color))
-        if has_t and t["comparator"] == "range" and pd.notna(t["value_high"]):
-            panel.links.append(Link(y, float(t["value"]), float(t["value_high"]), color, band=True))
-            present.add("range")
-        for side, d, has in (("baseline", b, has_b), ("target", t, has_t)):
-            where = "above" if side == "baseline" else "below"
-            if not has:
+    pct = rows["unit"].iloc[0] == "percent"
+    panels = []
+    classes = _scope_classes(rows.assign(value=rows["target_value"].fillna(rows["baseline_value"])))
+    for i, cls in enumerate(classes):
+        part = rows
+        if cls:  # one panel per scope class; the cities that state nothing are listed in the first
+            empty = rows["baseline_value"].isna() & rows["target_value"].isna()
+            part = rows[((rows["scope_class"].map(_text) == cls) & ~empty) | (empty if i == 0 else False)]
+        part = part.reset_index(drop=True)
+        vals = [float(v) for c in ("baseline_value", "target_value", "baseline_value_high", "target_value_high")
+                for v in part[c].dropna()]
+        lo, hi = (min(vals), max(vals)) if vals else (0.0, 1.0)
+        pad = max(hi - lo, abs(hi) * 0.1, 1e-9) * 0.12
+        zero = lo >= 0 and lo < (hi - lo)
+        ax = nice_axis(lo - pad if not zero else 0.0, hi + pad, percent=pct,
+                       label=wrap(f"{title} ({unit_label})", fit.plot_pt * 1.3 / fit.font_pt),
+                       max_ticks=_max_ticks(hi, fit), zero=zero)
+        panel = Panel([], ax, subtitle=label("scope_panel", lang, scope=cls) if cls else "")
+        panels.append(panel)
+        for y, (_, r) in enumerate(part.iterrows()):
+            city = str(r["city"])
+            color = colors.get(city, PALETTE["fallback"])
+            name = city_name(city, lang, dataset)
+            panel.categories.append(name)
+            b, t = (_side(r, s, indicator, city, details) for s in ("baseline", "target"))
+            has_b, has_t = pd.notna(b["value"]), pd.notna(t["value"])
+            if not has_b and not has_t:
+                panel.texts.append(Text(y, ax.lo, label("not_stated", lang), PALETTE["missing"], italic=True,
+                                        gid=f"{city}|missing", tip=tip_lines(b, lang, title=title, city=name)))
+                present.add("not_stated")
+                not_stated.append(name)
                 continue
-            tip = tip_lines(d, lang, title=title, city=name)
-            if side == "baseline":
-                point = Point(y, float(d["value"]), side, "circle", PALETTE["paper"], color, gid=f"{city}|baseline",
-                              tip=tip, meta=_meta(d))
-            else:
-                shape = {">=": "right", ">": "right", "<=": "left", "<": "left"}.get(d["comparator"], "circle")
-                face = PALETTE["paper"] if d["comparator"] == "~" else color
-                point = Point(y, float(d["value"]), side, shape, face, color, gid=f"{city}|target", tip=tip, meta=_meta(d))
-                if shape == "right":
-                    present.add("lower")
-                elif shape == "left":
-                    present.add("upper")
-            if d["comparator"] == "~":
-                present.add("approx")
-            present.add(side)
-            panel.points.append(point)
-            if d["conflict"]:
-                present.add("conflict")
-                conflicts.append(f"{name} {value_text(d, lang).lstrip('⚠ ')}")
-            if d["inferred_year"]:
-                present.add("inferred")
-            if caveat_of(d):
-                present.add("caveat")
-                caveats.append(f"{name}: {caveat_of(d)}")
-            text = _label(d, lang, label_em)
-            other_has = has_t if side == "baseline" else has_b
-            if not other_has:  # the side that is missing is named under the one that is there
-                text += "\n" + label("no_target" if side == "baseline" else "no_baseline", lang)
-            panel.texts.append(Text(y, float(d["value"]), text,
-                                    PALETTE["warn"] if d["conflict"] else PALETTE["ink"], where=where,
-                                    gid=f"{city}|{side}-label", tip=tip))
+            if has_b and has_t:
+                panel.links.append(Link(y, float(b["value"]), float(t["value"]), color))
+            if has_t and t["comparator"] == "range" and pd.notna(t["value_high"]):
+                panel.links.append(Link(y, float(t["value"]), float(t["value_high"]), color, band=True))
+                present.add("range")
+            for side, d, has in (("baseline", b, has_b), ("target", t, has_t)):
+                where = "above" if side == "baseline" else "below"
+                if not has:
+                    continue
+                tip = tip_lines(d, lang, title=title, city=name)
+                if side == "baseline":
+                    point = Point(y, float(d["value"]), side, "circle", PALETTE["paper"], color, gid=f"{city}|baseline",
+                                  tip=tip, meta=_meta(d))
+                else:
+                    shape = {">=": "right", ">": "right", "<=": "left", "<": "left"}.get(d["comparator"], "circle")
+                    face = PALETTE["paper"] if d["comparator"] == "~" else color
+                    point = Point(y, float(d["value"]), side, shape, face, color, gid=f"{city}|target", tip=tip, meta=_meta(d))
+                    if shape == "right":
+                        present.add("lower")
+                    elif shape == "left":
+                        present.add("upper")
+                if d["comparator"] == "~":
+                    present.add("approx")
+                present.add(side)
+                panel.points.append(point)
+                if d["conflict"]:
+                    present.add("conflict")
+                    conflicts.append(f"{name} {value_text(d, lang).lstrip('⚠ ')}")
+                if d["inferred_year"]:
+                    present.add("inferred")
+                if caveat_of(d):
+                    present.add("caveat")
+                    caveats.append(f"{name}: {caveat_of(d)}")
+                text = _label(d, lang, label_em)
+                other_has = has_t if side == "baseline" else has_b
+                if not other_has:  # the side that is missing is named under the one that is there
+                    text += "\n" + label("no_target" if side == "baseline" else "no_baseline", lang)
+                panel.texts.append(Text(y, float(d["value"]), text,
+                                        PALETTE["warn"] if d["conflict"] else PALETTE["ink"], where=where,
+                                        gid=f"{city}|{side}-label", tip=tip))
     order = ["baseline", "target", "lower", "upper", "approx", "range", "caveat", "conflict", "inferred", "not_stated"]
     keys = {"baseline": "dumbbell_baseline", "target": "dumbbell_target"}
     legend = [LegendItem(k, _legend_text(keys.get(k, k), lang, fit)) for k in order if k in present]
@@ -705,10 +719,8 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
     sources = []
     if details is not None:
         sources = [details.loc[i, "source_id"] for i in ids if i in details.index]
-    return ChartSpec("dumbbell", title, unit_label, lang, [panel], legend, conflicts=conflicts,
-                     not_stated=[c for c, tx in zip(panel.categories, range(len(panel.categories)))
-                                 if any(t.row == tx and t.gid.endswith("|missing") for t in panel.texts)],
-                     caveats=caveats, source_ids=list(dict.fromkeys(sources)), fit=fit)
+    return ChartSpec("dumbbell", title, unit_label, lang, panels, legend, conflicts=conflicts,
+                     not_stated=not_stated, caveats=caveats, source_ids=list(dict.fromkeys(sources)), fit=fit)
 
 
 # --------------------------------------------------------------------------- matrix
