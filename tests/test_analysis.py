@@ -67,9 +67,41 @@ def test_contradictions_keep_both_values(ds):
     assert len(derived) == 1 and math.isclose(derived.iloc[0]["value"], 4529 / 8554 * 100, rel_tol=1e-4)
 
 
-def test_a_deadline_contradiction_shows_both_deadlines(ds):
+def test_compatible_deadlines_are_not_a_contradiction(ds):
+    # built by 2025 (task list) and present in 2027 (overall goal) agree: the latest is compared, nothing flagged
     t = an.compare(ds, indicators=["county_disability_care_institutions"], cities=["ankang"])
-    assert sorted(t["year"].astype(int)) == [2025, 2027]
+    assert list(t["year"].astype(int)) == [2027] and not t["conflict"].any()
+    st = an.statements(ds, indicators=["county_disability_care_institutions"], cities=["ankang"])
+    assert sorted(st["year"].astype(int)) == [2025, 2027] and not st["conflict"].any()
+
+
+def test_comparison_rows_carry_caveat_scope_class_and_basis(ds):
+    t = an.compare(ds, indicators=["fiscal_investment", "county_disability_care_institutions"], kind="baseline")
+    for col in ("caveat", "scope_class", "basis"):
+        assert col in t.columns and t[col].map(lambda v: isinstance(v, str)).all()
+    fi = t[(t["indicator"] == "fiscal_investment") & (t["status"] == "stated")].assign(city=lambda x: x["city"].astype(str)).set_index("city")
+    assert fi.loc["wuxi", "caveat"] == "Five-year total, 2016–2020."
+    assert fi.loc["huaibei", "caveat"] == "Three-year total, 2018–2020."
+    assert set(fi["basis"]) == {"new_in_period"}
+    # a city that states nothing still tells the chart which axis the key belongs to
+    county = t[t["indicator"] == "county_disability_care_institutions"]
+    assert set(county["scope_class"]) == {"per_county"}
+    bt = an.baseline_target(ds, indicators=["home_adaptation_households"])
+    w = bt[bt["city"] == "wuxi"].iloc[0]
+    assert w["caveat"] == w["baseline_caveat"] and "2016–2020" in w["caveat"]
+
+
+def test_every_shared_indicator_has_one_scope_class_and_basis_or_a_caveat(ds):
+    st = an.statements(ds, include_derived=False)
+    book = ds.codebook["indicators"]
+    for key, rows in st.groupby("indicator"):
+        if rows["city"].nunique() < 2:
+            continue
+        plain = rows[rows["caveat"] == ""]
+        assert set(plain["scope_class"]) <= {book[key]["scope_class"]}, key
+        assert set(plain["basis"]) <= {book[key]["basis"]}, key
+        # one key, one axis in the shipped data: no shared key mixes scope classes even with a caveat
+        assert rows["scope_class"].nunique() == 1, key
 
 
 def test_increments_are_not_compared_with_stocks(ds):

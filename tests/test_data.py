@@ -11,7 +11,7 @@ from compare.data import load, validate
 from .csvfiles import rows_of, set_cell, write_rows
 
 COLUMNS = ("id,city,source_id,theme,indicator,indicator_zh,kind,year,comparator,value,value_high,unit,scope,"
-           "binding,section,quote,note,flags").split(",")
+           "binding,section,quote,note,flags,caveat").split(",")
 
 
 def run_validate(data_dir, capsys):
@@ -158,7 +158,7 @@ def renamed_column(d):
 def missing_column(d):
     rows = [r[:-1] for r in rows_of(_ind(d))]
     write_rows(_ind(d), rows)
-    return "indicators.csv", 1, "flags"
+    return "indicators.csv", 1, "caveat"
 
 
 def conflict_one_sided(d):
@@ -245,3 +245,147 @@ def test_validate_api_returns_problems_without_raising(data_copy):
     ds, problems = validate(data_copy)
     assert ds is None
     assert problems[0].line == 2 and problems[0].column == "kind"
+
+
+# ---------------------------------------------------------------- one schema, one definition per indicator
+
+FIXTURE = paths.ROOT / "tests" / "fixtures" / "three_cities"
+
+
+@pytest.fixture
+def fixture_copy(tmp_path):
+    import shutil
+
+    dest = tmp_path / "three"
+    shutil.copytree(FIXTURE, dest)
+    return dest
+
+
+def _row_index(path, row_id):
+    return next(i for i, r in enumerate(rows_of(path)) if r[0] == row_id)
+
+
+def _set_and_validate(folder, row_id, column, value, capsys):
+    """Set one cell of the row ``row_id`` in indicators.csv, validate; return (line, stderr)."""
+    ind = folder / "indicators.csv"
+    line = set_cell(ind, _row_index(ind, row_id), column, value)
+    return line, run_validate(folder, capsys)[2]
+
+
+def test_fixture_uses_the_shipped_schema():
+    assert not (FIXTURE / "datapackage.json").exists()
+    assert load(FIXTURE).indicators.columns.tolist() == COLUMNS
+
+
+def test_pooling_a_per_county_floor_with_a_citywide_count_fails(fixture_copy, capsys):
+    line, err = _set_and_validate(fixture_copy, "wuxi-elderly_care_beds-2020-baseline", "scope", "per_county", capsys)
+    assert f"indicators.csv:{line}: scope: 'per_county' is of scope class 'per_county', but elderly_care_beds is " \
+           "defined for scope class 'citywide'" in err
+
+
+def test_a_caveat_lets_a_difference_stand_and_travels_to_tables_and_charts(fixture_copy, capsys):
+    from compare import analysis, charts, echarts, report
+
+    ind = fixture_copy / "indicators.csv"
+    i = _row_index(ind, "wuxi-elderly_care_beds-2020-baseline")
+    set_cell(ind, i, "scope", "per_county")
+    set_cell(ind, i, "caveat", "A per-county floor, not a citywide count.")
+    code, _, err = run_validate(fixture_copy, capsys)
+    assert code == 0, err
+    ds = load(fixture_copy)
+    t = analysis.compare(ds, indicators=["elderly_care_beds"], kind="baseline")
+    w = t[t["city"] == "wuxi"].iloc[0]
+    assert (w["caveat"], w["scope_class"], w["basis"]) == ("A per-county floor, not a citywide count.", "per_county", "stock")
+    assert t[t["city"] == "huaibei"].iloc[0]["caveat"] == ""
+    # the two scope classes are never one axis
+    groups = {(k, c): set(rows["city"].astype(str)) for k, c, rows in analysis.axes(t)}
+    assert groups[("elderly_care_beds", "per_county")] == {"wuxi"}
+    assert "wuxi" not in groups[("elderly_care_beds", "citywide")]
+    # beside the value: report table column, chart label marker, tooltip text
+    shown = report.display_frame(t[t["status"] == "stated"], "en")
+    assert list(shown.columns[:4]) == ["City", "Indicator", "Value", "Caveat"]
+    assert "A per-county floor" in shown.loc[shown["City"] == "Wuxi", "Caveat"].iloc[0]
+    ax = charts.bars(t, indicator="elderly_care_beds", lang="en", palette=ds)
+    labels = [x.get_text() for x in ax.texts if (x.get_gid() or "").startswith("wuxi-elderly_care_beds-2020")]
+    assert labels and labels[0].endswith("†")
+    tips = [d.get("tip", "") for s in echarts.bars(t, indicator="elderly_care_beds", lang="en", palette=ds).options["series"]
+            for d in s["data"] if isinstance(d, dict)]
+    assert any("† A per-county floor, not a citywide count." in tip for tip in tips)
+    # a report draws each scope class on its own axis
+    rep = report.Report(lang="en", data_dir=str(fixture_copy))
+    drawn = []
+    rep._show = lambda obj: None
+    rep.figure = lambda ax, name, **kw: drawn.append((name, sorted({x.get_gid().split("-")[0] for x in ax.texts
+                                                                     if (x.get_gid() or "").endswith("|label")})))
+    rep.echart = lambda chart, name="": None
+    rep.indicator_section(t, "elderly_care_beds")
+    assert drawn == [("elderly_care_beds-citywide-bars", ["huaibei", "huainan"]), ("elderly_care_beds-per_county-bars", ["wuxi"])]
+
+
+def test_a_row_whose_basis_differs_from_its_definition_fails(fixture_copy, capsys):
+    line, err = _set_and_validate(fixture_copy, "huainan-caregivers-2026-target", "flags", "annual", capsys)
+    assert f"indicators.csv:{line}: flags: the flags give basis 'per_year', but caregivers is defined with basis 'stock'" in err
+
+
+def test_definition_fields_are_required_and_checked(fixture_copy, capsys):
+    cb = fixture_copy / "codebook.yaml"
+    text = cb.read_text(encoding="utf-8")
+    text = text.replace("    scope_class: citywide\n    basis: stock\n", "    scope_class: everywhere\n", 1)
+    cb.write_text(text, encoding="utf-8")
+    _, _, err = run_validate(fixture_copy, capsys)
+    assert "codebook.yaml:" in err and ".scope_class: 'everywhere' is not a scope class" in err
+    assert "missing 'basis'" in err
+
+
+def test_a_share_without_denominator_fails(fixture_copy, capsys):
+    cb = fixture_copy / "codebook.yaml"
+    lines = cb.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = [x for x in lines if not x.startswith("    denominator:")]
+    cb.write_text("".join(lines), encoding="utf-8")
+    _, _, err = run_validate(fixture_copy, capsys)
+    assert "indicators.nursing_bed_share: missing 'denominator'" in err
+
+
+def test_flag_vocabulary_is_read_from_the_package(fixture_copy, capsys):
+    import json
+
+    line, err = _set_and_validate(fixture_copy, "huainan-caregivers-2026-target", "flags", "estimated", capsys)
+    assert f"indicators.csv:{line}: flags: estimated is not valid" in err
+    # a folder with its own descriptor: declaring the flag there is all it takes
+    pkg = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
+    flags = next(f for r in pkg["resources"] if r["name"] == "indicators" for f in r["schema"]["fields"] if f["name"] == "flags")
+    flags["vocabulary"].append({"name": "estimated", "description": "test"})
+    (fixture_copy / "datapackage.json").write_text(json.dumps(pkg), encoding="utf-8")
+    code, _, err = run_validate(fixture_copy, capsys)
+    assert code == 0, err
+
+
+def test_foreign_keys_come_from_the_package(fixture_copy, capsys):
+    import json
+
+    ind = fixture_copy / "indicators.csv"
+    line = set_cell(ind, 1, "city", "wuxii")
+    _, _, err = run_validate(fixture_copy, capsys)
+    assert f"indicators.csv:{line}: city: 'wuxii' is not a key in cities.csv (did you mean 'wuxi'?)" in err
+    # without the declared reference (and the checks that need a known city), the value is not checked
+    pkg = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
+    res = next(r for r in pkg["resources"] if r["name"] == "indicators")
+    res["schema"]["foreignKeys"] = [fk for fk in res["schema"]["foreignKeys"] if fk["fields"] != ["city"]]
+    (fixture_copy / "datapackage.json").write_text(json.dumps(pkg), encoding="utf-8")
+    _, _, err = run_validate(fixture_copy, capsys)
+    assert "is not a key in cities.csv" not in err
+
+
+def test_primary_key_comes_from_the_package(fixture_copy, capsys):
+    import json
+
+    pkg = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
+    res = next(r for r in pkg["resources"] if r["name"] == "indicators")
+    res["schema"]["primaryKey"] = ["city", "indicator", "kind", "year"]
+    for f in res["schema"]["fields"]:
+        f.get("constraints", {}).pop("unique", None)
+    (fixture_copy / "datapackage.json").write_text(json.dumps(pkg), encoding="utf-8")
+    _, _, err = run_validate(fixture_copy, capsys)
+    # the annex restatement repeats (city, indicator, kind, year): a composite key now forbids it
+    assert "the primary key city,indicator,kind,year must be unique" in err
+    assert ": city,indicator,kind,year: (huainan, elderly_care_beds, target, 2026) is duplicated (also line 9)" in err

@@ -172,7 +172,7 @@ def ragged(d):
     i = _line_of(d / "indicators.csv", "baoshan")
     lines[i] += ",extra"
     (d / "indicators.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return f"indicators.csv:{i + 1}: row has 19 fields, expected 18"
+    return f"indicators.csv:{i + 1}: row has 20 fields, expected 19"
 
 
 def gb18030(d):

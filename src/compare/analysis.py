@@ -21,7 +21,7 @@ from typing import Iterable, Literal
 import numpy as np
 import pandas as pd
 
-from .data import Dataset
+from .data import Dataset, flag_vocabulary, load_package, row_basis, scope_classes
 from .errors import CompareError
 from .vocab import label
 
@@ -31,8 +31,8 @@ Pick = Literal["latest", "year", "all"]
 #: Columns of every comparison table, in order.
 COLUMNS = [
     "city", "city_zh", "city_en", "indicator", "title_zh", "title_en", "theme", "kind", "year",
-    "comparator", "value", "value_high", "unit", "scope", "scope_zh", "scope_en", "binding", "status", "flags",
-    "conflict", "inferred_year", "id", "source_id", "section", "quote", "note",
+    "comparator", "value", "value_high", "unit", "scope", "scope_zh", "scope_en", "scope_class", "basis", "caveat",
+    "binding", "status", "flags", "conflict", "inferred_year", "id", "source_id", "section", "quote", "note",
     "formula", "inputs", "assumption",
 ]
 
@@ -95,13 +95,21 @@ def _decorate(ds: Dataset, df: pd.DataFrame) -> pd.DataFrame:
     df["scope_zh"] = [scopes.get(x, {}).get("zh", x) for x in scope]
     df["scope_en"] = [scopes.get(x, {}).get("en", x) for x in scope]
     flags = df["flags"].fillna("").astype(str)
+    # what decides comparability travels with every row: a not-stated row takes its indicator's definition
+    classes = scope_classes(ds.codebook)
+    vocab = flag_vocabulary(load_package(ds.data_dir))
+    stated = scope != ""
+    df["scope_class"] = scope.map(classes).where(stated, df["indicator"].map({k: m.get("scope_class", "") for k, m in book.items()}))
+    df["basis"] = flags.map(lambda f: row_basis(f, vocab)).where(stated, df["indicator"].map({k: m.get("basis", "") for k, m in book.items()}))
+    if "caveat" not in df:
+        df["caveat"] = ""
     df["conflict"] = flags.str.contains("conflict:", regex=False)
     df["inferred_year"] = flags.str.contains("year_inferred", regex=False)
     for col in COLUMNS:
         if col not in df:
             df[col] = np.nan if col in ("value", "value_high", "year") else ""
     for col in ("formula", "inputs", "assumption", "note", "flags", "binding", "quote", "section", "source_id", "id", "scope",
-                "scope_zh", "scope_en", "comparator", "kind"):
+                "scope_zh", "scope_en", "scope_class", "basis", "caveat", "comparator", "kind"):
         df[col] = df[col].fillna("").astype(str)
     df["year"] = df["year"].astype("Int64")
     return df[COLUMNS]
@@ -226,7 +234,8 @@ def baseline_target(ds: Dataset, *, comparison: str | None = None, theme: str | 
     sel = dict(comparison=comparison, theme=theme, indicators=indicators, cities=cities, fill_missing=True)
     base = compare(ds, kind="baseline", **sel)
     targ = compare(ds, kind="target", **sel)
-    keep = ["city", "indicator", "value", "value_high", "comparator", "year", "id", "status", "conflict"]
+    keep = ["city", "indicator", "value", "value_high", "comparator", "year", "id", "status", "conflict", "caveat",
+            "scope_class", "basis"]
     # one statement per side: a stated value before a derived one, so a contradiction stays visible
     rank = {"stated": 0, "derived": 1, "not_stated": 2}
     base = base.sort_values(["status", "id"], key=lambda c: c.map(rank) if c.name == "status" else c, kind="stable")
@@ -237,6 +246,11 @@ def baseline_target(ds: Dataset, *, comparison: str | None = None, theme: str | 
         columns={"target_city": "city", "target_indicator": "indicator"})
     out = b.merge(t, on=["city", "indicator"], how="outer")
     out["conflict"] = out["baseline_conflict"].fillna(False) | out["target_conflict"].fillna(False)
+    # one caveat column for the pair (each side's own stays in baseline_caveat / target_caveat)
+    out["caveat"] = [" / ".join(dict.fromkeys(c for c in (b, t) if isinstance(c, str) and c))
+                     for b, t in zip(out["baseline_caveat"], out["target_caveat"])]
+    out["scope_class"] = out["target_scope_class"].where(out["target_status"] != "not_stated", out["baseline_scope_class"])
+    out["basis"] = out["target_basis"].where(out["target_status"] != "not_stated", out["baseline_basis"])
     out["city"] = pd.Categorical(out["city"].astype(str), categories=ds.city_order, ordered=True)
     book = ds.codebook["indicators"]
     out["unit"] = out["indicator"].map(lambda k: book[k]["unit"])
@@ -254,6 +268,22 @@ def coverage(ds: Dataset, *, comparison: str | None = None, theme: str | None = 
     st = st.loc[~st["_restated"].astype(bool)]
     counts = st.groupby(["indicator", "city"], observed=False).size().unstack("city").reindex(index=keys, columns=cities)
     return counts.fillna(0).astype(int)
+
+
+def axes(table: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
+    """Split a comparison table into groups that may share one axis: (indicator, scope_class, rows).
+
+    Rows of one indicator but of different scope classes (a per-county floor and a citywide count, kept
+    under one key with a caveat) are never drawn on one axis; charts draw one group at a time.
+    Groups come in the table's indicator order, then the scope class of the most rows first.
+    """
+    out = []
+    for key in dict.fromkeys(table["indicator"]):
+        rows = table[table["indicator"] == key]
+        classes = rows["scope_class"].value_counts(sort=True).index if "scope_class" in rows else [""]
+        for cls in classes:
+            out.append((key, cls, rows[rows["scope_class"] == cls] if "scope_class" in rows else rows))
+    return out
 
 
 # --------------------------------------------------------------------------- derivations
@@ -337,6 +367,9 @@ def derive(ds: Dataset) -> pd.DataFrame:
             "comparator": comps, "value": value.where(found).round(4), "value_high": np.nan, "unit": d["unit"],
             "scope": "citywide", "binding": "", "section": pairs["section"], "quote": pairs["quote"],
             "note": notes, "flags": ["year_inferred" if "year_inferred" in _flagset(f) else "" for f in pairs["flags"]],
+            # an input's caveat holds for the ratio too
+            "caveat": [" / ".join(dict.fromkeys(c for c in (a, b) if isinstance(c, str) and c)) if ok else ""
+                       for a, b, ok in zip(pairs["caveat"], pairs["caveat_den"], found)],
             "status": "derived", "formula": d["formula"],
             "inputs": [f"{a};{b}" if ok else a for a, b, ok in zip(pairs["id"], pairs["id_den"].fillna(""), found)],
             "assumption": assumptions,

@@ -27,6 +27,8 @@ def columns_section(package: dict) -> dict:
                      "description": f.get("description", "")}
             if "enum" in c:
                 entry["allowed"] = list(c["enum"])
+            if f.get("vocabulary"):
+                entry["allowed"] = [v["name"] + (":<id>" if v.get("refers_to_row") else "") for v in f["vocabulary"]]
             cols[f["name"]] = entry
         out[res["path"]] = cols
     return out

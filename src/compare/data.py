@@ -1,9 +1,11 @@
 """Load and validate the curated dataset.
 
 The schema has one source of truth, ``data/datapackage.json`` (a Frictionless Data
-Package). From it this module builds a pandera schema that runs on every read, then adds
-the cross-file checks a column schema cannot express (references between files, the
-codebook, ranges, flags). Every problem is reported as ``FILE:LINE: COLUMN: message``
+Package). From it this module builds a pandera schema that runs on every read (types,
+constraints, the flag vocabulary, uniqueness of each ``primaryKey``), checks each declared
+``foreignKeys`` reference, then adds what a column schema cannot express: the codebook
+(every indicator's definition, and each row against it: unit, scope class, basis, unless
+the row carries a caveat), ranges, and flags that name other rows. Every problem is reported as ``FILE:LINE: COLUMN: message``
 with the line of the file as an editor shows it.
 
 Returns typed pandas frames: ``city`` is an ordered categorical in the order of
@@ -32,7 +34,6 @@ from .files import display_path as _rel
 from .files import fingerprint_files
 
 RESOURCES = ("cities", "sources", "indicators", "context")
-_FLAG = re.compile(r"^(year_inferred|restated_in_annex|annual|cumulative|page_marker_joined|table|increment)$|^(conflict|restates):(.+)$")
 
 
 # --------------------------------------------------------------------------- reading
@@ -162,8 +163,37 @@ def resource(package: dict, name: str) -> dict:
     return next(r for r in package["resources"] if r["name"] == name)
 
 
+def schema_of(package: dict, name: str) -> dict:
+    return resource(package, name)["schema"]
+
+
 def fields(package: dict, name: str) -> list[dict]:
-    return resource(package, name)["schema"]["fields"]
+    return schema_of(package, name)["fields"]
+
+
+def flag_vocabulary(package: dict) -> dict[str, dict]:
+    """The flags of ``indicators.flags``, declared once in datapackage.json: name -> its entry."""
+    field = next(f for f in fields(package, "indicators") if f["name"] == "flags")
+    return {v["name"]: v for v in field.get("vocabulary", [])}
+
+
+def flag_regex(package: dict) -> re.Pattern:
+    """One flag: group 1 a plain flag, or group 2 a row-referring flag and group 3 the row id."""
+    vocab = flag_vocabulary(package)
+    plain = "|".join(re.escape(k) for k, v in vocab.items() if not v.get("refers_to_row"))
+    ref = "|".join(re.escape(k) for k, v in vocab.items() if v.get("refers_to_row"))
+    return re.compile(rf"^({plain})$|^({ref}):([a-z0-9_\-]+)$")
+
+
+def row_basis(flags: str, vocab: dict[str, dict]) -> str:
+    """The basis a row's flags give it (``stock`` when no flag names one).
+
+    The most specific flag wins: ``unstated_start`` over ``cumulative``.
+    """
+    names = [f for f in (flags or "").split(";") if f in vocab and vocab[f].get("basis")]
+    if "unstated_start" in names:
+        return vocab["unstated_start"]["basis"]
+    return vocab[names[0]]["basis"] if names else "stock"
 
 
 _PA_TYPES = {"string": pa.String, "integer": "Int64", "number": "Float64", "date": pa.String}
@@ -183,6 +213,12 @@ def pandera_schema(package: dict, name: str) -> pa.DataFrameSchema:
             checks.append(pa.Check.ge(c["minimum"], error=f"at least {c['minimum']}"))
         if "maximum" in c:
             checks.append(pa.Check.le(c["maximum"], error=f"at most {c['maximum']}"))
+        if f.get("vocabulary"):
+            rx = flag_regex(package)
+            names = ", ".join(v["name"] + (":<id>" if v.get("refers_to_row") else "") for v in f["vocabulary"])
+            checks.append(pa.Check(lambda s, rx=rx: s.isna() | s.map(
+                lambda cell: isinstance(cell, str) and all(rx.match(x) for x in cell.split(";"))),
+                element_wise=False, error=f"';'-separated flags from: {names}"))
         if f["type"] == "date":
             checks.append(pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$", error="a date YYYY-MM-DD"))
         if f["type"] == "number":
@@ -192,12 +228,14 @@ def pandera_schema(package: dict, name: str) -> pa.DataFrameSchema:
             _PA_TYPES[f["type"]],
             checks=checks,
             nullable=not c.get("required", False),
-            unique=bool(c.get("unique", False)),
+            unique=bool(c.get("unique", False)) or schema_of(package, name).get("primaryKey") == [f["name"]],
             coerce=f["type"] in ("integer", "number"),
             title=f["name"],
             description=f.get("description"),
         )
-    return pa.DataFrameSchema(columns, name=name, strict=True, ordered=True)
+    pk = schema_of(package, name).get("primaryKey") or []
+    # a composite primary key is unique as a tuple; a single-field one is checked on its column above
+    return pa.DataFrameSchema(columns, name=name, strict=True, ordered=True, unique=pk if len(pk) > 1 else None)
 
 
 def _expected_for(failure: pd.Series, schema: pa.DataFrameSchema) -> str:
@@ -228,6 +266,19 @@ def _schema_problems(df: pd.DataFrame, table: Table, schema: pa.DataFrameSchema)
         # where a column does not parse as its type, pandera still runs the column's other checks on the
         # text and reports them (TypeError, no row); the parse failure is the one message to show
         uncoerced = set(fc.loc[fc["check"].astype(str).str.startswith("coerce_dtype"), "column"])
+        # a composite primary key is reported once per row, naming the key and the other lines with it
+        multi = fc["check"].astype(str) == "multiple_fields_uniqueness"
+        if multi.any():
+            pk = list(schema.unique or [])
+            dup_rows = sorted({int(i) for i in fc.loc[multi, "index"] if pd.notna(i)})
+            frame = df.iloc[dup_rows][pk].astype(str)
+            for i, key in zip(dup_rows, frame.itertuples(index=False, name=None)):
+                others = [table.lines[j] for j, k in zip(dup_rows, frame.itertuples(index=False, name=None))
+                          if k == key and j != i]
+                problems.append(Problem(table.name, table.lines[i], ",".join(pk),
+                                        f"({', '.join(key)}) is duplicated (also line {', '.join(map(str, others))}); "
+                                        f"the primary key {','.join(pk)} must be unique"))
+            fc = fc[~multi]
         for _, fail in fc.iterrows():
             idx = fail.get("index")
             if fail.get("column") in uncoerced and (pd.isna(idx) or str(fail["check"]).startswith("dtype(")):
@@ -271,11 +322,7 @@ def load_codebook(data_dir: Path) -> dict:
                                  f"YAML syntax error: {getattr(err, 'problem', err)}")]) from None
     if not isinstance(book, dict) or not isinstance(book.get("indicators"), dict):
         raise DataError([Problem(_rel(path), None, "indicators", "expected a mapping 'indicators:' of indicator keys")])
-    problems = []
-    for key, meta in book["indicators"].items():
-        for req in ("theme", "unit", "title_en", "title_zh", "definition"):
-            if not isinstance(meta, dict) or not meta.get(req):
-                problems.append(Problem(_rel(path), None, f"indicators.{key}", f"missing '{req}'"))
+    problems = _definition_problems(book, text, _rel(path))
     known = book["indicators"]
     for name, c in (book.get("comparisons") or {}).items():
         for key in c.get("indicators", []):
@@ -288,6 +335,58 @@ def load_codebook(data_dir: Path) -> dict:
     if problems:
         raise DataError(problems)
     return book
+
+
+def _key_line(text: str, section: str, key: str) -> int | None:
+    """Line of ``key:`` under the top-level ``section:`` of a YAML text (for messages)."""
+    inside = False
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.startswith(" ") and line.strip():
+            inside = line.rstrip() == f"{section}:"
+        elif inside and line.startswith(f"  {key}:"):
+            return n
+    return None
+
+
+def scope_classes(book: dict) -> dict[str, str]:
+    """Row scope -> its scope class, from the codebook's ``scopes``."""
+    return {k: v.get("class", "") for k, v in (book.get("scopes") or {}).items() if isinstance(v, dict)}
+
+
+def _definition_problems(book: dict, text: str, name: str) -> list[Problem]:
+    """Each indicator's definition fields, checked against ``definition_fields`` of the codebook."""
+    problems = []
+    spec = book.get("definition_fields") or {}
+    bases = set((spec.get("basis") or {}).get("allowed") or {})
+    classes = set(scope_classes(book).values()) - {""}
+    ratio_units = {k for k, v in (book.get("units") or {}).items() if isinstance(v, dict) and v.get("ratio")}
+    if not spec:
+        problems.append(Problem(name, None, "definition_fields", "missing: the definition fields every indicator states"))
+    for scope, cls in scope_classes(book).items():
+        if not cls:
+            problems.append(Problem(name, _key_line(text, "scopes", scope), f"scopes.{scope}",
+                                    "missing 'class' (the scope class rows of this scope belong to)"))
+    for key, meta in book["indicators"].items():
+        line = _key_line(text, "indicators", key)
+        if not isinstance(meta, dict):
+            problems.append(Problem(name, line, f"indicators.{key}", "expected a mapping of definition fields"))
+            continue
+        for req in ("theme", "unit", "title_en", "title_zh", "definition", "counts", "scope_class", "basis"):
+            if not meta.get(req):
+                problems.append(Problem(name, line, f"indicators.{key}", f"missing '{req}'"))
+        if meta.get("scope_class") and meta["scope_class"] not in classes:
+            problems.append(Problem(name, line, f"indicators.{key}.scope_class",
+                                    f"{meta['scope_class']!r} is not a scope class; expected one of {', '.join(sorted(classes))}"))
+        if meta.get("basis") and meta["basis"] not in bases:
+            problems.append(Problem(name, line, f"indicators.{key}.basis",
+                                    f"{meta['basis']!r} is not a basis; expected one of {', '.join(sorted(bases))}"))
+        if meta.get("unit") in ratio_units and not meta.get("denominator"):
+            problems.append(Problem(name, line, f"indicators.{key}",
+                                    f"missing 'denominator': unit {meta['unit']} is a share or ratio; say of what"))
+        if meta.get("basis") == "new_in_period" and not meta.get("period"):
+            problems.append(Problem(name, line, f"indicators.{key}",
+                                    "missing 'period': a total over a period says which period"))
+    return problems
 
 
 # --------------------------------------------------------------------------- dataset
@@ -351,8 +450,36 @@ def _check_resource(data_dir: Path, package: dict, name: str, problems: list[Pro
     return df, table
 
 
-def _cross_checks(ind: pd.DataFrame, t: Table, cities: pd.DataFrame | None, sources: pd.DataFrame | None,
-                  book: dict | None) -> list[Problem]:
+def _foreign_key_problems(package: dict, frames: dict, tables: dict) -> list[Problem]:
+    """Every ``foreignKeys`` entry of datapackage.json, checked: each value names a row of the referenced file."""
+    out = []
+    for res in package["resources"]:
+        df, t = frames.get(res["name"]), tables.get(res["name"])
+        if df is None:
+            continue
+        for fk in res["schema"].get("foreignKeys", []):
+            ref = fk["reference"]
+            target = frames.get(ref["resource"])
+            if target is None:  # the referenced file has its own problems, reported already
+                continue
+            cols, ref_cols = list(fk["fields"]), list(ref["fields"])
+            known = set(target[ref_cols].astype(str).itertuples(index=False, name=None))
+            keys = sorted(k[0] if len(k) == 1 else ",".join(k) for k in known)
+            ref_path = resource(package, ref["resource"])["path"]
+            for i, values in zip(df.index, df[cols].astype(str).itertuples(index=False, name=None)):
+                if values in known:
+                    continue
+                shown = values[0] if len(values) == 1 else ",".join(values)
+                close = difflib.get_close_matches(shown, keys, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else f"; expected one of {', '.join(keys)}"
+                what = "/".join(ref_cols)
+                out.append(Problem(t.name, t.lines[i], ",".join(cols),
+                                   f"{shown!r} is not {'an' if what[0] in 'aeiou' else 'a'} {what} in {ref_path}{hint}"))
+    return out
+
+
+def _cross_checks(ind: pd.DataFrame, t: Table, sources: pd.DataFrame | None, book: dict | None,
+                  package: dict) -> list[Problem]:
     """Checks across files and columns, vectorised: cost grows with rows, not with cities."""
     out: list[tuple[int, str, str]] = []
     lines = pd.Series(t.lines, index=ind.index)
@@ -361,19 +488,9 @@ def _cross_checks(ind: pd.DataFrame, t: Table, cities: pd.DataFrame | None, sour
         for i in ind.index[mask.fillna(False).to_numpy(dtype=bool)]:
             out.append((lines[i], col, message(ind.loc[i]) if callable(message) else message))
 
-    if cities is not None:
-        keys = sorted(set(cities["key"]))
-
-        def city_msg(r):
-            close = difflib.get_close_matches(str(r["city"]), keys, n=1)
-            return f"{r['city']!r} is not a city in cities.csv" + (
-                f" (did you mean {close[0]!r}?)" if close else f"; expected one of {', '.join(keys)}")
-
-        report(~ind["city"].isin(keys), "city", city_msg)
     if sources is not None:
         src = sources.set_index("id")
         known = ind["source_id"].isin(src.index)
-        report(~known, "source_id", lambda r: f"{r['source_id']!r} is not a source in sources.csv; expected one of {', '.join(src.index)}")
         s_city = ind["source_id"].map(src["city"])
         report(known & (s_city != ind["city"]), "source_id",
                lambda r: f"source {r['source_id']} belongs to {src.loc[r['source_id'], 'city']}, not {r['city']}")
@@ -398,6 +515,23 @@ def _cross_checks(ind: pd.DataFrame, t: Table, cities: pd.DataFrame | None, sour
                lambda r: f"{r['theme']!r} differs from the codebook theme {codes[r['indicator']]['theme']!r} of {r['indicator']}")
         report(defined & (unit != ind["unit"]), "unit",
                lambda r: f"{r['unit']!r} differs from the codebook unit {codes[r['indicator']]['unit']!r} of {r['indicator']}")
+        # one key, one definition: a row whose scope class or basis differs needs its own key, or a caveat
+        # (shown beside the value) where the difference is small enough for a reader to judge
+        classes = scope_classes(book)
+        vocab = flag_vocabulary(package)
+        uncaveated = ind["caveat"].fillna("").str.strip() == "" if "caveat" in ind else pd.Series(True, index=ind.index)
+        row_class = ind["scope"].map(classes)
+        key_class = ind["indicator"].map({k: m.get("scope_class") for k, m in codes.items()})
+        report(defined & uncaveated & row_class.notna() & (row_class != key_class), "scope",
+               lambda r: f"{r['scope']!r} is of scope class {classes[r['scope']]!r}, but {r['indicator']} is defined "
+                         f"for scope class {codes[r['indicator']].get('scope_class')!r}; give the row an indicator of "
+                         "its own, or a caveat saying what differs")
+        basis = ind["flags"].fillna("").map(lambda f: row_basis(f, vocab))
+        key_basis = ind["indicator"].map({k: m.get("basis") for k, m in codes.items()})
+        report(defined & uncaveated & (basis != key_basis), "flags",
+               lambda r: f"the flags give basis {row_basis(r['flags'] or '', vocab)!r}, but {r['indicator']} is defined "
+                         f"with basis {codes[r['indicator']].get('basis')!r}; give the row an indicator of its own, "
+                         "or a caveat saying what differs")
     v, vh = ind["value"].astype("float64"), ind["value_high"].astype("float64")
     pct = ind["unit"] == "percent"
     report(pct & ~v.between(0, 100) & v.notna(), "value", lambda r: f"{r['value']:g} is outside 0-100 for a percent")
@@ -414,12 +548,13 @@ def _cross_checks(ind: pd.DataFrame, t: Table, cities: pd.DataFrame | None, sour
     report(flags.str.contains("year_inferred", regex=False) & (notes == ""), "note", "flag year_inferred needs a note saying why")
     report(flags.str.contains("conflict:", regex=False) & (notes == ""), "note", "a conflict flag needs a note explaining the contradiction")
     # flags that point at other rows: few rows carry them, so a plain loop is cheap
+    flag_rx = flag_regex(package)
     ids = set(ind["id"])
     by_id = dict(zip(ind["id"], ind.index))
     conflicts: dict[str, set] = {}
     for i in ind.index[flags.str.contains(":", regex=False).to_numpy()]:
         for flag in filter(None, flags[i].split(";")):
-            m = _FLAG.match(flag)
+            m = flag_rx.match(flag)
             if not (m and m.group(2)):
                 continue
             if m.group(3) not in ids:
@@ -449,23 +584,30 @@ def validate(data_dir: Path | None = None) -> tuple[Dataset | None, list[Problem
         book = load_codebook(data_dir)
     except DataError as err:
         problems.extend(err.problems)
+    if book is not None:
+        scope_field = next(f for f in fields(package, "indicators") if f["name"] == "scope")
+        classes = scope_classes(book)
+        for scope in scope_field.get("constraints", {}).get("enum", []):
+            if scope not in classes:
+                problems.append(Problem(_rel(Path(data_dir) / paths.CODEBOOK_FILE), None, f"scopes.{scope}",
+                                        "scope allowed by datapackage.json is missing; give it labels en/zh and a class"))
     frames = {}
     tables = {}
     for name in RESOURCES:
         frames[name], tables[name] = _check_resource(data_dir, package, name, problems)
+    problems.extend(_foreign_key_problems(package, frames, tables))
     ind = frames["indicators"]
     if ind is not None:
-        problems.extend(_cross_checks(ind, tables["indicators"], frames["cities"], frames["sources"], book))
+        problems.extend(_cross_checks(ind, tables["indicators"], frames["sources"], book, package))
     src = frames["sources"]
-    if src is not None and frames["cities"] is not None:
+    if src is not None:
         t = tables["sources"]
         for i, r in src.iterrows():
-            if r["city"] not in set(frames["cities"]["key"]):
-                problems.append(Problem(t.name, t.lines[i], "city", f"{r['city']!r} is not a city in cities.csv"))
             if r["period_end"] < r["period_start"]:
                 problems.append(Problem(t.name, t.lines[i], "period_end", f"{r['period_end']} is before period_start {r['period_start']}"))
     ctx = frames["context"]
     if ctx is not None and book is not None:
+        # the codebook is not a tabular resource, so this reference is checked here rather than as a foreign key
         t = tables["context"]
         for i, r in ctx.iterrows():
             if r["indicator"] not in book["indicators"]:
@@ -479,7 +621,7 @@ def validate(data_dir: Path | None = None) -> tuple[Dataset | None, list[Problem
     for col in ("value", "value_high"):
         ind[col] = ind[col].astype("float64")
     ind["year"] = ind["year"].astype("int64")
-    for col in ("binding", "note", "flags", "value_high"):
+    for col in ("binding", "note", "flags", "value_high", "caveat"):
         if ind[col].dtype == object:
             ind[col] = ind[col].fillna("")
     ds = Dataset(

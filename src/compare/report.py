@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import analysis
 from .data import Dataset, load
+from .viz.encode import scope_class_label
 from .vocab import LANGS, entries as vocab_entries, join as vocab_join, label, pick
 
 
@@ -62,18 +63,16 @@ def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = Tru
             flags.append(label("flag_inferred", lang))
         if r["status"] in ("derived", "derived_context"):
             flags.append(label(f"flag_{r['status']}", lang))
-        caveat = str(r.get("caveat", "") or "")
         row = {
             _t("city", lang): city,
             _t("indicator", lang): title,
             _t("value", lang): analysis.value_label(r, "zh" if lang == "zh" else "en"),
+            # what a reader must know before comparing this value, beside it
+            _t("caveat", lang): r.get("caveat", "") or "",
             _t("scope", lang): r["scope"],
             _t("binding", lang): r["binding"],
             _t("flags", lang): "; ".join(flags),
         }
-        if "caveat" in table:
-            # a caveat the reader needs stands next to the value
-            row[_t("caveat", lang)] = caveat
         if quotes:
             row[_t("quote", lang)] = r["quote"] if r["status"] not in ("derived", "derived_context") else ""
             row[_t("source", lang)] = (r["id"] if r["status"] != "not_stated" else "")
@@ -274,10 +273,17 @@ class Report:
                   + f"<p class='cmp-muted'>{html.escape(meta['definition'])}</p>")
         name = f"{prefix}{indicator}"
         rows = table[table["indicator"] == indicator]
+        # rows of different scope classes (a per-county floor, a citywide count) never share an axis
+        groups = analysis.axes(rows) if "scope_class" in rows else [(indicator, "", rows)]
         ctx = self.ds.context
-        self.figure(charts.bars(rows, indicator=indicator, lang=self.lang, dataset=self.ds, context=ctx),
-                    f"{name}-bars", folded=True)
-        self.echart(echarts.bars(rows, indicator=indicator, lang=self.lang, dataset=self.ds, context=ctx), f"{name}-bars")
+        for _, cls, part in groups:
+            suffix = f"-{cls}" if len(groups) > 1 else ""
+            if len(groups) > 1:
+                self.html(f"<p class='cmp-muted'>{html.escape(scope_class_label(cls, self.lang, self.ds))}</p>")
+            self.figure(charts.bars(part, indicator=indicator, lang=self.lang, dataset=self.ds, context=ctx),
+                        f"{name}{suffix}-bars", folded=True)
+            self.echart(echarts.bars(part, indicator=indicator, lang=self.lang, dataset=self.ds, context=ctx),
+                        f"{name}{suffix}-bars")
         self.context(indicator)
         self.table(rows[rows["status"] != "not_stated"], f"{name}")
 
@@ -346,6 +352,7 @@ class Report:
 
         lang = "zh" if self.lang == "zh" else "en"
         labelled = table.assign(label=[an.value_label(r, lang) + (" ⚠" if r["conflict"] else "")
+                                       + (f" † {r['caveat']}" if r.get("caveat") else "")
                                        for _, r in table.iterrows()])
         title_col = "title_zh" if self.lang == "zh" else "title_en"
         city_col = "city_en" if self.lang == "en" else "city_zh"

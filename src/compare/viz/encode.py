@@ -363,6 +363,14 @@ def unit_text(unit: str, lang: Lang, book: dict | None = None) -> str:
     return pick(u["zh"], u["en"], lang).strip()
 
 
+def scope_class_label(cls: str, lang: Lang, dataset=None) -> str:
+    """A scope class in words (the codebook's scope of that name, else the first of that class)."""
+    scopes = ((dataset.codebook if dataset is not None else _shipped_codebook()).get("scopes") or {})
+    hit = scopes.get(cls) if isinstance(scopes.get(cls), Mapping) else None
+    hit = hit or next((v for v in scopes.values() if isinstance(v, Mapping) and v.get("class") == cls), None)
+    return pick(hit.get("zh", cls), hit.get("en", cls), lang) if hit else cls
+
+
 def _check_indicator(table: pd.DataFrame, indicator: str, what: str) -> pd.DataFrame:
     rows = table[table["indicator"] == indicator]
     if rows.empty:
@@ -532,7 +540,7 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
                            max_ticks=_max_ticks(hi_data, fit))
         span = ax.hi - ax.lo
         panel = Panel([], ax, refs=list(refs),
-                      subtitle=label("scope_panel", lang, scope=cls) if cls else "")
+                      subtitle=label("scope_panel", lang, scope=scope_class_label(cls, lang, dataset)) if cls else "")
         for y, (_, r) in enumerate(part.iterrows()):
             city = str(r["city"])
             color = colors.get(city, PALETTE["fallback"])
@@ -657,7 +665,8 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
         ax = nice_axis(lo - pad if not zero else 0.0, hi + pad, percent=pct,
                        label=wrap(f"{title} ({unit_label})", fit.plot_pt * 1.3 / fit.font_pt),
                        max_ticks=_max_ticks(hi, fit), zero=zero)
-        panel = Panel([], ax, subtitle=label("scope_panel", lang, scope=cls) if cls else "")
+        panel = Panel([], ax, subtitle=label("scope_panel", lang, scope=scope_class_label(cls, lang, dataset))
+                      if cls else "")
         panels.append(panel)
         for y, (_, r) in enumerate(part.iterrows()):
             city = str(r["city"])
