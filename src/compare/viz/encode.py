@@ -442,7 +442,7 @@ def tip_lines(r, lang: Lang, *, title: str, city: str) -> list[str]:
                  + (f" ({label('tip_inferred', lang)})" if r.get("inferred_year") else "")
                  + f" · {kind} · {label('tip_unit', lang)}: {r['unit']} · {label('tip_status', lang)}: {r['status']}")
     if caveat_of(r):
-        lines.append(f"{vocab.symbol('legend_caveat')} {label('tip_caveat', lang)}: {caveat_of(r)}")
+        lines.append(f"{vocab.symbol('legend_caveat')} {caveat_of(r)}")
     if r.get("conflict"):
         lines.append(label("tip_conflict", lang))
     if _text(r.get("quote")):
