@@ -38,7 +38,10 @@ def test_kit_files_and_contents(three_cities, tmp_path):
     assert list(csv.loc[csv["status"] == "not_stated", "city"]) == ["huaibei"]
     caption = paths[4].read_text()
     assert "未说明 Not stated: 淮北 Huaibei." in caption
-    assert "数据集 Dataset cn-municipal-eldercare-plans v1.0.0." in caption
+    from compare.data import load_package
+
+    pkg = load_package(three_cities.data_dir)
+    assert f"数据集 Dataset {pkg['name']} v{pkg['version']}." in caption
     assert caption.rstrip().endswith(
         "来源 Sources: 淮南市人民政府办公室《淮南市推进养老事业和养老产业协同发展行动计划(2024—2026年)》, 2024-12-27; "
         "无锡市人民政府《无锡市“十四五”养老服务发展规划》, 2021; 由 eldercare-compare 整理 compiled by eldercare-compare.")
@@ -72,7 +75,7 @@ def test_caption_in_the_chosen_language_with_version_and_only_drawn_symbols(thre
 
     version = load_package(three_cities.data_dir)["version"]
     zh = _kit(three_cities, tmp_path, indicator="nursing_bed_share", lang="zh")[-1].read_text()
-    assert "未说明:淮北。" in zh and f"数据集 cn-municipal-eldercare-plans v{version}。" in zh
+    assert "未说明:淮北。" in zh and f"数据集 {load_package(three_cities.data_dir)['name']} v{version}。" in zh
     assert not any(w in zh for w in ("Not stated", "Source", "target", "compiled by"))
     en = _kit(three_cities, tmp_path, indicator="nursing_bed_share", lang="en")[-1].read_text()
     # drawn: target, baseline, lower bound, approximate, range; not drawn: upper bound, derived
