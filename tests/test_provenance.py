@@ -4,30 +4,19 @@ import pytest
 
 from compare import paths
 from compare.data import load
-from compare.provenance import PAGED_CAPTURES, normalise_capture, numbers_in, quote_in_capture, quote_states
+from compare.curation import capture_problems
+from compare.provenance import numbers_in, quote_in_capture, quote_states
 
 SEEDS_PRESENT = paths.SEEDS.is_dir()
 needs_seeds = pytest.mark.skipif(not SEEDS_PRESENT, reason=f"source captures not found at {paths.SEEDS}; "
                                  "the quote check needs ../shared/seeds beside the project")
 
 
-@pytest.fixture(scope="module")
-def captures():
-    ds = load()
-    out = {}
-    for _, s in ds.sources.iterrows():
-        path = paths.SEEDS / s["capture_file"]
-        out[s["id"]] = (normalise_capture(path), s["capture_file"] in PAGED_CAPTURES)
-    return out
-
-
 @needs_seeds
-def test_every_quote_stands_in_its_capture(captures):
+def test_every_quote_stands_in_its_capture():
     ds = load()
-    missing = [f"data/indicators.csv:{ds.lines[r['id']]}: {r['id']}: {r['quote']}"
-               for _, r in ds.indicators.iterrows()
-               if not quote_in_capture(r["quote"], captures[r["source_id"]][0], paged=captures[r["source_id"]][1])]
-    assert not missing, "quotes not found verbatim in their capture:\n" + "\n".join(missing)
+    problems = capture_problems(ds, paths.SEEDS)
+    assert not problems, "quotes not found verbatim in their capture:\n" + "\n".join(map(str, problems))
 
 
 @needs_seeds

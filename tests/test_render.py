@@ -17,6 +17,7 @@ from compare.cli import main
 from compare.render import render
 
 from .browser import CHROMIUM, dump_dom
+from .csvfiles import rows_of, write_rows
 
 ALL_PARAMS = sorted(paths.PARAMS.glob("*.yaml"))
 
@@ -129,10 +130,13 @@ def test_one_changed_value_rerenders_only_what_depends_on_it(suite, tmp_path):
     i = next(i for i, line in enumerate(lines) if line.startswith("baoshan-nursing_bed_share-"))
     # first render everything on the copy, then change one Baoshan beds value
     render(ALL_PARAMS, data_dir=data, out=out, jobs=2, quiet=True)
-    cells = lines[i].split(",")
-    cells[9] = str(float(cells[9]) + 1)
-    lines[i] = ",".join(cells)
-    ind.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # the value and its quote change together: validate rejects a value its quote does not state
+    rows = rows_of(ind)
+    row = rows[i]
+    value = row[rows[0].index("value")]
+    row[rows[0].index("value")] = str(int(float(value)) + 1)
+    row[rows[0].index("quote")] = row[rows[0].index("quote")].replace(f"{int(float(value))}%", f"{int(float(value)) + 1}%")
+    write_rows(ind, rows)
     summary = render(ALL_PARAMS, data_dir=data, out=out, jobs=2, quiet=True)
     rerendered = {s for s, r in summary.results.items() if r.status == "ok"}
     assert rerendered == {"beds", "overview", "profile-baoshan"} or rerendered <= {"beds", "overview", "rural", "profile-baoshan"}

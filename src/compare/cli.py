@@ -18,6 +18,10 @@ def _validate(args) -> int:
     from .data import validate
 
     ds, problems = validate(args.data)
+    if ds is not None and args.sources is not None:
+        from .curation import capture_problems
+
+        problems = capture_problems(ds, args.sources)
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
@@ -59,6 +63,12 @@ def _codebook(args) -> int:
     return 1 if drift else 0
 
 
+def _extract(args) -> int:
+    from .extract import extract_cli
+
+    return extract_cli(args)
+
+
 def _bench(args) -> int:
     from .bench import bench_cli
 
@@ -80,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="validate the dataset; one line per problem")
     p.add_argument("--data", type=Path, default=None, help="data folder (default: the shipped data/)")
+    p.add_argument("--sources", type=Path, default=None,
+                   help="folder of the plain-text captures named in sources.csv: also check every quote stands in its capture")
     p.set_defaults(func=_validate)
 
     p = sub.add_parser("render", help="render params files into reports")
@@ -125,6 +137,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path, default=None)
     p.add_argument("--write", action="store_true")
     p.set_defaults(func=_codebook)
+
+    p = sub.add_parser("extract", help="candidate indicator rows from a plain-text capture of a plan",
+                       description="Read a plain-text capture of a plan and write candidate rows in the columns of "
+                                   "data/indicators.csv plus confidence and why, for a curator to review. "
+                                   "With --evaluate, measure recall against the curated dataset instead.")
+    p.add_argument("plan", nargs="?", type=Path, help="the capture (UTF-8 plain text)")
+    p.add_argument("--city", help="city key the rows are for (as in cities.csv)")
+    p.add_argument("--source", help="source id the rows cite (as in sources.csv)")
+    p.add_argument("--out", type=Path, default=None, help="CSV file to write (default: standard output)")
+    p.add_argument("--period", default=None, help="plan period START-END when sources.csv does not have it yet, e.g. 2024-2026")
+    p.add_argument("--new-only", action="store_true", help="leave out candidates the dataset already has")
+    p.add_argument("--data", type=Path, default=None, help="data folder for the codebook and existing rows (default: data/)")
+    p.add_argument("--evaluate", action="store_true", help="print recall and candidates per curated value for every "
+                                                             "source in sources.csv, reading captures from --sources")
+    p.add_argument("--sources", type=Path, default=None, help="folder of captures for --evaluate (default: ../shared/seeds)")
+    p.set_defaults(func=_extract)
 
     p = sub.add_parser("bench", help="benchmark rendering and scale; prints figures and writes JSON")
     p.add_argument("--out", type=Path, default=Path("reports/bench.json"))

@@ -51,31 +51,46 @@ def synced(book: dict, package: dict, indicators, order: list[str]) -> dict:
     return new
 
 
-def drift(data_dir: Path | None = None) -> list[str]:
-    """Human-readable differences between the codebook on disk and its synced form."""
-    from .data import load
-
-    ds = load(data_dir)
-    book = ds.codebook
-    want = synced(book, load_package(ds.data_dir), ds.indicators, ds.city_order)
+def drift_lines(book: dict, package: dict, indicators, order: list[str]) -> list[tuple[str, str]]:
+    """(where, what differs) for each derived part of ``book`` that disagrees with the data."""
+    want = synced(book, package, indicators, order)
     out = []
     if book.get("columns") != want["columns"]:
-        out.append("columns: differ from datapackage.json (run `python -m compare codebook --write`)")
+        out.append(("columns", "differ from datapackage.json"))
     for key, meta in want["indicators"].items():
         if book["indicators"][key].get("cities") != meta["cities"]:
-            out.append(f"indicators.{key}.cities: codebook says {book['indicators'][key].get('cities')}, data has {meta['cities']}")
-    derived = {d["indicator"] for d in book.get("derivations", [])}
+            out.append((f"indicators.{key}.cities", f"codebook says {book['indicators'][key].get('cities')}, data has {meta['cities']}"))
+    # derived indicators have no rows of their own: those of `derivations` and of any other
+    # `*derivations` list (for example derivations with an outside denominator)
+    derived = {d.get("indicator") for name, section in book.items() if name.endswith("derivations")
+               and isinstance(section, list) for d in section if isinstance(d, dict)}
     unused = [k for k, m in want["indicators"].items() if not m["cities"] and k not in derived]
     for k in unused:
-        out.append(f"indicators.{k}: no row uses this indicator")
+        out.append((f"indicators.{k}", "no row uses this indicator"))
     return out
+
+
+def _dataset(data_dir: Path | None):
+    """The dataset validated in everything but codebook drift (which this module reports and repairs)."""
+    from .data import validate
+    from .errors import DataError
+
+    ds, problems = validate(data_dir, drift=False)
+    if problems:
+        raise DataError(problems)
+    return ds
+
+
+def drift(data_dir: Path | None = None) -> list[str]:
+    """Human-readable differences between the codebook on disk and its synced form."""
+    ds = _dataset(data_dir)
+    lines = drift_lines(ds.codebook, load_package(ds.data_dir), ds.indicators, ds.city_order)
+    return [f"{where}: {what} (run `python -m compare codebook --write`)" for where, what in lines]
 
 
 def write(data_dir: Path | None = None) -> Path:
     """Rewrite the derived parts of the codebook; return its path."""
-    from .data import load
-
-    ds = load(data_dir)
+    ds = _dataset(data_dir)
     book = synced(ds.codebook, load_package(ds.data_dir), ds.indicators, ds.city_order)
     path = Path(ds.data_dir) / paths.CODEBOOK_FILE
     header = "# Codebook of the dataset. Curated by hand except `columns` and each indicator's `cities`,\n" \

@@ -28,7 +28,7 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 
-from . import paths
+from . import curation, paths
 from .errors import DataError, Problem
 from .files import display_path as _rel
 from .files import fingerprint_files
@@ -572,8 +572,10 @@ def _cross_checks(ind: pd.DataFrame, t: Table, sources: pd.DataFrame | None, boo
     return [Problem(t.name, line, col, msg) for line, col, msg in out]
 
 
-def validate(data_dir: Path | None = None) -> tuple[Dataset | None, list[Problem]]:
-    """Validate every file in ``data_dir``. Returns (dataset or None, problems)."""
+def validate(data_dir: Path | None = None, *, drift: bool = True) -> tuple[Dataset | None, list[Problem]]:
+    """Validate every file in ``data_dir``. Returns (dataset or None, problems).
+
+    ``drift=False`` leaves out the codebook-drift check (for ``compare codebook``, which repairs it)."""
     data_dir = Path(data_dir or paths.DATA)
     problems: list[Problem] = []
     if not data_dir.is_dir():
@@ -612,6 +614,7 @@ def validate(data_dir: Path | None = None) -> tuple[Dataset | None, list[Problem
         for i, r in ctx.iterrows():
             if r["indicator"] not in book["indicators"]:
                 problems.append(Problem(t.name, t.lines[i], "indicator", f"{r['indicator']!r} is not defined in codebook.yaml"))
+    problems = curation.review(problems, data_dir=data_dir, package=package, book=book, frames=frames, tables=tables, drift=drift)
     if problems:
         return None, problems
     cities = frames["cities"].sort_values("order").reset_index(drop=True)

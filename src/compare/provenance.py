@@ -16,6 +16,39 @@ from pathlib import Path
 # markers removed.
 PAGE_MARKER = re.compile(r"\n\d{1,3}、")
 PAGED_CAPTURES = {"001_cee989169cb5fa37.txt"}
+_LINE_MARKER = re.compile(r"\n(\d{1,3})、")
+
+
+def _sequential_markers(text: str) -> list[re.Match]:
+    """Line-leading ``N、`` markers that count up one by one (page numbers, not list items)."""
+    out, last = [], None
+    for m in _LINE_MARKER.finditer(text):
+        n = int(m.group(1))
+        if last is None or n == last + 1:
+            out.append(m)
+            last = n
+    return out
+
+
+def paged_text(text: str) -> bool:
+    """True if ``text`` looks like a scrape of a paginated copy: at least five lines open with page
+    numbers ``2、``, ``3、``... counting up, and they are most of the lines that open with ``N、``."""
+    seq = _sequential_markers("\n" + text)
+    return len(seq) >= 5 and len(seq) >= 0.8 * len(_LINE_MARKER.findall("\n" + text))
+
+
+def strip_page_markers(text: str) -> tuple[str, list[int]]:
+    """``text`` with its page markers (and the line breaks before them) removed, and the offsets in
+    the result where a page break was joined."""
+    seq = _sequential_markers("\n" + text)
+    pieces, joins, prev = [], [], 0
+    src = "\n" + text
+    for m in seq:
+        pieces.append(src[prev:m.start()])
+        prev = m.end()
+        joins.append(sum(len(p) for p in pieces) - 1)
+    pieces.append(src[prev:])
+    return "".join(pieces)[1:], joins
 
 _WS = re.compile(r"\s+")
 
@@ -38,7 +71,7 @@ def normalise(text: str, *, paged: bool = False) -> str:
 def normalise_capture(path: Path) -> str:
     """Read a capture file and normalise it as the quotes are normalised."""
     text = Path(path).read_text(encoding="utf-8")
-    return normalise(text, paged=Path(path).name in PAGED_CAPTURES)
+    return normalise(text, paged=Path(path).name in PAGED_CAPTURES or paged_text(text))
 
 
 def _chinese_number(token: str) -> float | None:

@@ -21,7 +21,7 @@ import pandas as pd
 from . import analysis
 from .data import Dataset, load
 from .viz.encode import scope_class_label
-from .vocab import LANGS, entries as vocab_entries, join as vocab_join, label, pick
+from .vocab import LANGS, SEP, entries as vocab_entries, join as vocab_join, label, pick
 
 
 def _t(key: str, lang: str) -> str:
@@ -313,6 +313,30 @@ class Report:
         self.figure(charts.dumbbell(bt, indicator=indicator, lang=self.lang, dataset=self.ds),
                     name or f"{indicator}-baseline-target", folded=True)
         self.echart(echarts.dumbbell(bt, indicator=indicator, lang=self.lang, dataset=self.ds))
+
+    def baselines_and_targets(self, city: str) -> int:
+        """The section "Baselines and targets" of a profile: its heading and one chart per indicator the
+        plan states both ways. Nothing at all, heading included, when there is no such pair; returns the count."""
+        from . import analysis as an
+
+        keys = an.both_kinds(self.ds, city)
+        if keys:
+            self.html(f"<h2>{html.escape(label('section_baselines', self.lang))}</h2>")
+        for key in keys:
+            self.baseline_target(key, [city], name=f"{city}-{key}-baseline-target")
+        return len(keys)
+
+    def plans(self, cities: list[str]) -> None:
+        """One sentence naming the plans compared, from the data: how many cities, and each plan's period."""
+        src = self.ds.sources[self.ds.sources["city"].isin(cities)]
+        order = {c: i for i, c in enumerate(self.ds.city_order)}
+        src = src.assign(_o=src["city"].map(order)).sort_values("_o")
+        items = [f"{self.ds.city_name(r['city'], 'both')} ({int(r['period_start'])}–{int(r['period_end'])})"
+                 for _, r in src.iterrows()]
+        n, docs = len(set(src["city"])), len(src)
+        en = label("plans_count", "en", n=n, docs=docs) + ", ".join(items) + "."
+        zh = label("plans_count", "zh", n=n, docs=docs)
+        self.note({"zh": zh + "、".join(items), "en": en}.get(self.lang, zh + SEP + en))
 
     def coverage(self, cities: list[str], *, comparison: str | None = None, theme: str | None = None,
                  min_cities: int = 1, name: str = "coverage") -> None:

@@ -1,0 +1,815 @@
+"""Find candidate rows for ``data/indicators.csv`` in a plain-text capture of a plan.
+
+The extractor does the reading that needs no judgement: every number with its unit,
+comparator, year, kind, scope, binding, section and the shortest verbatim quote that states
+it. The curator keeps, corrects or drops each candidate. It leaves out what is not a
+statement: years and dates, document numbers, list numbering, ordinals, ages used as
+qualifiers ("65岁及以上老年人"), ratios and formula-like tokens ("1+2+N").
+
+``extract_text`` returns a DataFrame in the columns of ``indicators.csv`` plus
+``confidence`` (0-1, how sure the reading of value, year, kind and comparator is) and
+``why`` (how each field was read, and whether the dataset already has the row).
+``evaluate`` measures recall against the curated dataset.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .provenance import _chinese_number, normalise, paged_text, quote_in_capture, strip_page_markers
+
+# ----------------------------------------------------------------------------- vocabulary
+
+# Units as written after a number, longest first; mapped to the schema's unit vocabulary.
+# Some are refined from the clause (张 per 1,000 elderly is a ratio, 个 of centres is centers).
+_UNIT_WORDS = [
+    ("个百分点", "percentage_points"), ("平方米", "square_meters"), ("人次", "person_times"),
+    ("分钟", "minutes"), ("%", "percent"), ("％", "percent"), ("‰", "per_mille"),
+    ("元", "yuan"), ("张", "beds"), ("名", "persons"), ("人", "persons"), ("户", "households"),
+    ("家", "institutions"), ("所", "institutions"), ("个", "count"), ("项", "count"), ("处", "facilities"),
+    ("次", "count"), ("年", "years"), ("批", "count"), ("支", "count"), ("座", "facilities"),
+]
+# words that begin with a measure word but are not one ("1支持各类主体": a heading number before 支持)
+_NOT_UNITS = {"支持", "支付", "支出", "支撑", "家庭", "所有", "名单", "次数", "户籍", "年度", "年龄", "处理", "个人"}
+_MULT = {"万": 1e4, "亿": 1e8}
+_GE = ("不少于", "不低于", "不小于", "至少", "≥", "≧", ">=")
+_GT = ("超过", "突破", "多于", "高于", "超")
+_LE = ("不超过", "不高于", "不多于", "≤", "≦")
+_LT = ("低于", "少于")
+_APPROX = ("约", "近", "大约")
+_BACKGROUND = re.compile(r"发展基础|发展成效|发展现状|工作基础|基本情况|实施背景|现状|取得成效|主要成绩")
+_FORWARD = re.compile(r"目标|任务|要求|措施|举措|行动|保障|指标|思路|原则")
+_REFERENCE = re.compile(r"(较|与|比|相比|同)[“\"]?$")
+_FYP = {"十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
+
+_NUM = re.compile(r"(?<![\d.A-Za-z/_])(?:(?<=[\u4e00-\u9fff])-)?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\d.]?[A-Za-z])")
+_CN_NUM = re.compile(r"(?<![第一二两三四五六七八九十百千])([一二两三四五六七八九十百千]+)(?=[个家所张名户项处])")
+_CN_LEAD = re.compile(r"(至少|不少于|不低于|建有|建成|达到|设置|培育|打造)$")
+_SENT_END = "。;；!！?？\n"
+_CLAUSE_END = "。;；!！?？\n,，:："
+_YEAR_WORD = re.compile(
+    r"(?P<pre>到|至|截至|截止|截至到)?(?P<y1>(?:19|20)\d{2})(?:\s*[—–\-~至]\s*(?P<y2>(?:19|20)\d{2}))?\s?年(?P<post>底|末|前|年底|年末)?")
+_FYP_WORD = re.compile(r"[“\"]?(十[二三四五]五)[”\"]?(?P<when>末|期间|时期|期末)?")
+_HEADING = re.compile(
+    r"(?:^|(?<=[\n。]))[ \t\u3000]*(?P<mark>[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、](?!\d))"
+    r"(?P<title>[^\n。,，;；:：]{1,30})")
+_SCOPES = [
+    (re.compile(r"每个?县|各县|县\(市、区\)|县（市、区）|每个县区"), "per_county"),
+    (re.compile(r"每个?(?:乡镇|镇)|各(?:乡镇|镇)"), "per_town"),
+    (re.compile(r"每个?街道|各街道"), "per_street"),
+    (re.compile(r"每个?(?:行政)?村|各(?:行政)?村"), "per_village"),
+    (re.compile(r"每个?社区|新建(?:住宅)?小区|新建城镇住宅小区|每百户"), "per_community"),
+    (re.compile(r"农村|乡村"), "rural"),
+    (re.compile(r"城市|城区|城镇"), "urban"),
+]
+
+COLUMNS = ["id", "city", "source_id", "theme", "indicator", "indicator_zh", "kind", "year", "comparator",
+           "value", "value_high", "unit", "scope", "binding", "section", "quote", "note", "flags",
+           "confidence", "why"]
+
+
+# ----------------------------------------------------------------------------- text
+
+
+@dataclass
+class Plan:
+    """A capture prepared for reading: page markers removed, headings and period known."""
+
+    text: str
+    joins: list[int]
+    period: tuple[int, int]
+    issued: int | None
+    headings: list[tuple[int, int, str, str]] = field(default_factory=list)  # (start, level, title, context)
+
+    def section(self, pos: int) -> tuple[str, str]:
+        """(section path, context) at ``pos``; context is 'background', 'forward' or ''."""
+        path: dict[int, str] = {}
+        context = ""
+        ctx_by_level: dict[int, str] = {}
+        for start, level, title, ctx in self.headings:
+            if start > pos:
+                break
+            path = {k: v for k, v in path.items() if k < level}
+            ctx_by_level = {k: v for k, v in ctx_by_level.items() if k < level}
+            path[level] = title
+            if ctx:
+                ctx_by_level[level] = ctx
+        for level in sorted(ctx_by_level):
+            context = ctx_by_level[level]
+        return " > ".join(path[k] for k in sorted(path)), context
+
+
+def _level(mark: str) -> int:
+    if mark[0] in "（(":
+        return 2
+    if mark[0].isdigit():
+        return 3
+    return 1
+
+
+def _infer_period(text: str) -> tuple[int, int]:
+    head = text[:3000]
+    m = re.search(r"((?:19|20)\d{2})\s*[—─–\-~至]\s*((?:19|20)\d{2})\s*年", head)
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    m = _FYP_WORD.search(head)
+    if m:
+        return _FYP[m.group(1)]
+    years = [int(y) for y in re.findall(r"到((?:19|20)\d{2})年", text)]
+    if years:
+        end = max(years)
+        return end - 2, end
+    raise ValueError("cannot tell the plan period from the text; pass period=(start, end)")
+
+
+def prepare(text: str, *, period: tuple[int, int] | None = None, issued: int | None = None) -> Plan:
+    """Remove page markers (if the capture has them), find headings and the plan period."""
+    joins: list[int] = []
+    if paged_text(text):
+        text, joins = strip_page_markers(text)
+    plan = Plan(text=text, joins=joins, period=period or _infer_period(text), issued=issued)
+    for m in _HEADING.finditer(text):
+        title = (m.group("mark") + m.group("title")).strip()
+        ctx = "background" if _BACKGROUND.search(title) else "forward" if _FORWARD.search(title) else ""
+        plan.headings.append((m.start("mark"), _level(m.group("mark")), title, ctx))
+    return plan
+
+
+def _bounds(text: str, pos: int, ends: str, limit: int = 400) -> tuple[int, int]:
+    s = pos
+    while s > 0 and text[s - 1] not in ends and pos - s < limit:
+        s -= 1
+    e = pos
+    while e < len(text) and text[e] not in ends and e - pos < limit:
+        e += 1
+    return s, e
+
+
+def _quote(text: str, start: int, end: int) -> str:
+    raw = text[start:end].strip()
+    return re.sub(r"[ \t\u3000]*\n\s*", "  ", raw)
+
+
+# ----------------------------------------------------------------------------- one number
+
+
+@dataclass
+class Found:
+    pos: int
+    end: int
+    value: float
+    value_high: float | None = None
+    unit: str = "count"
+    comparator: str = "="
+    year: int | None = None
+    kind: str | None = None
+    binding: str = ""
+    quote_start: int | None = None
+    quote_end: int | None = None
+    flags: list[str] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)
+    label: str = ""
+    confidence: float = 1.0
+
+
+def _is_not_statement(text: str, s: int, e: int, value: float, integer: bool) -> str | None:
+    """Why the number at text[s:e] is not a statement, or None if it may be one."""
+    before, after = text[max(0, s - 3):s], text[e:e + 4]
+    if before.endswith("第"):
+        return "ordinal"
+    if integer and 1900 <= value <= 2100 and (after[:1] in "年—–-~至、" or before[-1:] in "〔﹝[（(" or
+                                               before.endswith("—") or before.endswith("-")):
+        return "year"
+    if after[:1] in "月日号" or after[:1] in "〕﹞]":
+        return "date or document number"
+    if re.match(r"\s*(周岁|岁)", after) and not re.search(r"[(（]岁", text[max(0, s - 20):s]):
+        return "age qualifier"
+    if after[:1] in "+×*" or (after[:1] in ":：/" and after[1:2].isdigit()):
+        return "formula or ratio"
+    if before[-1:] == "+" or (before[-1:] in ":：/" and before[-2:-1].isdigit()):
+        return "formula or ratio"
+    return None
+
+
+def _unit(text: str, e: int) -> tuple[str | None, int, float, bool]:
+    """(unit, end of unit, multiplier, 余) for the text after a number."""
+    mult = 1.0
+    over = False
+    i = e
+    while i < len(text) and text[i].isspace() and text[i] != "\n":  # captures carry spaces and NBSPs
+        i += 1
+    if text[i:i + 1] in _MULT:
+        mult = _MULT[text[i]]
+        i += 1
+    if text[i:i + 1] in "余多":
+        over = True
+        i += 1
+    for word, unit in _UNIT_WORDS:
+        if text.startswith(word, i):
+            if text[i:i + 2] in _NOT_UNITS:
+                return None, i, mult, over
+            return unit, i + len(word), mult, over
+    if mult != 1.0:
+        return "count", i, mult, over
+    return None, i, mult, over
+
+
+def _refine_unit(unit: str, clause: str, after: str) -> str:
+    if unit == "beds" and re.search(r"每千名?老", clause):
+        return "beds_per_1000_elderly"
+    if unit == "persons" and re.search(r"每百张", clause):
+        return "persons_per_100_beds"
+    if unit == "persons" and re.search(r"每千名?老", clause):
+        return "persons_per_1000_elderly"
+    if unit == "yuan" and "每人每月" in clause:
+        return "yuan_per_person_month"
+    if unit == "square_meters" and "人均" in clause:
+        return "square_meters_per_person"
+    if unit == "square_meters" and "每百户" in clause:
+        return "square_meters_per_100_households"
+    if unit == "count":
+        if re.match(r"[个]?托位", after) or "托位" in clause[-12:]:
+            return "places_per_1000_population" if "每千" in clause else "places"
+        if re.match(r"个?[^,，。]{0,12}中心", after):
+            return "centers"
+        if re.match(r"个?[^,，。]{0,10}(站点|点位|示范点|点|幸福院|院|设施|服务站)", after):
+            return "facilities"
+        if re.match(r"个?[^,，。]{0,10}项目", after) or "项目" in clause[-8:]:
+            return "projects"
+        if re.match(r"个?[^,，。]{0,8}社区", after):
+            return "communities"
+        if "每年" in clause and re.match(r"次", after):
+            return "times_per_year"
+    if unit == "count" and re.match(r"次", after) and "每年" in clause:
+        return "times_per_year"
+    return unit
+
+
+def _comparator(text: str, window_start: int, s: int, unit_end: int, over: bool) -> tuple[str, str]:
+    before = text[window_start:s]
+    after = text[unit_end:unit_end + 6].lstrip()
+    if over:
+        return ">", "余/多 after the number"
+    if after.startswith("以上"):
+        return ">=", "以上"
+    if after.startswith(("以下", "以内")):
+        return "<=", after[:2]
+    if after.startswith("左右"):
+        return "~", "左右"
+    if after.startswith("内") and text[unit_end - 1:unit_end] == "年":
+        return "<=", "年内"
+    # 约/近 bind to the number they precede ("约20亿元"); elsewhere they are parts of words (签约, 附近)
+    for w in _APPROX:
+        if re.search(re.escape(w) + r"(为|达|达到)?\s*$", before):
+            return "~", w
+    tail = before[-20:]
+    best = None
+    for words, comp in ((_LE, "<="), (_GE, ">="), (_LT, "<"), (_GT, ">")):
+        for w in words:
+            i = tail.rfind(w)
+            if i >= 0 and (best is None or i + len(w) > best[0] or (i + len(w) == best[0] and len(w) > len(best[2]))):
+                # 不超过 contains 超过, 不低于 contains 低于: the longer word at the same end wins
+                best = (i + len(w), comp, w)
+    if best:
+        return best[1], best[2]
+    return "=", "no comparator word"
+
+
+def _year_kind(plan: Plan, sent_start: int, pos: int, sent_end: int) -> tuple[int | None, str | None, list[str], list[str]]:
+    """Year and kind for a number at ``pos`` from its sentence; None where the sentence says nothing."""
+    text = plan.text
+    sentence = text[sent_start:sent_end]
+    rel = pos - sent_start
+    why, flags = [], []
+    cands = []
+    for m in _YEAR_WORD.finditer(sentence):
+        if re.match(r"\s*[(（]?\s*\d", sentence[m.end():m.end() + 2]) and m.end() == rel:
+            pass
+        if _REFERENCE.search(sentence[max(0, m.start() - 3):m.start()]):
+            continue  # "较“十二五”末增长", "与2010年…相比": a point of comparison, not the value's year
+        y = int(m.group("y2") or m.group("y1"))
+        # a span that starts before the plan ("2018—2020年", "2020—2021年") is history
+        pre = "截至" if m.group("y2") and int(m.group("y1")) < plan.period[0] else (m.group("pre") or "")
+        cands.append((m.start(), m.end(), y, pre, m.group("post") or "", m.group(0)))
+    for m in _FYP_WORD.finditer(sentence):
+        if _REFERENCE.search(sentence[max(0, m.start() - 3):m.start()]):
+            continue
+        start, end = _FYP[m.group(1)]
+        cands.append((m.start(), m.end(), end, "", m.group("when") or "", m.group(0)))
+    # a year written just before the number ("2025年20个") belongs to it
+    adjacent = [c for c in cands if c[1] == rel or (c[1] < rel and not sentence[c[1]:rel].strip(" \t,，:："))]
+    pick = adjacent[-1] if adjacent else None
+    if pick is None:
+        earlier = [c for c in cands if c[1] <= rel]
+        later = [c for c in cands if c[0] >= rel]
+        pick = earlier[-1] if earlier else (later[0] if later else None)
+    start_year, end_year = plan.period
+    background = plan.section(pos)[1] == "background"
+    if pick is None:
+        if re.search(r"当前|目前", sentence[:rel]):
+            y = plan.issued or start_year
+            why.append("当前/目前: baseline at the year of issue")
+            return y, "baseline", why, flags + ["year_inferred"]
+        if background:
+            why.append("no year in the sentence; background section: baseline before the plan period")
+            return start_year - 1, "baseline", why, flags + ["year_inferred"]
+        why.append("no year in the sentence: target at the plan's end year")
+        return end_year, "target", why, flags + ["year_inferred"]
+    y = pick[2]
+    words = pick[5]
+    if adjacent:
+        flags.append("increment") if re.search(r"其中|分别", sentence[:rel]) else None
+    if "预计" in sentence[:rel]:
+        kind = "projection"
+    elif pick[3] in ("截至", "截止", "截至到") or re.search(r"当前|目前", sentence[:rel]) or "十三五" in words \
+            or "十二五" in words:
+        kind = "baseline"
+    elif y < start_year:
+        kind = "baseline"
+    else:
+        kind = "target"
+    if pick[0] >= rel and not adjacent:
+        why.append(f"year from later in the sentence ({words})")
+    else:
+        why.append(f"year from {words!r}")
+    return y, kind, why, flags
+
+
+def _scope(clause: str) -> str:
+    for rx, scope in _SCOPES:
+        if rx.search(clause):
+            return scope
+    return "citywide"
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+_CELL = re.compile(r"^[ \t\u3000]*(?P<cmp>[≧≥≤≦<>]?)[ \t]*(?P<num>\d+(?:\.\d+)?)[ \t]*(?P<pct>%?)[ \t\u3000]*$")
+_COLYEAR = re.compile(r"^[ \t\u3000]*((?:19|20)\d{2})年?[\u4e00-\u9fff]{1,4}[ \t\u3000]*$")
+_TABLE_UNITS = {"%": "percent", "人": "persons", "家": "institutions", "个": "count", "岁": "years",
+                "户": "households", "张": "beds", "人次": "person_times", "元": "yuan"}
+
+
+def _label_unit(label: str) -> tuple[str, float]:
+    m = re.search(r"[(（]([^()（）]{1,4})[)）]?\s*$", label)
+    if not m:
+        return "count", 1.0
+    u = m.group(1).strip()
+    mult = 1.0
+    if u[:1] in _MULT:
+        mult, u = _MULT[u[0]], u[1:]
+    return _TABLE_UNITS.get(u, "count"), mult
+
+
+def _vertical_tables(plan: Plan) -> list[Found]:
+    """A table flattened one cell per line: year column headers, then label, cell, cell per row."""
+    text = plan.text
+    lines = []
+    pos = 0
+    for ln in text.split("\n"):
+        lines.append((pos, ln))
+        pos += len(ln) + 1
+    nonblank = [(p, ln) for p, ln in lines if ln.strip()]
+    out: list[Found] = []
+    i = 0
+    while i < len(nonblank):
+        cols = []
+        j = i
+        while j < len(nonblank) and _COLYEAR.match(nonblank[j][1]):
+            cols.append(int(_COLYEAR.match(nonblank[j][1]).group(1)))
+            j += 1
+        if len(cols) < 2:
+            i += 1
+            continue
+        label = None
+        label_pos = 0
+        cells: list[tuple[int, re.Match]] = []
+
+        def flush():
+            if label is None or not cells:
+                return
+            shift = len(cols) - len(cells)
+            for k, (cpos, cm) in enumerate(cells):
+                year = cols[shift + k] if shift + k >= 0 else cols[-1]
+                unit, mult = _label_unit(label)
+                value = float(cm.group("num")) * mult
+                comp = ">=" if cm.group("cmp") in "≧≥" and cm.group("cmp") else \
+                    "<=" if cm.group("cmp") in "≤≦" and cm.group("cmp") else "="
+                unit = "percent" if cm.group("pct") else unit
+                f = Found(pos=cpos + cm.start("num"), end=cpos + cm.end("num"), value=value, unit=unit,
+                          comparator=comp, year=year, kind="baseline" if year < plan.period[0] else "target",
+                          quote_start=label_pos, quote_end=cpos + cm.end(), flags=["table"], label=label.strip())
+                f.why.append(f"table column {year}" + (f" (cell {k + 1} of {len(cells)}, aligned right)" if shift else ""))
+                if shift:
+                    f.confidence -= 0.2
+                out.append(f)
+
+        while j < len(nonblank):
+            p, ln = nonblank[j]
+            if len(ln.strip()) > 50 or "。" in ln:
+                break
+            cm = _CELL.match(ln)
+            if cm:
+                cells.append((p, cm))
+            else:
+                flush()
+                label, label_pos, cells = ln.strip(), p + (len(ln) - len(ln.lstrip())), []
+            j += 1
+        flush()
+        i = j
+    return out
+
+
+_ROW_TABLE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<bind>约束性|预期性)")
+
+
+def _run_together_table(plan: Plan) -> list[Found]:
+    """A table flattened into one run: ``indicator(unit) value 约束性/预期性`` repeated."""
+    text = plan.text
+    out = []
+    for m in _ROW_TABLE.finditer(text):
+        head = [h for h in re.finditer(r"((?:19|20)\d{2})年目标", text[max(0, m.start() - 3000):m.start()])]
+        if not head:
+            continue
+        year = int(head[-1].group(1))
+        start = m.start()
+        back = text[max(0, start - 80):start]
+        cut = max(back.rfind("约束性"), back.rfind("预期性"), back.rfind("属性"))
+        qs = max(0, start - 80) + (cut + 3 if cut >= 0 else 0)
+        if cut >= 0 and back[cut:cut + 2] == "属性":
+            qs = max(0, start - 80) + cut + 2
+        label = text[qs:start]
+        unit, mult = _label_unit(label.rstrip())
+        f = Found(pos=m.start("num"), end=m.end("num"), value=float(m.group("num")) * mult, unit=unit,
+                  comparator="=", year=year, kind="target", binding="binding" if m.group("bind") == "约束性" else "expected",
+                  quote_start=qs, quote_end=m.end(), flags=["table"], label=label)
+        f.why.append(f"table row with {m.group('bind')}; column {year}年目标")
+        out.append(f)
+    return out
+
+
+# ----------------------------------------------------------------------------- prose
+
+
+def _prose(plan: Plan, taken: set[int]) -> list[Found]:
+    text = plan.text
+    out = []
+    tokens = [(m.start(), m.end(), (-1 if m.group(0).startswith("-") else 1) * float(m.group(1).replace(",", "") + (m.group(2) or "")),
+               not m.group(2)) for m in _NUM.finditer(text)]
+    for m in _CN_NUM.finditer(text):
+        if _CN_LEAD.search(text[max(0, m.start() - 4):m.start()]):
+            n = _chinese_number(m.group(1))
+            if n is not None:
+                tokens.append((m.start(), m.end(), float(n), True))
+    tokens.sort()
+    skip_until = -1
+    for s, e, value, integer in tokens:
+        if s < skip_until or s in taken:
+            continue
+        line_s, line_e = _bounds(text, s, "\n", limit=10**6)
+        if _CELL.match(text[line_s:line_e]):
+            continue  # a lone number on a line outside a recognised table: not read
+        if _is_not_statement(text, s, e, value, integer):
+            continue
+        # a range: "20至30平方米", "3—5家"
+        high = None
+        rm = re.match(r"\s*[至—–\-~～]\s*(\d+(?:\.\d+)?)", text[e:e + 8])
+        if rm:
+            unit, uend, mult, over = _unit(text, e + rm.end())
+            if unit is None:
+                continue
+            high = float(rm.group(1)) * mult
+            skip_until = e + rm.end()
+        else:
+            unit, uend, mult, over = _unit(text, e)
+        if unit is None:
+            # a number with no unit is a statement only after 为/达/是 and before punctuation ("出生率为7.75,")
+            if re.search(r"(率|数|规模)(为|达|达到|是)$", text[max(0, s - 4):s]) and text[e:e + 1] in ",，。;；":
+                unit, uend, mult, over = "count", e, 1.0, False
+            else:
+                continue
+        if unit == "years" and value >= 1900:
+            continue  # a year ("2025年") or a lost dash between two ("20092020年"), not a duration
+        value *= mult
+        sent_s, sent_e = _bounds(text, s, _SENT_END)
+        cl_s, cl_e = _bounds(text, s, _CLAUSE_END)
+        clause = text[cl_s:uend]
+        unit = _refine_unit(unit, clause, text[uend - 1:uend + 14] if unit == "count" else text[uend:uend + 14])
+        prev_num = max([t[1] for t in tokens if t[1] <= s and t[1] > cl_s] or [cl_s])
+        comp, cwhy = _comparator(text, max(cl_s, prev_num), s, uend, over)
+        f = Found(pos=s, end=e, value=value, unit=unit, comparator="range" if high is not None else comp,
+                  value_high=high)
+        f.why.append(f"comparator: {'range' if high is not None else cwhy}")
+        year, kind, ywhy, yflags = _year_kind(plan, sent_s, s, sent_e)
+        f.year, f.kind = year, kind
+        f.why += ywhy
+        f.flags += yflags
+        if "year_inferred" in yflags:
+            f.confidence -= 0.3
+        # the quote: the clause, reaching back to the year phrase when the year comes from the same sentence
+        qs = cl_s
+        ym = [m for m in _YEAR_WORD.finditer(text, sent_s, s)] + [m for m in _FYP_WORD.finditer(text, sent_s, s)]
+        if ym and "year_inferred" not in yflags:
+            ys = max(m.start() for m in ym)
+            if ys < qs and qs - ys <= 60:
+                qs = _bounds(text, ys, _CLAUSE_END)[0]
+        stop = re.search(r"[、\d]", text[uend:cl_e])
+        qe = uend + stop.start() if stop else cl_e
+        f.quote_start, f.quote_end = qs, qe if qe - uend <= 20 else min(cl_e, uend + 16)
+        if "每年" in clause:
+            f.flags.append("annual")
+        if "累计" in clause:
+            f.flags.append("cumulative")
+        f.label = text[cl_s:f.quote_end]
+        out.append(f)
+    return out
+
+
+def _spans_years(plan: Plan, found: list[Found]) -> None:
+    """'2021—2025年分别新增:2664个、2000个、…': one year per listed number, in order."""
+    text = plan.text
+    for m in re.finditer(r"((?:19|20)\d{2})\s*[—–\-~至]\s*((?:19|20)\d{2})年[^。;；\n]{0,12}分别", text):
+        years = list(range(int(m.group(1)), int(m.group(2)) + 1))
+        end = _bounds(text, m.end(), "。;；\n,，")[1]  # the list runs to the first comma
+        listed = sorted((f for f in found if m.end() <= f.pos < end), key=lambda f: f.pos)
+        if len(listed) == len(years):
+            for f, y in zip(listed, years):
+                f.year, f.kind = y, "target" if y >= plan.period[0] else "baseline"
+                f.why = [w for w in f.why if not w.startswith("year")] + [f"year {y}: {m.group(0)} lists one number per year"]
+                f.flags = [x for x in f.flags if x != "year_inferred"]
+                f.quote_start = _bounds(text, m.start(), _SENT_END)[0]
+
+
+# ----------------------------------------------------------------------------- codebook matching
+
+
+def _bigrams(s: str) -> set[str]:
+    s = re.sub(r"[^\u4e00-\u9fff]", "", s)
+    return {s[i:i + 2] for i in range(len(s) - 1)}
+
+
+def suggest_key(label: str, unit: str, codebook: dict | None) -> tuple[str | None, float]:
+    """The codebook indicator whose ``title_zh`` (and definition) best matches ``label``, with a score 0-1."""
+    if not codebook:
+        return None, 0.0
+    lab = _bigrams(label)
+    if not lab:
+        return None, 0.0
+    best, score = None, 0.0
+    for key, meta in codebook.get("indicators", {}).items():
+        title = _bigrams(str(meta.get("title_zh", "")))
+        if not title:
+            continue
+        sc = len(lab & title) / len(title)
+        sc += 0.1 * len(lab & _bigrams(str(meta.get("definition", "")))) / max(len(lab), 1)
+        sc += 0.15 if meta.get("unit") == unit else 0.0
+        if sc > score:
+            best, score = key, sc
+    return (best, round(min(score, 1.0), 2)) if score >= 0.45 else (None, round(score, 2))
+
+
+# ----------------------------------------------------------------------------- entry points
+
+
+def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int] | None = None,
+                 issued: int | None = None, codebook: dict | None = None,
+                 existing: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Candidate rows for ``text``, one per number that may be a statement, in capture order."""
+    plan = prepare(text, period=period, issued=issued)
+    found = _vertical_tables(plan) + _run_together_table(plan)
+    taken = {f.pos for f in found}
+    found += _prose(plan, taken)
+    found.sort(key=lambda f: f.pos)
+    _spans_years(plan, found)
+    rows = []
+    ids: dict[str, int] = {}
+    norm_text = normalise(plan.text)
+    for f in found:
+        quote = _quote(plan.text, f.quote_start, f.quote_end)
+        label = f.label or quote
+        key, kscore = suggest_key(label, f.unit, codebook)
+        meta = (codebook or {}).get("indicators", {}).get(key, {}) if key else {}
+        if any(j for j in plan.joins if f.pos < j < f.end):
+            f.flags.append("page_marker_joined")
+        section, _ = plan.section(f.pos)
+        clause = plan.text[_bounds(plan.text, f.pos, _CLAUSE_END)[0]:f.end]
+        scope = "per_community" if f.unit.startswith("square_meters_per") else _scope(clause)
+        indicator = key or "unmatched"
+        base = f"{city}-{indicator}-{f.year}-{f.kind}"
+        ids[base] = ids.get(base, 0) + 1
+        rid = base if ids[base] == 1 else f"{base}-{ids[base]}"
+        why = list(f.why)
+        why.append(f"key {key} (match {kscore})" if key else "no codebook title matches: choose a key")
+        conf = f.confidence - (0 if key else 0.1)
+        row = {
+            "id": rid, "city": city, "source_id": source_id, "theme": meta.get("theme", ""),
+            "indicator": indicator, "indicator_zh": meta.get("title_zh", re.sub(r"\s+", "", label)[-30:]),
+            "kind": f.kind, "year": f.year, "comparator": f.comparator, "value": _num(f.value),
+            "value_high": _num(f.value_high) if f.value_high is not None else "",
+            "unit": f.unit,
+            "scope": scope, "binding": f.binding, "section": section or "(no heading)", "quote": quote,
+            "note": "", "flags": ";".join(dict.fromkeys(f.flags)), "confidence": round(max(conf, 0.1), 2),
+            "why": "; ".join(why),
+        }
+        if meta and meta.get("unit") != f.unit:
+            row["why"] += f"; unit read as {f.unit}, codebook says {meta.get('unit')}"
+        rows.append(row)
+        assert normalise(quote) in norm_text, quote  # every quote is cut from the text itself
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    if existing is not None and len(out):
+        mark_existing(out, existing, plan.text)
+    return out
+
+
+def _num(v: float) -> str:
+    return f"{v:.10g}" if not float(v).is_integer() else str(int(v))
+
+
+def _spans(needle: str, hay: str) -> list[tuple[int, int]]:
+    out, i = [], hay.find(needle)
+    while i >= 0 and needle:
+        out.append((i, i + len(needle)))
+        i = hay.find(needle, i + 1)
+    return out
+
+
+def _overlap(a: str, b: str, norm_text: str) -> bool:
+    sa, sb = _spans(normalise(a), norm_text), _spans(normalise(b), norm_text)
+    return any(x0 < y1 and y0 < x1 for x0, x1 in sa for y0, y1 in sb)
+
+
+def matches(cand: pd.Series, row: pd.Series, norm_text: str, *, fields=("value", "year", "kind", "comparator")) -> bool:
+    """True if a candidate reads a curated row: same value (and value_high), year, kind and comparator,
+    with quotes that overlap in the capture."""
+    if "value" in fields:
+        if not math.isclose(float(cand["value"]), float(row["value"]), rel_tol=1e-9, abs_tol=1e-9):
+            return False
+        if row["comparator"] == "range" and str(cand["value_high"]) != "" and not pd.isna(row["value_high"]) \
+                and not math.isclose(float(cand["value_high"]), float(row["value_high"]), rel_tol=1e-9):
+            return False
+    for f in fields:
+        if f != "value" and str(cand[f]) != str(row[f]):
+            return False
+    return _overlap(cand["quote"], row["quote"], norm_text)
+
+
+def mark_existing(cands: pd.DataFrame, existing: pd.DataFrame, text: str) -> None:
+    """Prefix ``why`` with the id of the dataset row each candidate already is (same value, quote overlap)."""
+    norm_text = normalise(text if not paged_text(text) else strip_page_markers(text)[0])
+    for i, c in cands.iterrows():
+        hits = [r["id"] for _, r in existing.iterrows() if matches(c, r, norm_text, fields=("value",))]
+        if hits:
+            cands.at[i, "why"] = f"in dataset: {', '.join(hits)}; " + cands.at[i, "why"]
+
+
+def extract_file(path: Path, *, city: str, source_id: str, data_dir: Path | None = None,
+                 period: tuple[int, int] | None = None) -> pd.DataFrame:
+    """Read a capture and extract candidates, using the dataset in ``data_dir`` (if it loads) for the
+    codebook, the plan period of ``source_id`` and the rows already curated."""
+    from .data import load, load_codebook
+    from .errors import DataError
+
+    path = Path(path)
+    if not path.is_file():
+        raise DataError([_problem(path, "capture file not found; expected a plain-text capture of the plan")])
+    text = path.read_text(encoding="utf-8")
+    codebook, existing, issued = None, None, None
+    from . import paths
+
+    data_dir = Path(data_dir or paths.DATA)
+    try:
+        ds = load(data_dir)
+        codebook = ds.codebook
+        if source_id in set(ds.sources["id"]):
+            s = ds.source(source_id)
+            period = period or (int(s["period_start"]), int(s["period_end"]))
+            issued = int(str(s["issued"])[:4]) if isinstance(s["issued"], str) and s["issued"] else None
+        existing = ds.indicators[ds.indicators["source_id"] == source_id]
+    except DataError:
+        try:
+            codebook = load_codebook(data_dir)
+        except DataError:
+            codebook = None
+    try:
+        return extract_text(text, city=city, source_id=source_id, period=period, issued=issued,
+                            codebook=codebook, existing=existing)
+    except ValueError as err:
+        raise DataError([_problem(path, f"{err} (e.g. --period 2024-2026)")]) from None
+
+
+def _problem(path: Path, message: str):
+    from .errors import Problem
+    from .files import display_path
+
+    return Problem(display_path(path), None, None, message)
+
+
+def evaluate(data_dir: Path | None = None, seeds: Path | None = None) -> pd.DataFrame:
+    """Recall and candidates per curated value, per city, on the captures named in sources.csv.
+
+    A curated row counts as found when a candidate has the same value (and value_high), year, kind
+    and comparator, and the two quotes overlap in the capture. ``key_right`` counts the found rows
+    whose suggested key equals the curated one.
+    """
+    from . import paths
+    from .data import load
+
+    ds = load(data_dir)
+    seeds = Path(seeds or paths.SEEDS)
+    out = []
+    for _, s in ds.sources.iterrows():
+        path = seeds / s["capture_file"]
+        text = path.read_text(encoding="utf-8")
+        cands = extract_text(text, city=s["city"], source_id=s["id"],
+                             period=(int(s["period_start"]), int(s["period_end"])),
+                             issued=int(str(s["issued"])[:4]) if isinstance(s["issued"], str) and s["issued"] else None,
+                             codebook=ds.codebook)
+        plan_text = strip_page_markers(text)[0] if paged_text(text) else text
+        norm_text = normalise(plan_text)
+        rows = ds.indicators[ds.indicators["source_id"] == s["id"]]
+        found = key_right = 0
+        missed = []
+        for _, r in rows.iterrows():
+            same_value = cands[[math.isclose(float(v), float(r["value"]), rel_tol=1e-9, abs_tol=1e-9) for v in cands["value"]]]
+            hit = [c for _, c in same_value.iterrows() if matches(c, r, norm_text)]
+            if hit:
+                found += 1
+                key_right += any(c["indicator"] == r["indicator"] for c in hit)
+            else:
+                missed.append(r["id"])
+        verbatim = sum(quote_in_capture(q, norm_text) for q in cands["quote"])
+        out.append({"city": str(s["city"]), "source_id": s["id"], "curated": len(rows), "found": found,
+                    "recall": found / len(rows) if len(rows) else float("nan"), "candidates": len(cands),
+                    "per_value": len(cands) / len(rows) if len(rows) else float("nan"),
+                    "key_right": key_right, "verbatim": verbatim, "missed": missed})
+    table = pd.DataFrame(out)
+    total = {"city": "all", "source_id": "", "curated": table["curated"].sum(), "found": table["found"].sum(),
+             "candidates": table["candidates"].sum(), "key_right": table["key_right"].sum(),
+             "verbatim": table["verbatim"].sum(), "missed": sum(table["missed"], [])}
+    total["recall"] = total["found"] / total["curated"]
+    total["per_value"] = total["candidates"] / total["curated"]
+    return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+
+
+def _period(text: str | None) -> tuple[int, int] | None:
+    from .errors import CompareError
+
+    if not text:
+        return None
+    m = re.fullmatch(r"\s*(\d{4})\s*[-–—]\s*(\d{4})\s*", text)
+    if not m:
+        raise CompareError(f"--period: {text!r} is not START-END, e.g. 2024-2026")
+    return int(m.group(1)), int(m.group(2))
+
+
+def extract_cli(args) -> int:
+    """``compare extract``: write candidates as CSV, or with ``--evaluate`` print recall per city."""
+    import sys
+
+    from .errors import CompareError
+
+    if args.evaluate:
+        from . import paths
+
+        seeds = Path(args.sources or paths.SEEDS)
+        if not seeds.is_dir():
+            raise CompareError(f"{seeds}: folder of source captures not found; pass --sources DIR")
+        table = evaluate(args.data, seeds)
+        print(format_evaluation(table))
+        return 0
+    missing = [name for name, v in (("PLAN", args.plan), ("--city", args.city), ("--source", args.source)) if not v]
+    if missing:
+        raise CompareError(f"compare extract: {', '.join(missing)} required (see `python -m compare extract --help`)")
+    cands = extract_file(args.plan, city=args.city, source_id=args.source, data_dir=args.data,
+                         period=_period(args.period))
+    if args.new_only:
+        cands = cands[~cands["why"].str.startswith("in dataset:")]
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        cands.to_csv(args.out, index=False)
+        print(f"wrote {len(cands)} candidate(s) to {args.out}", file=sys.stderr)
+    else:
+        cands.to_csv(sys.stdout, index=False)
+    return 0
+
+
+def format_evaluation(table: pd.DataFrame) -> str:
+    """The evaluation as a Markdown table (the form docs/adding-a-city.md quotes)."""
+    lines = ["| city | curated values | found (value, year, kind, comparator) | recall | candidates | "
+             "candidates per curated value | suggested key right | quotes verbatim |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for _, r in table.iterrows():
+        lines.append(f"| {r['city']} | {r['curated']} | {r['found']} | {r['recall']:.1%} | {r['candidates']} | "
+                     f"{r['per_value']:.2f} | {r['key_right']} ({r['key_right'] / r['curated']:.0%}) | "
+                     f"{r['verbatim']} of {r['candidates']} |")
+    missed = table.iloc[-1]["missed"]
+    if missed:
+        lines.append("")
+        lines.append("Not found: " + ", ".join(missed))
+    return "\n".join(lines)
