@@ -122,7 +122,7 @@ def test_percent_axis_exceeds_100_only_when_a_value_does(three_cities):
 def test_national_reference_line(three_cities):
     t = compare(three_cities, comparison="beds")
     ax = charts.bars(t, indicator="nursing_bed_share", lang="en", dataset=three_cities, context=three_cities.context)
-    line = next(ln for ln in ax.lines if ln.get_gid() == "ref|0")
+    line = next(ln for ln in ax.lines if ln.get_gid() == "reference")
     assert list(line.get_xdata()) == [55, 55] and line.get_linestyle() == "--"
     assert "national 2025 target 55%" in _texts(ax)
     assert "reference line (outside the plans)" in _legend(ax)
@@ -158,7 +158,7 @@ def test_bars_derived_and_derived_context_rows_marked(three_cities):
     assert any(s.endswith("[derived, outside denominator]") for s in _texts(ax))
     derived = _bar(ax, "huainan-nursing_bed_share-2026-target|value")
     outside = _bar(ax, "wuxi-nursing_bed_share-2025-target|value")
-    assert derived.get_hatch() == "xx" and outside.get_hatch() == ".."
+    assert derived.get_hatch() == "xx" and outside.get_hatch() == "oo"
     assert outside.get_linestyle() == ":" and derived.get_linestyle() == "-"
     legend = _legend(ax)
     assert any("[derived]" in s for s in legend) and any("outside denominator" in s for s in legend)

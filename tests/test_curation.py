@@ -127,6 +127,8 @@ def test_an_indicator_no_row_uses_is_drift_unless_derived(data_copy, capsys):
     assert main(["validate", "--data", str(data_copy)]) == 1
     assert "indicators.made_up_ratio: no row uses this indicator" in capsys.readouterr().err
     # an indicator derived from others (in `derivations` or any other `*derivations` list) has no rows of its own
-    data["context_derivations"] = [{"indicator": "made_up_ratio"}]
+    data["context_derivations"].append({"indicator": "made_up_ratio", "numerator": "caregivers",
+                                        "context": "population_60plus", "factor": 1000, "formula": "f",
+                                        "assumption": "a", "title_zh": "t"})
     book.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     assert main(["validate", "--data", str(data_copy)]) == 0, capsys.readouterr().err

@@ -74,7 +74,7 @@ def test_both_backends_draw_the_same_bars(bars_spec):
         assert ours.get_text() == theirs["formatter"] == t.text
         assert mcolors.to_hex(ours.get_color()) == mcolors.to_hex(theirs["color"])
     # the national reference line at the same value, with the same label
-    line = next(ln for ln in ax.lines if ln.get_gid() == "ref|0")
+    line = next(ln for ln in ax.lines if ln.get_gid() == "reference")
     mark = series["value"]["markLine"]["data"][0]
     assert line.get_xdata()[0] == mark["xAxis"] == 55.0
     assert mark["label"]["formatter"] in [t.get_text() for t in ax.texts]

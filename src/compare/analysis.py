@@ -38,6 +38,10 @@ COLUMNS = [
 
 SYMBOLS = {"=": "", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈", "range": ""}
 KINDS = ("target", "baseline", "projection")
+#: statuses of computed rows: from two plan values, or from a plan value and an outside denominator
+DERIVED = ("derived", "derived_context")
+#: within a cell, what a plan states comes first, then what is derived from it
+STATUS_RANK = {"stated": 0, "derived": 1, "derived_context": 2, "not_stated": 3}
 
 
 def _flagset(flags: str) -> set[str]:
@@ -145,7 +149,7 @@ def _statements(ds: Dataset, *, cities=None, indicators=None, comparison=None, t
     all_rows = _decorated(ds)
     mask = all_rows["indicator"].isin(keys) & all_rows["city"].astype(str).isin(cities)
     if not include_derived:
-        mask &= all_rows["status"] != "derived"
+        mask &= ~all_rows["status"].isin(DERIVED)
     out = all_rows[mask].copy()
     out["_order"] = out["indicator"].map({k: i for i, k in enumerate(keys)})
     return out.sort_values(["_order", "city", "kind", "year", "id"]).drop(columns="_order").reset_index(drop=True)
@@ -198,7 +202,9 @@ def compare(ds: Dataset, *, comparison: str | None = None, theme: str | None = N
         kept = df[df["year"] == latest]
         # a contradiction about the deadline itself: show the other side even if its year is earlier
         partners = {f.split(":", 1)[1] for f in ";".join(kept["flags"]).split(";") if f.startswith("conflict:")}
-        df = df[(df["year"] == latest) | df["id"].isin(partners)]
+        # ... and a value derived from that other side
+        derived_from_partner = df["inputs"].fillna("").str.split(";").map(lambda ids: bool(partners & set(ids)))
+        df = df[(df["year"] == latest) | df["id"].isin(partners) | derived_from_partner]
     # a derived value is shown only where the city states none of its own for that cell, or where
     # the stated values contradict each other (then the arithmetic is shown beside them)
     if len(df):
@@ -208,6 +214,15 @@ def compare(ds: Dataset, *, comparison: str | None = None, theme: str | None = N
         conflicted_cells = set(cell[stated & df["conflict"].astype(bool)])
         derived = df["status"] == "derived"
         hide = derived & cell.isin(stated_cells) & (~cell.isin(conflicted_cells) | df["value"].isna())
+        # an outside denominator only where the plan gives neither the value nor both inputs: the cell
+        # here includes the scope, so a citywide minimum stands beside the per-county floor it comes from
+        scell = cell + "|" + df["scope"].astype(str)
+        has_value = df["value"].notna()
+        own = set(scell[(stated | (derived & has_value))])
+        ctx = df["status"] == "derived_context"
+        hide |= ctx & scell.isin(own)
+        # a plan derivation that lacks its denominator gives way to one with an outside denominator
+        hide |= derived & ~has_value & scell.isin(set(scell[ctx & has_value]))
         df = df[~hide]
     if fill_missing:
         have = set(zip(df["city"].astype(str), df["indicator"]))
@@ -219,8 +234,10 @@ def compare(ds: Dataset, *, comparison: str | None = None, theme: str | None = N
             df = pd.concat([df, _decorate(ds, pd.DataFrame(missing))], ignore_index=True)
     df = df.copy()
     df["_order"] = df["indicator"].map({k: i for i, k in enumerate(keys)})
+    df["_srank"] = df["status"].map(STATUS_RANK).fillna(9)
     df["city"] = pd.Categorical(df["city"].astype(str), categories=ds.city_order, ordered=True)
-    return df.sort_values(["_order", "city", "year", "id"], na_position="last").drop(columns="_order").reset_index(drop=True)
+    return (df.sort_values(["_order", "city", "year", "_srank", "id"], na_position="last")
+            .drop(columns=["_order", "_srank"]).reset_index(drop=True))
 
 
 def baseline_target(ds: Dataset, *, comparison: str | None = None, theme: str | None = None,
@@ -237,7 +254,7 @@ def baseline_target(ds: Dataset, *, comparison: str | None = None, theme: str | 
     keep = ["city", "indicator", "value", "value_high", "comparator", "year", "id", "status", "conflict", "caveat",
             "scope_class", "basis"]
     # one statement per side: a stated value before a derived one, so a contradiction stays visible
-    rank = {"stated": 0, "derived": 1, "not_stated": 2}
+    rank = STATUS_RANK
     base = base.sort_values(["status", "id"], key=lambda c: c.map(rank) if c.name == "status" else c, kind="stable")
     targ = targ.sort_values(["status", "id"], key=lambda c: c.map(rank) if c.name == "status" else c, kind="stable")
     b = base[keep].drop_duplicates(["city", "indicator"]).add_prefix("baseline_").rename(
@@ -381,6 +398,12 @@ def derive(ds: Dataset) -> pd.DataFrame:
         out["id"] = stem.where(~many, stem + "-" + (dup + 1).astype(str))
         parts.append(out)
     cols = list(ds.indicators.columns) + ["status", "formula", "inputs", "assumption"]
+    # derivations with an outside denominator (census, divisions): status "derived_context"
+    from .context import derive_context
+
+    ctx = derive_context(ds, ind.drop(columns="_kindgroup"))
+    if len(ctx):
+        parts.append(ctx)
     df = pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
     df["value"] = df["value"].astype("float64")
     object.__setattr__(ds, "_derived", df)
@@ -400,8 +423,12 @@ def fmt_number(v: float) -> str:
 
 
 def value_label(row, lang: str = "en", *, with_year: bool = True) -> str:
-    """``≥70% (2025 target)``; ``not stated`` for a missing value; ranges as ``a–b``."""
-    lang = "zh" if lang == "zh" else "en"
+    """``≥70% (2025 target)``; ``not stated`` for a missing value; ranges as ``a–b``.
+
+    ``lang="both"`` writes the number once and every word in both languages:
+    ``≥1 per county 每县 (2026 目标 target)``.
+    """
+    lang = lang if lang in ("zh", "both") else "en"
     if row["status"] == "not_stated" or pd.isna(row["value"]):
         return label("not_stated", lang)
     unit = "%" if row["unit"] == "percent" else ""
@@ -412,14 +439,15 @@ def value_label(row, lang: str = "en", *, with_year: bool = True) -> str:
     scope = row.get("scope", "")
     if scope and scope != "citywide":
         # a per-county "1" is not a citywide "1": the scope travels with the number
-        text += f" {row.get('scope_en') or scope}" if lang == "en" else f"({row.get('scope_zh') or scope})"
+        en, zh = row.get("scope_en") or scope, row.get("scope_zh") or scope
+        text += {"en": f" {en}", "zh": f"({zh})", "both": f" {en} {zh}"}[lang]
     if with_year and not pd.isna(row["year"]):
         kind = label(row["kind"], lang) if row["kind"] in KINDS else row["kind"]
         star = "*" if row.get("inferred_year") else ""
-        text += f" ({row['year']}{star} {kind})" if lang == "en" else f"({row['year']}{star}年{kind})"
-    if row["status"] in ("derived", "derived_context"):
+        text += f"({row['year']}{star}年{kind})" if lang == "zh" else f" ({row['year']}{star} {kind})"
+    if row["status"] in DERIVED:
         tag = label("derived_tag" if row["status"] == "derived" else "derived_context_tag", lang)
-        text += f" {tag}" if lang == "en" else tag
+        text += tag if lang == "zh" else f" {tag}"
     return text
 
 

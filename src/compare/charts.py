@@ -39,7 +39,8 @@ def _fit(ax: Axes | None) -> encode.Fit:
 
 
 def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,
-         dataset=None, context: pd.DataFrame | None = None, ax: Axes | None = None) -> Axes:
+         dataset=None, context: pd.DataFrame | None = None, reference: float | None = None,
+         reference_label: str = "", ax: Axes | None = None) -> Axes:
     """One horizontal bar per statement row of ``indicator`` in a :func:`~compare.analysis.compare` table.
 
     ``palette``: ``{city: colour}`` (default: ``dataset``'s or the shipped cities.csv colours).
@@ -49,7 +50,7 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
     scope classes are drawn on separate Axes, one below the other. Returns the (first) Axes.
     """
     spec = encode.bars(table, indicator=indicator, lang=lang, palette=palette, dataset=dataset, context=context,
-                       fit=_fit(ax))
+                       reference=reference, reference_label=reference_label, fit=_fit(ax))
     return backend.bars(spec, ax)
 
 

@@ -404,6 +404,8 @@ class Dataset:
     data_dir: Path
     fingerprint: str
     lines: dict[str, int] = field(default_factory=dict)
+    #: outside denominators (census, divisions) and their origins; empty when the folder has none
+    context_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def city_order(self) -> list[str]:
@@ -614,6 +616,12 @@ def validate(data_dir: Path | None = None, *, drift: bool = True) -> tuple[Datas
         for i, r in ctx.iterrows():
             if r["indicator"] not in book["indicators"]:
                 problems.append(Problem(t.name, t.lines[i], "indicator", f"{r['indicator']!r} is not defined in codebook.yaml"))
+    from .context import codebook_problems, load_tables
+
+    if book is not None:
+        problems.extend(codebook_problems(book, _rel(Path(data_dir) / paths.CODEBOOK_FILE)))
+    context_tables, context_problems = load_tables(data_dir, package, frames["cities"], _check_resource)
+    problems.extend(context_problems)
     problems = curation.review(problems, data_dir=data_dir, package=package, book=book, frames=frames, tables=tables, drift=drift)
     if problems:
         return None, problems
@@ -636,6 +644,7 @@ def validate(data_dir: Path | None = None, *, drift: bool = True) -> tuple[Datas
         data_dir=data_dir,
         fingerprint=fingerprint_files(data_dir),
         lines=dict(zip(ind["id"], tables["indicators"].lines)),
+        context_tables=context_tables,
     )
     return ds, []
 

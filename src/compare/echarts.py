@@ -37,14 +37,16 @@ def _esc(value) -> str:
 
 
 def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,
-         dataset=None, context: pd.DataFrame | None = None) -> Bar:
+         dataset=None, context: pd.DataFrame | None = None, reference: float | None = None,
+         reference_label: str = "") -> Bar:
     """Horizontal bars, one per statement row of ``indicator`` (:func:`compare.viz.encode.bars`).
 
     Series ``value`` holds the values (0 for a not-stated row, whose label says so), ``range``
     the extra length up to ``value_high``, ``open`` a lower bound's open end.
     """
     return backend.bars(encode.bars(table, indicator=indicator, lang=lang, palette=palette, dataset=dataset,
-                                    context=context, fit=backend.FIT))
+                                    context=context, reference=reference, reference_label=reference_label,
+                                    fit=backend.FIT))
 
 
 def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,

@@ -9,7 +9,7 @@ from . import paths
 
 #: The files of a data folder, in the order they are hashed.
 DATA_FILES = (paths.CITIES_FILE, paths.SOURCES_FILE, paths.INDICATORS_FILE, paths.CONTEXT_FILE,
-              paths.CODEBOOK_FILE, paths.DATAPACKAGE_FILE)
+              paths.CODEBOOK_FILE, paths.DATAPACKAGE_FILE, *paths.CONTEXT_TABLE_FILES)
 
 
 def display_path(path: Path) -> str:

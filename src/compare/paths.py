@@ -19,5 +19,7 @@ INDICATORS_FILE = "indicators.csv"
 CITIES_FILE = "cities.csv"
 SOURCES_FILE = "sources.csv"
 CONTEXT_FILE = "context.csv"
+# outside denominators (census, divisions) and their origins; rebuilt by scripts/build_context.py
+CONTEXT_TABLE_FILES = ("context_origins.csv", "context_population.csv", "context_divisions.csv")
 CODEBOOK_FILE = "codebook.yaml"
 DATAPACKAGE_FILE = "datapackage.json"

@@ -50,8 +50,34 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = True) -> pd.DataFrame:
-    """A comparison table as a reader sees it: city, indicator, value label, quote, source."""
+def short_source(ds: Dataset | None, row) -> str:
+    """The document a row comes from, as a short citation: the plan's title (and number); for a value
+    derived with an outside denominator, the plan plus the outside origin(s). Without a dataset, the row id."""
+    if row["status"] == "not_stated":
+        return ""
+    if ds is None:
+        return row["id"]
+    src = ds.sources.set_index("id")
+    text = row["id"]
+    if row["source_id"] in src.index:
+        s = src.loc[row["source_id"]]
+        text = s["title_zh"] + (f" ({s['doc_number']})" if isinstance(s["doc_number"], str) and s["doc_number"] else "")
+    if row["status"] == "derived_context" and ds.context_tables:
+        from .context import table as context_table
+
+        ctx = context_table(ds).set_index("id")
+        origins = ds.context_tables["context_origins"].set_index("id")
+        used = dict.fromkeys(ctx.loc[i, "origin_id"] for i in str(row["inputs"]).split(";") if i in ctx.index)
+        text += "; " + "; ".join(origins.loc[o, "attribution_short"] for o in used)
+    return text
+
+
+
+def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = True, ds: Dataset | None = None) -> pd.DataFrame:
+    """A comparison table as a reader sees it: city, indicator, value label, quote, source.
+
+    With ``ds``, the Source column names the document (short citation) rather than the row id.
+    """
     rows = []
     for _, r in table.iterrows():
         city = pick(r["city_zh"], r["city_en"], lang)
@@ -61,23 +87,26 @@ def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = Tru
             flags.append(label("flag_conflict", lang))
         if r["inferred_year"]:
             flags.append(label("flag_inferred", lang))
-        if r["status"] in ("derived", "derived_context"):
+        derived = r["status"] in analysis.DERIVED
+        if derived:
             flags.append(label(f"flag_{r['status']}", lang))
         row = {
             _t("city", lang): city,
             _t("indicator", lang): title,
-            _t("value", lang): analysis.value_label(r, "zh" if lang == "zh" else "en"),
+            _t("value", lang): analysis.value_label(r, lang),
             # what a reader must know before comparing this value, beside it
             _t("caveat", lang): r.get("caveat", "") or "",
-            _t("scope", lang): r["scope"],
+            _t("scope", lang): pick(r["scope_zh"], r["scope_en"], lang)
+            if r["scope"] else "",
             _t("binding", lang): r["binding"],
             _t("flags", lang): "; ".join(flags),
         }
         if quotes:
-            row[_t("quote", lang)] = r["quote"] if r["status"] not in ("derived", "derived_context") else ""
-            row[_t("source", lang)] = (r["id"] if r["status"] != "not_stated" else "")
-        if r["status"] in ("derived", "derived_context"):
-            row[_t("formula", lang)] = f"{r['formula']} = {r['inputs']}. {r['assumption']}"
+            row[_t("quote", lang)] = r["quote"] if not derived else ""
+            row[_t("source", lang)] = short_source(ds, r)
+        if derived:
+            inputs = "; ".join(filter(None, str(r["inputs"]).split(";")))
+            row[_t("formula", lang)] = f"{r['formula']}. {_t('inputs', lang)}: {inputs}. {r['assumption']}"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -188,7 +217,7 @@ class Report:
     def table(self, table: pd.DataFrame, name: str, *, caption: str = "", quotes: bool = True,
               raw: bool = False) -> None:
         """Show a comparison table (escaped HTML) and save the full table as tables/<name>.csv."""
-        shown = table if raw else display_frame(table, self.lang, quotes=quotes)
+        shown = table if raw else display_frame(table, self.lang, quotes=quotes, ds=self.ds)
         self._save_csv(table, name)
         cap = f"<p><strong>{html.escape(caption)}</strong></p>" if caption else ""
         self.html(cap + shown.to_html(index=False, escape=True, na_rep="", border=0,
@@ -273,6 +302,10 @@ class Report:
                   + f"<p class='cmp-muted'>{html.escape(meta['definition'])}</p>")
         name = f"{prefix}{indicator}"
         rows = table[table["indicator"] == indicator]
+        from .answers import reference
+
+        ref = reference(self.ds, indicator)
+        kw = {"reference": ref[0], "reference_label": ref[1][self.lang]} if ref else {}
         # rows of different scope classes (a per-county floor, a citywide count) never share an axis
         groups = analysis.axes(rows) if "scope_class" in rows else [(indicator, "", rows)]
         ctx = self.ds.context
@@ -280,9 +313,9 @@ class Report:
             suffix = f"-{cls}" if len(groups) > 1 else ""
             if len(groups) > 1:
                 self.html(f"<p class='cmp-muted'>{html.escape(scope_class_label(cls, self.lang, self.ds))}</p>")
-            self.figure(charts.bars(part, indicator=indicator, lang=self.lang, dataset=self.ds, context=ctx),
+            self.figure(charts.bars(part, indicator=indicator, lang=self.lang, dataset=self.ds, **kw),
                         f"{name}{suffix}-bars", folded=True)
-            self.echart(echarts.bars(part, indicator=indicator, lang=self.lang, dataset=self.ds, context=ctx),
+            self.echart(echarts.bars(part, indicator=indicator, lang=self.lang, dataset=self.ds, **kw),
                         f"{name}{suffix}-bars")
         self.context(indicator)
         self.table(rows[rows["status"] != "not_stated"], f"{name}")
@@ -298,6 +331,83 @@ class Report:
         if skipped:
             titles = ", ".join(self.ds.indicator_title(k, self.lang) for k in skipped)
             self.html("<p class='cmp-muted'>" + html.escape(label("no_city_states", self.lang) + titles) + "</p>")
+
+    def _sentence(self, text: dict) -> str:
+        if self.lang == "both":
+            return f"<p class='cmp-answer'>{html.escape(text['zh'])}<br>{html.escape(text['en'])}</p>"
+        return f"<p class='cmp-answer'>{html.escape(text[self.lang])}</p>"
+
+    def answers(self, cities: list[str], *, comparison: str | None = None, theme: str | None = None, indicators=None,
+                year: int | None = None, name: str = "answers") -> None:
+        """What the plans allow comparing, most cities first: per indicator a data-generated sentence,
+        a chart (with a national reference line where data/context.csv has one) and the rows; then the
+        indicators one plan states, as a compact list; then those no plan states, in one line."""
+        from . import answers as ans
+        from . import charts, echarts
+
+        lang = self.lang
+        headline, single, none = ans.answers(self.ds, comparison=comparison, theme=theme, indicators=indicators,
+                                             cities=cities, year=year)
+        for a in headline:
+            self.html(_heading(3, a.rows["title_zh"].iloc[0], a.rows["title_en"].iloc[0], lang) + self._sentence(a.sentence))
+            rows = ans.chart_rows(self.ds, a, cities)
+            ref = ans.reference(self.ds, a.indicator)
+            kw = {}
+            if ref is not None:
+                kw = {"reference": ref[0], "reference_label": ref[1][lang]}
+            self.figure(charts.bars(rows, indicator=a.indicator, lang=lang, dataset=self.ds, **kw),
+                        f"{name}-{a.indicator}-bars", folded=True)
+            self.echart(echarts.bars(rows, indicator=a.indicator, lang=lang, dataset=self.ds, **kw),
+                        f"{name}-{a.indicator}-bars")
+            self.context(a.indicator)
+            # the heading names the indicator: the table leaves that column out
+            shown = display_frame(a.rows, lang, ds=self.ds).drop(columns=[_t("indicator", lang)])
+            self._save_csv(a.rows, f"{name}-{a.indicator}")
+            self.html(shown.to_html(index=False, escape=True, na_rep="", border=0, classes="cmp-table cmp-wrap"))
+        if single:
+            self.html(f"<h3>{html.escape(label('section_single', lang))}</h3>")
+            items = []
+            for a in single:
+                title = self.ds.indicator_title(a.indicator, lang)
+                values = "; ".join(
+                    f"{self.ds.city_name(str(r['city']), lang)} {analysis.value_label(r, lang)}"
+                    + (" ⚠" if r["conflict"] else "") + f" — {short_source(self.ds, r)}"
+                    for _, r in a.rows.iterrows())
+                quotes = " ".join(f"“{q}”" for q in dict.fromkeys(a.rows["quote"]) if q)
+                items.append(f"<li><strong>{html.escape(title)}</strong>: {html.escape(values)}"
+                             + (f" <span class='cmp-quote'>{html.escape(quotes)}</span>" if quotes else "") + "</li>")
+            self.html(f"<ul class='cmp-compact'>{''.join(items)}</ul>")
+            self._save_csv(pd.concat([a.rows for a in single], ignore_index=True), f"{name}-single")
+        if none:
+            titles = "; ".join(self.ds.indicator_title(k, lang) for k in none)
+            self.html(f"<p class='cmp-muted'>{html.escape(_t('none', lang) + titles)}</p>")
+
+    def ratios(self, city: str, *, name: str = "") -> None:
+        """The city's ratios (per 1,000 older residents, per township, shares) beside every other city's:
+        one row per ratio the city has, one column per city, value labels; derived values marked."""
+        from . import answers as ans
+
+        keys = [k for k in self.ds.codebook.get("profile_ratios", []) if k in self.ds.codebook["indicators"]]
+        headline, single, _none = ans.answers(self.ds, indicators=keys)
+        mine = [a for a in headline + single if city in a.cities]
+        if not mine:
+            self.note(label("no_ratio", self.lang))
+            return
+        lang = self.lang
+        rows = []
+        for a in sorted(mine, key=lambda a: keys.index(a.indicator)):
+            row = {_t("indicator", lang): self.ds.indicator_title(a.indicator, lang)}
+            for c in self.ds.city_order:
+                r = a.rows[a.rows["city"].astype(str) == c]
+                text = " / ".join(analysis.value_label(x, lang) + (" ⚠" if x["conflict"] else "") for _, x in r.iterrows())
+                if not text:
+                    text = label("not_stated", lang)
+                row[self.ds.city_name(c, lang) + (" ◀" if c == city else "")] = text
+            rows.append(row)
+        frame = pd.DataFrame(rows)
+        self._save_csv(pd.concat([a.rows for a in mine], ignore_index=True), name or f"{city}-ratios")
+        self.html(f"<h3>{html.escape(label('section_peers', lang))}</h3>"
+                  + frame.to_html(index=False, escape=True, border=0, classes="cmp-pivot cmp-wrap"))
 
     def baseline_target(self, indicator: str, cities: list[str], *, name: str = "") -> None:
         """Baseline-to-target chart (static and interactive) when any city states both."""
@@ -374,20 +484,29 @@ class Report:
         """
         from . import analysis as an
 
-        lang = "zh" if self.lang == "zh" else "en"
+        lang = self.lang
+        empty = table.groupby("indicator", sort=False)["value"].agg(lambda v: v.isna().all())
+        dropped = [k for k in empty.index if empty[k]]
+        table = table[~table["indicator"].isin(dropped)]
         labelled = table.assign(label=[an.value_label(r, lang) + (" ⚠" if r["conflict"] else "")
                                        + (f" † {r['caveat']}" if r.get("caveat") else "")
                                        for _, r in table.iterrows()])
-        title_col = "title_zh" if self.lang == "zh" else "title_en"
-        city_col = "city_en" if self.lang == "en" else "city_zh"
+        if lang == "both":
+            labelled["title_both"] = labelled["title_zh"] + " / " + labelled["title_en"]
+            labelled["city_both"] = labelled["city_zh"] + " " + labelled["city_en"]
+        title_col = {"zh": "title_zh", "en": "title_en"}.get(lang, "title_both")
+        city_col = {"zh": "city_zh", "en": "city_en"}.get(lang, "city_both")
         wide = (labelled.groupby([title_col, city_col], sort=False, observed=True)["label"].agg(" / ".join)
                 .unstack(city_col))
         cities = list(dict.fromkeys(table["city"].astype(str)))
-        order = [self.ds.city_name(c, "en" if city_col == "city_en" else "zh") for c in self.ds.city_order if c in cities]
+        order = [self.ds.city_name(c, lang) for c in self.ds.city_order if c in cities]
         wide = wide.reindex(columns=order).reset_index().rename(columns={title_col: _t("indicator", self.lang)})
         wide.columns.name = None
         self._save_csv(table, name)
         self.html(wide.to_html(index=False, escape=True, na_rep="", border=0, classes="cmp-pivot"))
+        if dropped:
+            titles = "; ".join(self.ds.indicator_title(k, lang) for k in dropped)
+            self.html(f"<p class='cmp-muted'>{html.escape(_t('all_missing', lang) + titles)}</p>")
 
     def headline_table(self, cities: list[str], *, comparison: str = "overview", name: str = "headline") -> pd.DataFrame:
         """Latest baseline and latest target per headline indicator and city (city columns); returns the long table."""
@@ -397,19 +516,23 @@ class Report:
         self.pivot(table, name)
         return table
 
-    def conflicts(self, cities: list[str], *, name: str = "conflicts") -> None:
-        """Every statement the documents contradict, both sides, with the curator's note."""
+    def conflicts(self, cities: list[str], *, comparison: str | None = None, theme: str | None = None,
+                  name: str = "conflicts") -> None:
+        """Every statement the documents contradict, both sides, with the curator's note.
+
+        With ``comparison`` (a comparison set) or ``theme``, only the contradictions about its indicators.
+        """
         from . import analysis as an
 
-        st = an.statements(self.ds, cities=cities, include_derived=False)
+        st = an.statements(self.ds, cities=cities, comparison=comparison, theme=theme, include_derived=False)
         rows = st[st["conflict"]]
         if rows.empty:
             self.note(label("no_conflicts", self.lang))
             return
-        shown = display_frame(rows, self.lang)
+        shown = display_frame(rows, self.lang, ds=self.ds)
         shown[_t("note", self.lang)] = list(rows["note"])
         self._save_csv(rows, name)
-        self.html(shown.to_html(index=False, escape=True, na_rep="", border=0))
+        self.html(shown.to_html(index=False, escape=True, na_rep="", border=0, classes="cmp-table cmp-wrap"))
 
     def peers(self, city: str, *, kind: str = "target") -> None:
         """The city's targets next to the other cities', for every indicator two or more plans share."""
@@ -439,6 +562,6 @@ class Report:
         if inferred.empty:
             self.note(label("none", self.lang))
         else:
-            shown = display_frame(inferred, self.lang)
+            shown = display_frame(inferred, self.lang, ds=self.ds)
             shown[_t("note", self.lang)] = list(inferred["note"])
             self.html(shown.to_html(index=False, escape=True, na_rep="", border=0))

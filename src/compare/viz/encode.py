@@ -501,13 +501,15 @@ _BAR_ORDER = ["target", "baseline", "projection", "lower", "upper", "approx", "r
 
 
 def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,
-         dataset=None, context: pd.DataFrame | None = None, fit: Fit | None = None) -> ChartSpec:
+         dataset=None, context: pd.DataFrame | None = None, reference: float | None = None,
+         reference_label: str = "", fit: Fit | None = None) -> ChartSpec:
     """Specification of horizontal bars, one per statement row of ``indicator``.
 
     ``table``: a :func:`~compare.analysis.compare` table (rows keep its order). ``palette``:
     ``{city: colour}`` (default: the dataset's or the shipped cities.csv). ``dataset``: names
     and units (optional). ``context``: outside reference rows (context.csv) drawn as lines.
-    ``fit``: the figure width and font size labels are fitted to. Values in the indicator's unit.
+    ``reference``/``reference_label``: one more reference line given directly. ``fit``: the
+    figure width and font size labels are fitted to. Values in the indicator's unit.
     """
     vocab.check_lang(lang)
     fit = fit or Fit()
@@ -518,6 +520,8 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
     title = pick(rows["title_zh"].iloc[0], rows["title_en"].iloc[0], lang)
     unit_label = unit_text(unit, lang, book)
     refs = references(context, indicator, lang)
+    if reference is not None:  # a reference value given directly (e.g. by compare.answers.reference)
+        refs.append(RefLine(float(reference), reference_label))
     present: set[str] = {"reference"} if refs else set()
     label_em = fit.plot_pt * 0.45 / fit.font_pt
     panels, conflicts, not_stated, caveats = [], [], [], []

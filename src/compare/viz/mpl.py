@@ -25,7 +25,7 @@ from .encode import PALETTE, RANGE_ALPHA, ChartSpec, MatrixSpec, Panel
 FONT_FAMILY = ["DejaVu Sans", "Noto Sans CJK SC"]
 CJK_FONT = "NotoSansCJKsc-Regular.otf"
 #: matplotlib hatch per encode hatch name.
-HATCH = {"baseline": "////", "projection": "...", "derived": "xx", "derived_context": "..", None: None}
+HATCH = {"baseline": "////", "projection": "...", "derived": "xx", "derived_context": "oo", None: None}
 #: matplotlib marker per encode point shape.
 MARKER = {"circle": "o", "right": ">", "left": "<"}
 #: matplotlib line style per encode line name.
@@ -101,9 +101,9 @@ def _axis(ax: Axes, panel: Panel, *, xlabel: bool) -> None:
 
 def _refs(ax: Axes, panel: Panel) -> None:
     for i, ref in enumerate(panel.refs):
-        ax.axvline(ref.value, color=ref.color, linestyle="--", linewidth=1, zorder=4, gid=f"ref|{i}")
+        ax.axvline(ref.value, color=ref.color, linestyle="--", linewidth=1, zorder=4, gid="reference")
         ax.text(ref.value, -0.5, ref.text, ha="center", va="bottom", fontsize="small", color=ref.color,
-                clip_on=False, gid=f"ref|{i}|label", **_font())
+                clip_on=False, gid="reference|label", **_font())
 
 
 #: Value labels sit on a light ground so a reference line under them does not cross the text.
@@ -167,7 +167,7 @@ def bars(spec: ChartSpec, ax: Axes | None = None) -> Axes:
     """Draw a bars specification; returns the (first panel's) Axes.
 
     Patch ``gid``: ``"<row id>|value"``, ``"|range"``; arrow ``"|open"``/``"|ceiling"``; text
-    ``"|label"``/``"|missing"``; reference line ``"ref|<i>"``.
+    ``"|label"``/``"|missing"``; reference line ``"reference"``, its text ``"reference|label"``.
     """
     with style():
         if ax is None:

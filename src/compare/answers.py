@@ -1,0 +1,195 @@
+"""The answers a theme report leads with: per indicator, which cities give a comparable value, and a
+short data-generated sentence in Chinese and English (who aims highest, the spread, who does not say).
+
+An answer compares one scope at a time (a per-county floor never beside a citywide count): of the
+scopes an indicator has, the one with the most cities, citywide first on a tie. A city with no
+target but a baseline is shown with its baseline, labelled as such. Values derived with an outside
+denominator count as answers and are marked in every label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import analysis as an
+
+_KIND_RANK = {"target": 0, "baseline": 1}
+
+
+@dataclass
+class Answer:
+    """One indicator's comparison: the rows shown (one or more per city), and the sentence."""
+
+    indicator: str
+    rows: pd.DataFrame
+    cities: list[str]  # cities with a value, display order
+    missing: list[str]  # cities without one in any scope
+    sentence: dict = field(default_factory=dict)  # {"zh": ..., "en": ...}
+    elsewhere: pd.DataFrame | None = None  # values of other cities in another scope (not comparable here)
+
+    @property
+    def n(self) -> int:
+        return len(self.cities)
+
+
+def _scope_key(table: pd.DataFrame) -> pd.Series:
+    col = "scope_class" if "scope_class" in table else "scope"
+    return table[col].fillna("").astype(str)
+
+
+def _pick_rows(ds, key: str, targets: pd.DataFrame, baselines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per city its target rows, or failing that its latest baseline rows; one scope for all.
+
+    Returns (rows, elsewhere): the rows compared, and the values other cities give in another scope.
+    """
+    both = pd.concat([targets, baselines], ignore_index=True)
+    both = both[both["value"].notna()]
+    if both.empty:
+        return both, both
+    both = both.assign(_scope=_scope_key(both))
+    counts = both.groupby("_scope")["city"].agg(lambda c: len(set(map(str, c))))
+    best = sorted(counts.index, key=lambda s: (-counts[s], s != "citywide", s))[0]
+    def one_kind(rows):
+        rows = rows.assign(_k=rows["kind"].map(_KIND_RANK).fillna(2))
+        first = rows.groupby(rows["city"].astype(str), observed=True)["_k"].transform("min")
+        rows = rows[rows["_k"] == first]
+        rows = rows.assign(_c=rows["city"].astype(str).map({c: i for i, c in enumerate(ds.city_order)}))
+        return rows.sort_values(["_c", "year", "id"]).drop(columns=["_scope", "_k", "_c"]).reset_index(drop=True)
+
+    rows = one_kind(both[both["_scope"] == best])
+    if rows["id"].str.endswith("-citywide_min").any():
+        # the indicator is defined per county; these rows are the citywide minimum it implies
+        rows = rows.assign(title_zh=rows["title_zh"] + "(按单位数推算的全市最低数)",
+                           title_en=rows["title_en"] + ": citywide minimum implied")
+    other = both[(both["_scope"] != best) & ~both["city"].astype(str).isin(set(rows["city"].astype(str)))]
+    return rows, one_kind(other) if len(other) else other.drop(columns="_scope")
+
+
+def _names(ds, cities, lang) -> str:
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(ds.city_name(c, lang) for c in cities)
+
+
+def sentence(ds, rows: pd.DataFrame, missing: list[str], *, n_all: int, elsewhere: pd.DataFrame | None = None) -> dict:
+    """{"zh", "en"}: how many cities say, the highest and lowest (with their labels), the spread, who does not say."""
+    cities = list(dict.fromkeys(rows["city"].astype(str)))
+    out = {}
+    for lang in ("zh", "en"):
+        parts = []
+        targets = rows[rows["kind"] == "target"]
+        base_only = [c for c in cities if c not in set(targets["city"].astype(str))]
+
+        def label(r):
+            return ds.city_name(str(r["city"]), lang) + (" " if lang == "en" else "") + an.value_label(r, lang)
+
+        # one value per city for the ranking: its highest (a contradiction keeps both in the chart)
+        per_city = targets.loc[targets.groupby(targets["city"].astype(str), observed=True)["value"].idxmax()] \
+            if len(targets) else targets
+
+        if lang == "zh":
+            parts.append(f"{n_all}市中{len(cities)}市给出可比数值。")
+        else:
+            parts.append(f"{len(cities)} of {n_all} cities give a comparable value.")
+        same = len(per_city) >= 2 and per_city["value"].nunique() == 1
+        if same:
+            text = ("、" if lang == "zh" else "; ").join(label(r) for _, r in per_city.iterrows())
+            parts.append(f"目标相同:{text}。" if lang == "zh" else f"The same target: {text}.")
+        elif len(per_city) >= 2:
+            hi = per_city.loc[per_city["value"].idxmax()]
+            lo = per_city.loc[per_city["value"].idxmin()]
+            unit = "%" if hi["unit"] == "percent" else ""
+            if lang == "zh":
+                parts.append(f"目标最高:{label(hi)};最低:{label(lo)};"
+                             f"相差{an.fmt_number(lo['value'])}{unit}至{an.fmt_number(hi['value'])}{unit}。")
+            else:
+                parts.append(f"Highest target: {label(hi)}; lowest: {label(lo)}; "
+                             f"spread {an.fmt_number(lo['value'])}{unit}–{an.fmt_number(hi['value'])}{unit}.")
+        if len(per_city) >= 2:
+            years = sorted(set(per_city["year"].dropna().astype(int)))
+            if len(years) > 1:
+                parts.append(f"目标年份不同({years[0]}–{years[-1]}年)。" if lang == "zh" else
+                             f"Target years differ ({years[0]}–{years[-1]}).")
+        elif len(targets):
+            text = ("、" if lang == "zh" else "; ").join(label(r) for _, r in targets.iterrows())
+            parts.append(("目标:" if lang == "zh" else "Target: ") + text + ("。" if lang == "zh" else "."))
+        if base_only:
+            b = rows[rows["city"].astype(str).isin(base_only)]
+            text = ("、" if lang == "zh" else "; ").join(label(r) for _, r in b.iterrows())
+            parts.append(f"无目标、仅有基数:{text}。" if lang == "zh" else f"No target, a baseline only: {text}.")
+        if rows["status"].eq("derived_context").any():
+            parts.append("标注[推算·外部分母]者以人口普查或区划数为分母推算,非规划原文。" if lang == "zh" else
+                         "Values marked [derived, outside denominator] use a census or division count; "
+                         "the plans do not state them.")
+        if rows["conflict"].astype(bool).any():
+            parts.append("⚠ 有文件自相矛盾,两值均列。" if lang == "zh" else "⚠ A document contradicts itself; both values shown.")
+        if elsewhere is not None and len(elsewhere):
+            text = ("、" if lang == "zh" else "; ").join(label(r) for _, r in elsewhere.iterrows())
+            parts.append(f"范围不同、不并列比较:{text}。" if lang == "zh" else
+                         f"Given for another scope, not compared here: {text}.")
+        if missing:
+            parts.append(f"未说明:{_names(ds, missing, lang)}。" if lang == "zh" else
+                         f"Not stated: {_names(ds, missing, lang)}.")
+        out[lang] = "".join(parts) if lang == "zh" else " ".join(parts)
+    return out
+
+
+def answers(ds, *, comparison: str | None = None, theme: str | None = None, indicators=None, cities=None, year: int | None = None
+            ) -> tuple[list[Answer], list[Answer], list[str]]:
+    """The comparisons a theme report leads with.
+
+    Returns (headline, single, none): answers with two or more cities (most cities first, then
+    codebook order), answers with one city, and the keys no city gives a value for.
+    """
+    cities = list(cities) if cities else ds.city_order
+    keys = an.indicators_for(ds, comparison=comparison, theme=theme, indicators=indicators)
+    pick = {"pick": "year", "year": year} if year else {}
+    targets = an.compare(ds, indicators=keys, cities=cities, kind="target", fill_missing=False, **pick)
+    baselines = an.compare(ds, indicators=keys, cities=cities, kind="baseline", fill_missing=False)
+    out, none = [], []
+    for key in keys:
+        rows, elsewhere = _pick_rows(ds, key, targets[targets["indicator"] == key],
+                                     baselines[baselines["indicator"] == key])
+        if rows.empty:
+            none.append(key)
+            continue
+        have = [c for c in cities if c in set(rows["city"].astype(str))]
+        other = set(elsewhere["city"].astype(str)) if len(elsewhere) else set()
+        missing = [c for c in cities if c not in have and c not in other]
+        out.append(Answer(key, rows, have, missing, sentence(ds, rows, missing, n_all=len(cities), elsewhere=elsewhere),
+                          elsewhere))
+    order = {k: i for i, k in enumerate(keys)}
+    out.sort(key=lambda a: (-a.n, order[a.indicator]))
+    return [a for a in out if a.n >= 2], [a for a in out if a.n == 1], none
+
+
+def chart_rows(ds, answer: Answer, cities) -> pd.DataFrame:
+    """The answer's rows plus a not-stated row for every other city, in display order (for charts)."""
+    cities = list(cities) if cities else ds.city_order
+    missing = [c for c in cities if c not in answer.cities]
+    if not missing:
+        return answer.rows
+    filler = an.compare(ds, indicators=[answer.indicator], cities=missing, kind="target")
+    filler = filler[filler["status"] == "not_stated"].assign(title_zh=answer.rows["title_zh"].iloc[0],
+                                                             title_en=answer.rows["title_en"].iloc[0])
+    rows = pd.concat([answer.rows, filler], ignore_index=True)
+    rows["city"] = pd.Categorical(rows["city"].astype(str), categories=ds.city_order, ordered=True)
+    return rows.sort_values(["city"], kind="stable").reset_index(drop=True)
+
+
+def reference(ds, indicator: str) -> tuple[float, dict] | None:
+    """A national reference for ``indicator`` from data/context.csv: (value, {"zh", "en"} label)."""
+    ctx = ds.context[ds.context["indicator"] == indicator]
+    if ctx.empty:
+        return None
+    r = ctx.iloc[0]
+    unit = "%" if r["unit"] == "percent" else ""
+    sym = an.SYMBOLS.get(r["comparator"], "")
+    scope = {"national": ("全国", "national"), "provincial": ("省级", "provincial")}.get(r["scope"], (r["scope"], r["scope"]))
+    number = f"{sym}{an.fmt_number(r['value'])}{unit}"
+    return float(r["value"]), {
+        "zh": f"{scope[0]}{int(r['year'])}年目标 {number}",
+        "en": f"{scope[1]} {int(r['year'])} target {number}",
+        "both": f"{scope[0]}{int(r['year'])}年目标 {scope[1]} {int(r['year'])} target {number}",
+    }
