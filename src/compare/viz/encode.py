@@ -418,7 +418,7 @@ def _label(r, lang: Lang, width_em: float) -> str:
     text = value_text(r, lang)
     if text_em(text) > width_em and " (" in text:
         head, tail = text.split(" (", 1)
-        text = f"{head}\n({tail}"
+        text = f"{head}\n" + wrap(f"({tail}", width_em)
     cav = caveat_of(r)
     if cav:
         text += "\n" + wrap(f"{vocab.symbol('legend_caveat')} {cav}", max(width_em, 12))
