@@ -4,24 +4,29 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= reports
-JOBS ?= 2
+# reports rendered in parallel; empty: the cores available to the process (compare render's default)
+JOBS ?=
 
 .DEFAULT_GOAL := help
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dask]'
 	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 > /dev/null
 	@touch $(STAMP)
 
 ## Render every params/*.yaml into $(OUT)/ (cached; FORCE=1 re-renders all)
 reports: $(STAMP)
-	$(BIN)/python -m compare render params/*.yaml --out $(OUT) --jobs $(JOBS) $(if $(FORCE),--force,)
+	$(BIN)/python -m compare render params/*.yaml --out $(OUT) $(if $(JOBS),--jobs $(JOBS),) $(if $(FORCE),--force,)
 
-## Run the test suite
+## Run the test suite (all of it; `make quicktest` for the quick set)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## Run the quick tests only (no production renders, no browser): under a minute
+quicktest: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 ## Validate data/ and exit non-zero on any problem
 validate: $(STAMP)
@@ -34,7 +39,7 @@ lab: $(STAMP)
 
 ## Print benchmark figures and write them to $(OUT)/bench.json
 bench: $(STAMP)
-	$(BIN)/python -m compare bench --out $(OUT)/bench.json
+	$(BIN)/python -m tools.bench --out $(OUT)/bench.json
 
 ## Remove rendered reports and caches (keeps .venv)
 clean:
@@ -48,4 +53,4 @@ distclean: clean
 help:
 	@awk '/^## /{d=substr($$0,4); next} /^[a-z][a-z_-]*:/{ if (d) { split($$0,a,":"); printf "  make %-10s %s\n", a[1], d; d="" } }' $(MAKEFILE_LIST)
 
-.PHONY: reports test validate lab bench clean distclean help
+.PHONY: reports test quicktest validate lab bench clean distclean help

@@ -207,17 +207,23 @@ def test_fault_is_reported_with_file_line_column(fault, data_copy, capsys):
     before = {p.name: p.read_bytes() for p in data_copy.iterdir() if p.is_file()}
     fname, line, column = fault(data_copy)
     mutated = {p.name: p.read_bytes() for p in data_copy.iterdir() if p.is_file()}
+    # the facts, from the problems' attributes
+    ds, problems = validate(data_copy)
+    assert ds is None
+    hits = [(p.line, p.column) for p in problems if p.path.endswith(fname)]
+    assert hits, problems
+    if line is not None:
+        assert line in {ln for ln, _ in hits}, (line, problems)
+    if column is not None:
+        assert (line, column) in hits, (line, column, problems)
+    # the CLI prints exactly those problems, one line each, and exits 1
     code, out, err = run_validate(data_copy, capsys)
     assert code == 1
-    lines = [x for x in err.splitlines() if fname in x]
-    assert lines, err
-    where = f"{fname}:{line}:" if line else fname
-    assert any(where in x for x in lines), (where, err)
-    if column:
-        assert any(f"{where}" in x and f": {column}:" in x for x in lines), (column, err)
+    assert err.splitlines() == [str(p) for p in problems] + [f"{len(problems)} problem(s) found"]
     # validation never writes
     assert {p.name: p.read_bytes() for p in data_copy.iterdir() if p.is_file()} == mutated
-    assert before.keys() >= mutated.keys()
+    # the fault changed the file the problem names and no other
+    assert {n for n in before.keys() | mutated.keys() if before.get(n) != mutated.get(n)} == {fname}
 
 
 def test_gb18030_message_says_how_to_fix(data_copy, capsys):

@@ -5,6 +5,7 @@ published changes, text from data and params stays text, and nothing is written 
 import ast
 import html
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ from compare.cli import main
 from compare.data import load
 from compare.errors import DataError, RenderError
 from compare.params import load_params
-from compare.render import _check_injected
+from compare.render.worker import check_injected
 
 from .csvfiles import rows_of, set_cell, write_rows
 
@@ -50,13 +51,21 @@ def run(argv, capsys):
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    """One cheap report rendered into base/site/out; base also holds files that must never change."""
+def published(tmp_path_factory, suite):
+    """One report of the session's suite published into base/site/out; base also holds files that must
+    never change. Re-rendering it with the shipped data is a cache hit (same bytes, same key)."""
+    suite_out = suite[0]
     base = tmp_path_factory.mktemp("published")
     out = base / "site" / "out"
     (base / "site" / "keep.txt").parent.mkdir(parents=True)
     (base / "site" / "keep.txt").write_text("outside the output folder\n")
+    (out / "_builds").mkdir(parents=True)
+    for name in (PROFILE.stem, "data"):
+        build = (suite_out / name).resolve()
+        shutil.copytree(build, out / "_builds" / build.name)
+        os.symlink(os.path.join("_builds", build.name), out / name)
     assert main(["render", str(PROFILE), "--out", str(out), "--quiet"]) == 0
+    assert "cached" in (out / "index.html").read_text()
     return base, out
 
 
@@ -130,7 +139,7 @@ def test_injected_title_stays_a_literal(tmp_path):
 
     nb = parameterize_notebook(load_notebook_node(str(pf.notebook)),
                                dict(pf.parameters, data_dir="/d", artifacts_dir="/a"))
-    _check_injected(nb)  # raises RenderError on anything but literal assignments
+    check_injected(nb)  # raises RenderError on anything but literal assignments
     cell = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
     tree = ast.parse(cell.source)
     assert all(isinstance(n, ast.Assign) for n in tree.body)
@@ -145,7 +154,7 @@ def test_check_injected_rejects_code():
     nb = nbformat.v4.new_notebook()
     nb.cells.append(nbformat.v4.new_code_cell("title = 'x'\nimport os", metadata={"tags": ["injected-parameters"]}))
     with pytest.raises(RenderError, match="Import"):
-        _check_injected(nb)
+        check_injected(nb)
 
 
 # ------------------------------------------------------------------ data faults through `compare render`
@@ -186,12 +195,12 @@ DATA_FAULTS = [bad_kind, bad_year, ragged, gb18030]
 
 @pytest.mark.parametrize("fault", DATA_FAULTS, ids=[f.__name__ for f in DATA_FAULTS])
 def test_data_fault_stops_render_before_any_kernel(fault, data_copy, capsys, monkeypatch, published):
-    import compare.render
+    from compare.render import batch
 
     def no_kernel(*a, **k):
         raise AssertionError("a kernel was started for invalid data")
 
-    monkeypatch.setattr(compare.render, "_execute", no_kernel)
+    monkeypatch.setattr(batch, "_run", no_kernel)
     monkeypatch.setattr("papermill.execute_notebook", no_kernel)
     base, out = published
     before = snapshot(base)  # the index too: nothing may be written
@@ -206,6 +215,7 @@ def test_data_fault_stops_render_before_any_kernel(fault, data_copy, capsys, mon
 # ------------------------------------------------------------------ text from data and params is inert
 
 
+@pytest.mark.slow  # renders a production notebook on edited data
 def test_payloads_in_data_and_title_render_as_text(data_copy, tmp_path, capsys):
     ind = data_copy / "indicators.csv"
     rows = rows_of(ind)
@@ -280,7 +290,7 @@ def test_report_artefact_paths_stay_inside(tmp_path):
 
 
 @pytest.mark.parametrize("filename", ["..yaml", "...yaml", "..%2f..yaml", ".builds.yaml", "_builds.yaml", ".staging.yaml",
-                                      "failed.yaml", "index.html.yaml", "-x.yaml", "_x.yaml"])
+                                      "failed.yaml", "index.html.yaml", "-x.yaml", "_x.yaml", "data.yaml"])
 def test_params_name_cannot_leave_or_clobber_the_output_folder(filename, tmp_path, capsys, unchanged):
     p = tmp_path / filename
     p.write_text(BASE, encoding="utf-8")
@@ -290,7 +300,7 @@ def test_params_name_cannot_leave_or_clobber_the_output_folder(filename, tmp_pat
     assert any(x.startswith(str(p)) and "report name" in x for x in err.splitlines()), err
     assert snapshot(tmp_path) == before
     names = {x.name for x in unchanged.iterdir()}
-    assert names <= {PROFILE.stem, "_builds", ".render.lock", "index.html", ".staging", "failed"}, names
+    assert names <= {PROFILE.stem, "_builds", ".render.lock", "index.html", ".staging", "failed", "data"}, names
 
 
 def test_odd_but_safe_names_are_accepted(tmp_path):

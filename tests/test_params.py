@@ -37,6 +37,22 @@ def test_every_shipped_params_file_is_valid(ds):
         assert pf.notebook.is_file()
 
 
+def test_every_shipped_params_file_says_what_its_report_answers(ds):
+    for f in sorted(paths.PARAMS.glob("*.yaml")):
+        pf = load_params(f, ds)
+        assert 20 <= len(pf.description) <= 300, f"{f.name}: a one-line description for the landing page"
+        assert "description" not in pf.parameters, "the renderer keeps it; the notebook does not get it"
+
+
+@pytest.mark.parametrize("value, problem", [("''", "empty"), ("[a, b]", "a list"), ('"' + "x" * 301 + '"', "too long")])
+def test_a_bad_description_is_named_with_its_line(tmp_path, ds, value, problem):
+    with pytest.raises(ParamsError) as info:
+        load_params(write(tmp_path, BEDS + f"description: {value}\n"), ds)
+    (p,) = info.value.problems
+    assert (p.line, p.column) == (5, "description"), problem
+    assert "one line of text" in p.message
+
+
 def test_shipped_params_cover_every_report():
     stems = {p.stem for p in paths.PARAMS.glob("*.yaml")}
     assert {"overview", "beds", "caregivers", "rural"} <= stems

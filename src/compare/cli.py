@@ -34,7 +34,7 @@ def _validate(args) -> int:
 
 
 def _render(args) -> int:
-    from .render import render_cli
+    from .render.cli import render_cli
 
     return render_cli(args)
 
@@ -69,18 +69,14 @@ def _extract(args) -> int:
     return extract_cli(args)
 
 
-def _bench(args) -> int:
-    from .bench import bench_cli
-
-    return bench_cli(args)
-
-
-def _synth(args) -> int:
-    from .synth import write_synthetic
-
-    out = write_synthetic(args.cities, args.out, seed=args.seed)
-    print(f"wrote a synthetic dataset of {args.cities} cities to {out}")
-    return 0
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of jobs, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1 job, got {n}")
+    return n
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("params", nargs="*", type=Path, help="params/*.yaml files (default: all in params/)")
     p.add_argument("--data", type=Path, default=None, help="data folder (default: data/)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
-    p.add_argument("--jobs", type=int, default=1, help="reports rendered in parallel (default 1)")
+    p.add_argument("--jobs", type=_positive, default=None,
+                   help="reports rendered in parallel (default: the cores available to this process)")
     p.add_argument("--force", action="store_true", help="re-render even when inputs are unchanged")
     p.add_argument("--backend", choices=["local", "dask"], default="local",
                    help="local processes, or a Dask distributed cluster (see docs/scaling.md)")
@@ -153,17 +150,6 @@ def build_parser() -> argparse.ArgumentParser:
                                                              "source in sources.csv, reading captures from --sources")
     p.add_argument("--sources", type=Path, default=None, help="folder of captures for --evaluate (default: ../shared/seeds)")
     p.set_defaults(func=_extract)
-
-    p = sub.add_parser("bench", help="benchmark rendering and scale; prints figures and writes JSON")
-    p.add_argument("--out", type=Path, default=Path("reports/bench.json"))
-    p.add_argument("--quick", action="store_true", help="fewer repetitions and smaller scales")
-    p.set_defaults(func=_bench)
-
-    p = sub.add_parser("synth", help="write a synthetic dataset of N cities with the real schema")
-    p.add_argument("--cities", type=int, required=True)
-    p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--seed", type=int, default=0)
-    p.set_defaults(func=_synth)
     return parser
 
 

@@ -7,9 +7,6 @@ from pathlib import Path
 
 from . import paths
 
-#: The files of a data folder, in the order they are hashed.
-DATA_FILES = (paths.CITIES_FILE, paths.SOURCES_FILE, paths.INDICATORS_FILE, paths.CONTEXT_FILE,
-              paths.CODEBOOK_FILE, paths.DATAPACKAGE_FILE, *paths.CONTEXT_TABLE_FILES)
 
 
 def display_path(path: Path) -> str:
@@ -32,11 +29,31 @@ def resolve_notebook(value: str, params_path: Path) -> Path:
     return candidates[0]
 
 
+def data_files(data_dir: Path) -> list[Path]:
+    """Every file a report may read from a data folder, sorted: all files below it, at any depth,
+    except hidden ones (a name starting with '.') and Python caches."""
+    root = Path(data_dir)
+    if not root.is_dir():
+        return []
+    out = []
+    for p in root.rglob("*"):
+        rel = p.relative_to(root).parts
+        if p.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in rel):
+            out.append(p)
+    return sorted(out, key=lambda p: p.relative_to(root).as_posix())
+
+
 def fingerprint_files(data_dir: Path) -> str:
-    """sha256 over the bytes of every data file (a missing file hashes as empty)."""
+    """sha256 over the relative path and bytes of every file of a data folder (see data_files).
+
+    The whole folder is the unit of versioning: any change to any file, including files added
+    later (context tables, say), gives another fingerprint. '' hashes for a missing folder.
+    """
     h = hashlib.sha256()
-    for name in DATA_FILES:
-        p = Path(data_dir) / name
-        h.update(name.encode())
-        h.update(p.read_bytes() if p.exists() else b"")
+    root = Path(data_dir)
+    for p in data_files(root):
+        rel = p.relative_to(root).as_posix().encode()
+        data = p.read_bytes()
+        h.update(len(rel).to_bytes(8, "big") + rel + len(data).to_bytes(8, "big"))
+        h.update(data)
     return h.hexdigest()

@@ -22,8 +22,10 @@ from .files import resolve_notebook
 
 #: Keys the renderer injects itself; a params file may not set them.
 RESERVED = {"data_dir", "artifacts_dir"}
-#: Names the output folder uses itself (see render.py); a report may not be called so.
-RESERVED_STEMS = {"failed", "index.html"}
+#: Keys the renderer reads itself; they are not passed to the notebook.
+RENDERER_KEYS = {"notebook", "description"}
+#: Names the output folder uses itself (see render/folder.py); a report may not be called so.
+RESERVED_STEMS = {"failed", "index.html", "data", "_builds"}
 _STEM = re.compile(r"[^\W_][\w.-]*")
 LANGS = ("zh", "en", "both")
 KINDS = ("target", "baseline", "projection", "all")
@@ -41,6 +43,7 @@ class ParamsFile:
     parameters: dict
     text: str
     constraints: dict = field(default_factory=dict)
+    description: str = ""  # one line: what the report answers (shown on the landing page)
 
     @property
     def title(self) -> str:
@@ -147,17 +150,23 @@ def load_params(path: Path, ds: Dataset) -> ParamsFile:
         raise ParamsError(problems + [Problem(name, at("notebook"), "notebook",
             f"notebook {nb_value!r} not found in notebooks/" + (f" (did you mean {close[0]!r}?)" if close else f"; available: {', '.join(known)}"))])
     declared, constraints = notebook_parameters(nb_path)
-    params = {k: v for k, v in data.items() if k != "notebook"}
+    description = data.get("description", "")
+    if "description" in data and (not isinstance(description, str) or not description.strip()
+                                  or len(description) > 300 or "\n" in description.strip()):
+        problems.append(Problem(name, at("description"), "description",
+            "expected one line of text (at most 300 characters) saying what the report answers"))
+        description = ""
+    params = {k: v for k, v in data.items() if k not in RENDERER_KEYS}
     for key, value in params.items():
         key_s = str(key)
         if key_s in RESERVED:
             problems.append(Problem(name, at(key), key_s, "is set by the renderer; remove it from the params file"))
             continue
         if key_s not in declared:
-            close = difflib.get_close_matches(key_s, list(declared) + ["notebook"], n=1)
+            close = difflib.get_close_matches(key_s, list(declared) + sorted(RENDERER_KEYS), n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             problems.append(Problem(name, at(key), key_s,
-                f"unknown key; {hint}{nb_path.name} accepts: notebook, " + ", ".join(k for k in declared if k not in RESERVED)))
+                f"unknown key; {hint}{nb_path.name} accepts: notebook, description, " + ", ".join(k for k in declared if k not in RESERVED)))
             continue
         type_name = declared[key_s].get("inferred_type_name", "None")
         want = _TYPES.get(type_name)
@@ -169,7 +178,7 @@ def load_params(path: Path, ds: Dataset) -> ParamsFile:
     if problems:
         raise ParamsError(problems)
     return ParamsFile(path=path.resolve(), stem=path.stem, notebook=nb_path, parameters=params, text=text,
-                      constraints=constraints)
+                      constraints=constraints, description=description.strip())
 
 
 def _check_value(name: str, line, key: str, value, ds: Dataset, constraints: dict) -> list[Problem]:

@@ -240,7 +240,10 @@ class Report:
         # one SVG serves both the page (vector, crisp at any zoom) and figures/; the 300 dpi PNG
         # is for print and is only made when artefacts are kept
         svg = io.BytesIO()
-        fig.savefig(svg, format="svg", bbox_inches="tight")
+        # no date and ids salted by the figure's name: the same figure gives the same bytes on every
+        # render, so a cached report and a fresh one publish identical files
+        with plt.rc_context({"svg.hashsalt": name}):
+            fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None})
         if png_path is not None:
             hi = io.BytesIO()
             fig.savefig(hi, format="png", dpi=300, bbox_inches="tight")

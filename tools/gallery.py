@@ -1,4 +1,4 @@
-"""Screenshots of every chart type from the shipped data: ``python -m compare.gallery docs/img``.
+"""Screenshots of every chart type from the shipped data: ``python -m tools.gallery docs/img``.
 
 Static charts are saved by matplotlib; interactive ones are drawn by headless Chromium from
 the offline page (network disabled), so the images show what a reader's browser shows.
@@ -19,10 +19,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from . import charts, echarts  # noqa: E402
-from .analysis import baseline_target, comparison_sets, compare, coverage, indicators_for  # noqa: E402
-from .data import load  # noqa: E402
-from .errors import CompareError  # noqa: E402
+from compare import charts, echarts  # noqa: E402
+from compare.analysis import baseline_target, comparison_sets, compare, coverage, indicators_for  # noqa: E402
+from compare.data import load  # noqa: E402
+from compare.errors import CompareError  # noqa: E402
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--proxy-server=127.0.0.1:9",
                   "--proxy-bypass-list=<-loopback>", "--disable-background-networking",
@@ -101,7 +101,7 @@ def build(out: Path, data=None) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
-        print("usage: python -m compare.gallery OUT_DIR", file=sys.stderr)
+        print("usage: python -m tools.gallery OUT_DIR", file=sys.stderr)
         return 2
     try:
         for p in build(Path(argv[0])):

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import paths
-from .data import load
+from compare import paths
+from compare.data import load
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
 
@@ -77,7 +77,7 @@ def write_synthetic(n_cities: int, out: Path, *, seed: int = 0, data_dir: Path |
             w = csv.DictWriter(fh, fieldnames=list(data[0]), lineterminator="\n")
             w.writeheader()
             w.writerows(data)
-    from .codebook import write
+    from compare.codebook import write
 
     write(out)  # the copied codebook lists the real cities; regenerate its derived parts
     return out
