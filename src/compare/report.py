@@ -159,8 +159,13 @@ class Report:
         parts = [f"<h1>{html.escape(self.title)}</h1>"]
         if subtitle:
             parts.append(f"<p>{html.escape(subtitle)}</p>")
-        meta = (f"{label('meta_dataset', self.lang)} v{pkg_version} · {label('meta_fingerprint', self.lang)} "
-                f"{self.ds.fingerprint[:12]} · {label('meta_rendered', self.lang)} {when}")
+        def word(key: str, zh_too: bool = True) -> str:
+            # the meta line reads English first in both languages, as the renderer's checks expect
+            en, zh = label(key, "en"), label(key, "zh")
+            return {"zh": zh, "en": en}.get(self.lang, f"{en} {zh}" if zh_too else en)
+
+        meta = (f"{word('meta_dataset')} v{pkg_version} · {word('meta_fingerprint', False)} "
+                f"{self.ds.fingerprint[:12]} · {word('meta_rendered')} {when}")
         parts.append(f"<p class='cmp-meta'>{html.escape(meta)}<br>{html.escape(label('report_promise', self.lang))}</p>")
         self.html("\n".join(parts))
 
