@@ -117,6 +117,7 @@ def test_force_rerenders_unchanged_inputs(tmp_path, data):
 # ------------------------------------------------------------------ data snapshot
 
 
+@pytest.mark.slow  # a render in a subprocess, waited on while its kernel runs
 def test_a_report_reads_the_data_as_it_was_when_the_run_started(tmp_path, data):
     """data/ edited while a kernel runs: the report (and its manifest) keep the version the run started with."""
     p = fixture_params(tmp_path, "late", "sleeps.ipynb", seconds=3.0)
@@ -177,6 +178,7 @@ def _wait_for(condition, proc, timeout=90):
     return False
 
 
+@pytest.mark.slow  # a render in a subprocess, waited on while its kernel runs
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
 def test_a_kill_mid_render_leaves_the_published_report_whole(tmp_path, data, sig):
     p = fixture_params(tmp_path, "slow", "sleeps.ipynb", seconds=0.1)
@@ -207,6 +209,7 @@ def test_a_kill_mid_render_leaves_the_published_report_whole(tmp_path, data, sig
 # ------------------------------------------------------------------ lock
 
 
+@pytest.mark.slow  # a render in a subprocess, waited on while its kernel runs
 def test_a_second_render_waits_for_the_lock_and_does_not_redo_the_work(tmp_path, data):
     p = fixture_params(tmp_path, "slow", "sleeps.ipynb", seconds=3.0)
     out = tmp_path / "out"
