@@ -30,7 +30,7 @@ def _by(items):
 
 
 def test_headline_orders_by_number_of_cities_and_moves_single_plan_indicators_out(ds):
-    headline, single, none = ans.answers(ds, theme="rural")
+    headline, single, none = ans.answers(ds, comparison="rural")
     assert [(a.indicator, a.n) for a in headline] == [
         ("township_center_coverage", 3), ("county_disability_care_institutions", 3),
         ("village_facilities_per_100_villages", 2)]
@@ -40,7 +40,7 @@ def test_headline_orders_by_number_of_cities_and_moves_single_plan_indicators_ou
 
 
 def test_township_coverage_sentence_says_who_aims_highest_the_spread_and_who_does_not_say(ds):
-    a = _by(ans.answers(ds, theme="rural")[0])["township_center_coverage"]
+    a = _by(ans.answers(ds, comparison="rural")[0])["township_center_coverage"]
     assert a.cities == ["wuxi", "baoshan", "ankang"] and a.missing == ["huainan", "huaibei"]
     assert a.sentence["en"] == (
         "3 of 5 cities give a comparable value. Highest target: Baoshan ≥70% rural (2026 target); lowest: Wuxi ≥40% "
@@ -52,7 +52,7 @@ def test_township_coverage_sentence_says_who_aims_highest_the_spread_and_who_doe
 
 
 def test_a_citywide_minimum_is_compared_not_the_per_county_floor(ds):
-    a = _by(ans.answers(ds, theme="rural")[0])["county_disability_care_institutions"]
+    a = _by(ans.answers(ds, comparison="rural")[0])["county_disability_care_institutions"]
     assert set(a.rows["scope"]) == {"citywide"}
     assert set(a.rows["status"]) == {"derived_context"}
     assert a.rows["title_en"].iloc[0].endswith("citywide minimum implied")
@@ -74,17 +74,17 @@ def test_another_scope_is_named_not_hidden(ds):
 
 
 def test_equal_targets_and_baseline_only_cities_are_said_so(ds):
-    a = _by(ans.answers(ds, theme="caregivers")[0])["social_workers_per_100_beds"]
+    a = _by(ans.answers(ds, comparison="caregivers")[0])["social_workers_per_100_beds"]
     assert "The same target: Huainan 1 (2026 target); Wuxi 1 (2025 target)." in a.sentence["en"]
     assert "Highest" not in a.sentence["en"]
-    b = _by(ans.answers(ds, theme="beds")[0])["beds_per_1000_elderly"]
+    b = _by(ans.answers(ds, comparison="beds")[0])["beds_per_1000_elderly"]
     assert b.sentence["en"].startswith(
         "2 of 5 cities give a comparable value. Target: Huaibei >30.83 (2025 target) [derived, outside denominator]. "
         "No target, a baseline only: Wuxi >45 (2020 baseline).")
 
 
 def test_caregivers_per_1000_elderly_is_shown_for_the_city_that_gives_the_count(ds):
-    single = _by(ans.answers(ds, theme="caregivers")[1])
+    single = _by(ans.answers(ds, comparison="caregivers")[1])
     rows = single["caregivers_per_1000_elderly"].rows
     assert list(zip(rows["city"].astype(str), rows["status"], rows["value"].round(2))) == [
         ("huaibei", "derived_context", 2.14)]
@@ -93,15 +93,14 @@ def test_caregivers_per_1000_elderly_is_shown_for_the_city_that_gives_the_count(
 def test_national_reference_line_on_both_charts(ds):
     value, label = ans.reference(ds, "nursing_bed_share")
     assert value == 55 and label["en"] == "national 2025 target 55%" and label["zh"] == "全国2025年目标 55%"
-    a = _by(ans.answers(ds, theme="beds")[0])["nursing_bed_share"]
+    a = _by(ans.answers(ds, comparison="beds")[0])["nursing_bed_share"]
     rows = ans.chart_rows(ds, a, ds.city_order)
     assert list(rows["city"].astype(str)) == ds.city_order
-    opt = echarts.bars(rows, indicator="nursing_bed_share", lang="en", palette=ds, reference=value,
+    opt = echarts.bars(rows, indicator="nursing_bed_share", lang="en", dataset=ds, reference=value,
                        reference_label=label["en"]).options
     ml = opt["series"][0]["markLine"]
-    assert ml["data"] == [{"xAxis": 55.0, "name": "national 2025 target 55%"}]
-    assert ml["label"]["formatter"] == "national 2025 target 55%"
-    ax = charts.bars(rows, indicator="nursing_bed_share", lang="en", palette=ds, reference=value,
+    assert [(d["xAxis"], d["label"]["formatter"]) for d in ml["data"]] == [(55.0, "national 2025 target 55%")]
+    ax = charts.bars(rows, indicator="nursing_bed_share", lang="en", dataset=ds, reference=value,
                      reference_label=label["en"])
     line = next(x for x in ax.lines if x.get_gid() == "reference")
     assert list(line.get_xdata()) == [55, 55]
@@ -109,13 +108,13 @@ def test_national_reference_line_on_both_charts(ds):
 
 
 def test_derived_context_is_drawn_differently_from_stated(ds):
-    a = _by(ans.answers(ds, theme="rural")[0])["township_center_coverage"]
+    a = _by(ans.answers(ds, comparison="rural")[0])["township_center_coverage"]
     rows = ans.chart_rows(ds, a, ds.city_order)
-    data = echarts.bars(rows, indicator="township_center_coverage", lang="en", palette=ds).options["series"][0]["data"]
+    data = echarts.bars(rows, indicator="township_center_coverage", lang="en", dataset=ds).options["series"][0]["data"]
     styles = {str(c): d.get("itemStyle", {}) for c, d in zip(rows["city"], data)}
-    assert styles["wuxi"].get("borderType") == "dashed" and "decal" in styles["wuxi"]
-    assert styles["baoshan"].get("borderType") is None
-    ax = charts.bars(rows, indicator="township_center_coverage", lang="en", palette=ds)
+    assert styles["wuxi"].get("borderType") == "dotted" and "decal" in styles["wuxi"]
+    assert styles["baoshan"].get("borderType") == "solid" and "decal" not in styles["baoshan"]
+    ax = charts.bars(rows, indicator="township_center_coverage", lang="en", dataset=ds)
     hatches = {p.get_gid().split("|")[0]: p.get_hatch() for p in ax.patches if p.get_gid()}
     assert hatches["ctx-wuxi-township_center_coverage-2025-target"] == "oo"
     assert hatches["baoshan-township_center_coverage-2026-target"] in (None, "")
@@ -146,7 +145,7 @@ class _Page(Report):
 
 def test_answers_section_lists_headline_then_compact_list(ds):
     page = _Page(lang="both")
-    page.answers(ds.city_order, theme="rural")
+    page.answers(ds.city_order, comparison="rural")
     text = "\n".join(page.parts)
     h3 = re.findall(r"<h3>([^<]+)</h3>", text)
     assert h3[0].startswith("乡镇(农村区域)养老服务中心覆盖率") and h3[-1] == "仅一市给出的指标 Stated by one plan only"
@@ -158,7 +157,7 @@ def test_answers_section_lists_headline_then_compact_list(ds):
 
 def test_comparison_table_drops_rows_no_city_states(ds):
     page = _Page(lang="en")
-    table = an.compare(ds, theme="beds")
+    table = an.compare(ds, comparison="beds")
     page.pivot(table, "x")
     text = "\n".join(page.parts)
     empty = [k for k, g in table.groupby("indicator") if g["value"].isna().all()]
@@ -171,17 +170,17 @@ def test_comparison_table_drops_rows_no_city_states(ds):
 
 def test_contradictions_of_a_theme_are_that_themes(ds):
     page = _Page(lang="en")
-    page.conflicts(ds.city_order, theme="beds")
+    page.conflicts(ds.city_order, comparison="beds")
     text = "\n".join(page.parts)
     st = an.statements(ds, include_derived=False)
     everywhere = set(st.loc[st["conflict"], "indicator"])
-    beds = set(an.statements(ds, theme="beds", include_derived=False).query("conflict")["indicator"])
+    beds = set(an.statements(ds, comparison="beds", include_derived=False).query("conflict")["indicator"])
     assert beds == {"nursing_bed_share"} and everywhere - beds, "other themes have contradictions too"
     assert "Nursing-type bed share" in text and "cmp-wrap" in text
     for key in everywhere - beds:
         assert ds.indicator_title(key, "en") not in text, key
     page = _Page(lang="en")
-    page.conflicts(ds.city_order, theme="rural")
+    page.conflicts(ds.city_order, comparison="rural")
     assert "No internal contradictions" in "\n".join(page.parts)
 
 

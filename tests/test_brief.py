@@ -8,6 +8,7 @@ from matplotlib import image
 
 from compare import brief
 from compare.cli import main
+from compare.data import load
 from compare.errors import CompareError
 
 from pathlib import Path
@@ -36,10 +37,14 @@ def test_kit_files_and_contents(three_cities, tmp_path):
     assert "到2026年,养老机构护理型床位占比达到60%以上" in set(csv["quote"])
     assert list(csv.loc[csv["status"] == "not_stated", "city"]) == ["huaibei"]
     caption = paths[4].read_text()
-    assert "Not stated (未说明): Huaibei." in caption
+    assert "未说明 Not stated: 淮北 Huaibei." in caption
+    from compare.data import load_package
+
+    pkg = load_package(three_cities.data_dir)
+    assert f"数据集 Dataset {pkg['name']} v{pkg['version']}." in caption
     assert caption.rstrip().endswith(
-        "Sources: 淮南市人民政府办公室《淮南市推进养老事业和养老产业协同发展行动计划(2024—2026年)》, 2024-12-27; "
-        "无锡市人民政府《无锡市“十四五”养老服务发展规划》, 2021; compiled by eldercare-compare.")
+        "来源 Sources: 淮南市人民政府办公室《淮南市推进养老事业和养老产业协同发展行动计划(2024—2026年)》, 2024-12-27; "
+        "无锡市人民政府《无锡市“十四五”养老服务发展规划》, 2021; 由 eldercare-compare 整理 compiled by eldercare-compare.")
     assert not list(tmp_path.glob(".*.tmp"))
 
 
@@ -57,9 +62,29 @@ def test_other_charts_and_page_size(three_cities, tmp_path, chart):
     assert "compiled by eldercare-compare." in paths[4].read_text()
 
 
-def test_conflict_named_in_caption(three_cities, tmp_path):
-    paths = _kit(three_cities, tmp_path, indicator="elderly_care_beds", cities="wuxi")
-    assert "wuxi-elderly_care_beds-2025-target-b" in paths[-1].read_text()
+def test_conflict_named_in_words_in_caption(three_cities, tmp_path):
+    paths = _kit(three_cities, tmp_path, indicator="elderly_care_beds", cities="wuxi", lang="en")
+    caption = paths[-1].read_text()
+    assert "wuxi-elderly_care_beds" not in caption  # no row ids
+    assert ("Contradictions in a document (both values shown): Wuxi 60,000 (2025 target), "
+            "Wuxi 62,000 (2025 target).") in caption
+
+
+def test_caption_in_the_chosen_language_with_version_and_only_drawn_symbols(three_cities, tmp_path):
+    from compare.data import load_package
+
+    version = load_package(three_cities.data_dir)["version"]
+    zh = _kit(three_cities, tmp_path, indicator="nursing_bed_share", lang="zh")[-1].read_text()
+    assert "未说明:淮北。" in zh and f"数据集 {load_package(three_cities.data_dir)['name']} v{version}。" in zh
+    assert not any(w in zh for w in ("Not stated", "Source", "target", "compiled by"))
+    en = _kit(three_cities, tmp_path, indicator="nursing_bed_share", lang="en")[-1].read_text()
+    # drawn: target, baseline, lower bound, approximate, range; not drawn: upper bound, derived
+    for drawn in ("target (solid)", "baseline (hatched)", "≥ at least", "≈ approximate", "range (light"):
+        assert drawn in en
+    for absent in ("≤", "derived", "year inferred", "⚠"):
+        assert absent not in en
+    # the national line drawn on the chart is named, as outside the plans
+    assert "Reference line (outside the plans): national 2025 target 55%." in en
 
 
 def test_indicator_as_comparison(three_cities, tmp_path):
@@ -69,7 +94,9 @@ def test_indicator_as_comparison(three_cities, tmp_path):
 
 @pytest.mark.parametrize("kw, message", [
     ({"comparison": "nope"}, "unknown comparison 'nope'"),
-    ({"indicator": "caregivers"}, "indicator 'caregivers' is not in comparison 'beds'"),
+    ({"indicator": "caregivers"}, "indicator 'caregivers' is not in 'beds'"),
+    ({"comparison": "bedz"}, "Did you mean 'beds'?"),
+    ({"comparison": None, "theme": "workforse"}, "unknown theme 'workforse'"),
     ({"cities": ["wuxi", "atlantis"]}, "unknown city key"),
     ({"chart": "pie"}, "unknown chart 'pie'"),
     ({"size": "poster"}, "unknown size"),
@@ -106,3 +133,46 @@ def test_figure_cli_user_error(tmp_path, capsys):
     rc = main(["figure", "beds", "--data", str(DATA), "--cities", "wuxi,atlantis", "--out", str(tmp_path)])
     assert rc == 1
     assert "unknown city key(s): atlantis" in capsys.readouterr().err
+
+
+def test_theme_selects_a_theme_not_a_comparison_set(three_cities, tmp_path):
+    paths = _kit(three_cities, tmp_path, comparison=None, theme="workforce", chart="matrix", lang="en")
+    assert paths[0].name == "theme-workforce-matrix-en-column.png"
+    csv = pd.read_csv(paths[3], dtype=str, keep_default_na=False)
+    assert set(csv["indicator"]) == {k for k, m in three_cities.codebook["indicators"].items()
+                                     if m["theme"] == "workforce"}
+
+
+def test_theme_and_comparison_are_different_selections(dataset):
+    """The theme "beds" holds indicators the comparison set "beds" leaves out; both are reachable."""
+    from compare.analysis import compare, indicators_for
+
+    by_theme = set(indicators_for(dataset, theme="beds"))
+    by_set = set(indicators_for(dataset, comparison="beds"))
+    assert by_theme - by_set, "nothing only the theme reaches"
+    extra = sorted(by_theme - by_set)[0]
+    assert extra in set(compare(dataset, theme="beds")["indicator"])
+    assert extra not in set(compare(dataset, comparison="beds")["indicator"])
+
+
+def test_figure_help_says_where_indicators_are_listed(capsys):
+    with pytest.raises(SystemExit):
+        main(["figure", "--help"])
+    out = capsys.readouterr().out
+    assert "compare indicators" in out and "data/codebook.yaml" in out
+
+
+@pytest.mark.parametrize("query, expected", [("护理型", "nursing_bed_share"), ("Nursing-type", "nursing_bed_share"),
+                                             ("caregiv", "caregivers")])
+def test_indicators_command_searches_chinese_and_english(capsys, query, expected):
+    assert main(["indicators", query, "--data", str(DATA)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and all(query.lower() in line.lower() for line in lines)
+    assert any(line.startswith(expected + "\t") for line in lines)
+
+
+def test_indicators_command_lists_all_and_suggests(capsys):
+    assert main(["indicators", "--data", str(DATA)]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == len(load(DATA).codebook["indicators"])
+    assert main(["indicators", "nursng_bed", "--data", str(DATA)]) == 1
+    assert "Did you mean 'nursing_bed_share'?" in capsys.readouterr().err

@@ -255,7 +255,7 @@ def test_increments_are_not_divided(ctx_rows):
 
 
 def test_a_plan_value_wins_over_an_outside_denominator(ds):
-    t = an.compare(ds, theme="rural", indicators=["township_center_coverage"])
+    t = an.compare(ds, comparison="rural", indicators=["township_center_coverage"])
     by = t.set_index("city")
     assert by.loc["ankang", "status"] == "stated" and by.loc["ankang", "value"] == 60
     assert by.loc["wuxi", "status"] == "derived_context" and by.loc["wuxi", "value"] == 40
@@ -273,7 +273,7 @@ def test_a_citywide_minimum_stands_beside_its_per_county_floor(ds):
 
 
 def test_a_derived_value_is_never_shown_as_stated(ds):
-    t = an.compare(ds, theme="rural")
+    t = an.compare(ds, comparison="rural")
     rows = t[t["status"] == "derived_context"]
     assert len(rows)
     for _, r in rows.iterrows():

@@ -315,10 +315,11 @@ def test_a_caveat_lets_a_difference_stand_and_travels_to_tables_and_charts(fixtu
     shown = report.display_frame(t[t["status"] == "stated"], "en")
     assert list(shown.columns[:4]) == ["City", "Indicator", "Value", "Caveat"]
     assert "A per-county floor" in shown.loc[shown["City"] == "Wuxi", "Caveat"].iloc[0]
-    ax = charts.bars(t, indicator="elderly_care_beds", lang="en", palette=ds)
-    labels = [x.get_text() for x in ax.texts if (x.get_gid() or "").startswith("wuxi-elderly_care_beds-2020")]
-    assert labels and labels[0].endswith("†")
-    tips = [d.get("tip", "") for s in echarts.bars(t, indicator="elderly_care_beds", lang="en", palette=ds).options["series"]
+    ax = charts.bars(t, indicator="elderly_care_beds", lang="en", dataset=ds)
+    labels = [x.get_text() for ax_ in ax.figure.axes for x in ax_.texts
+              if (x.get_gid() or "") == "wuxi-elderly_care_beds-2020-baseline|label"]
+    assert labels and "† A per-county floor, not a citywide count." in " ".join(labels[0].split())
+    tips = [d.get("tip", "") for s in echarts.bars(t, indicator="elderly_care_beds", lang="en", dataset=ds).options["series"]
             for d in s["data"] if isinstance(d, dict)]
     assert any("† A per-county floor, not a citywide count." in tip for tip in tips)
     # a report draws each scope class on its own axis

@@ -24,8 +24,8 @@ def _series(chart, name):
 
 @pytest.fixture
 def bars_all(three_cities):
-    t = compare(three_cities, theme="beds", kind="all")
-    return E.bars(t, indicator="nursing_bed_share", lang="en", palette=three_cities)
+    t = compare(three_cities, comparison="beds", kind="all")
+    return E.bars(t, indicator="nursing_bed_share", lang="en", dataset=three_cities)
 
 
 def test_bars_series_values_and_categories(bars_all):
@@ -35,6 +35,8 @@ def test_bars_series_values_and_categories(bars_all):
     values = [d["value"] for d in _series(bars_all, "value")["data"]]
     assert values == [45.5, 60.0, 52.9, 55.0, 0]
     assert [d if d == "-" else d["value"] for d in _series(bars_all, "range")["data"]] == ["-", "-", "-", 5.0, "-"]
+    # the open end of a lower bound: 7 % of the axis span (0-100)
+    assert [d if d == "-" else d["value"] for d in _series(bars_all, "open")["data"]] == ["-", 7.0, "-", "-", "-"]
 
 
 def test_bars_data_items_carry_meta_and_tooltip(bars_all):
@@ -47,12 +49,14 @@ def test_bars_data_items_carry_meta_and_tooltip(bars_all):
     for part in ("≥60 %", "year: 2026", "target", "unit: percent", "status: stated",
                  "“到2026年,养老机构护理型床位占比达到60%以上”", "source: huainan-2024-plan"):
         assert part in tip
-    assert target["label"]["formatter"] == "≥60% (2026 target)"
-    assert target["itemStyle"]["color"]["type"] == "linear"  # open-ended: fades out
+    open_end = _series(bars_all, "open")["data"][1]
+    assert open_end["label"]["formatter"] == "≥60% (2026 target)"  # the label follows the open end
+    assert open_end["itemStyle"]["color"]["type"] == "linear"  # open-ended: fades out
     base = items[0]
     assert base["itemStyle"]["decal"] and base["itemStyle"]["color"] == "#ffffff"  # baseline hatched
     assert items[2]["itemStyle"]["borderType"] == "dashed"  # approximate
     assert items[4]["label"]["formatter"] == "not stated" and items[4]["meta"]["status"] == "not_stated"
+    assert items[2]["label"]["formatter"] == "≈52.9% (2020 baseline)"
     assert "function (p)" in E.options_dict(bars_all)["tooltip"]["formatter"]
 
 
@@ -65,7 +69,7 @@ def test_data_text_is_html_escaped(bars_all):
 
 def test_script_close_in_data_cannot_end_the_script(three_cities):
     bt = baseline_target(three_cities, indicators=["caregivers"])
-    chart = E.dumbbell(bt, indicator="caregivers", lang="en", palette=three_cities)
+    chart = E.dumbbell(bt, indicator="caregivers", lang="en", dataset=three_cities)
     # the </script> note is in a statement row; put it raw into the options to test the JS escaping
     chart.options["title"] = [{"text": "</script><script>alert(3)</script>"}]
     html = E.page_html([chart], title="t")
@@ -77,16 +81,16 @@ def test_script_close_in_data_cannot_end_the_script(three_cities):
 
 def test_dumbbell_options(three_cities):
     bt = baseline_target(three_cities, indicators=["caregivers"])
-    chart = E.dumbbell(bt, indicator="caregivers", lang="en", palette=three_cities)
+    chart = E.dumbbell(bt, indicator="caregivers", lang="en", dataset=three_cities)
     o = E.options_dict(chart)
     assert o["yAxis"][0]["data"] == ["Huainan", "Wuxi", "Huaibei"]
-    base = _series(chart, "baseline")["data"]
-    targ = _series(chart, "target")["data"]
+    base = _series(chart, "baseline (hollow circle)")["data"]
+    targ = _series(chart, "target (filled)")["data"]
     assert [d["value"] for d in base] == [[8000.0, 1], [2500.0, 2]]
     assert [d["value"] for d in targ] == [[3000.0, 0], [12000.0, 1]]
     assert targ[0]["label"]["formatter"] == "≥3,000 (2026 target)\nno baseline"
     assert base[1]["label"]["formatter"] == "2,500 (2020 baseline)\nno target"
-    assert targ[1]["symbol"] == "triangle"
+    assert targ[1]["symbol"] == "triangle" and targ[1]["symbolRotate"] == -90
     assert "&lt;/script&gt;" in base[0]["tip"] and "</script>" not in base[0]["tip"]
     links = [s for s in o["series"] if s["type"] == "line"]
     assert [s["data"] for s in links] == [[[8000.0, 1], [12000.0, 1]]]
@@ -94,7 +98,7 @@ def test_dumbbell_options(three_cities):
 
 def test_matrix_options(three_cities):
     cov = coverage(three_cities)
-    chart = E.matrix(cov, lang="zh", titles=three_cities, palette=three_cities)
+    chart = E.matrix(cov, lang="zh", titles=three_cities, dataset=three_cities)
     o = E.options_dict(chart)
     assert o["xAxis"][0]["data"] == ["淮南", "无锡", "淮北"]
     assert E.options_dict(E.matrix(cov, lang="both", titles=three_cities))["xAxis"][0]["data"][0] == "淮南\nHuainan"
@@ -162,10 +166,10 @@ def _drawn_divs(dom, ids):
 
 @needs_chromium
 def test_page_draws_offline_in_chromium(three_cities, tmp_path):
-    t = compare(three_cities, theme="beds", kind="all")
-    charts = [E.bars(t, indicator="nursing_bed_share", palette=three_cities),
-              E.dumbbell(baseline_target(three_cities), indicator="caregivers", palette=three_cities),
-              E.matrix(coverage(three_cities), titles=three_cities, palette=three_cities)]
+    t = compare(three_cities, comparison="beds", kind="all")
+    charts = [E.bars(t, indicator="nursing_bed_share", dataset=three_cities),
+              E.dumbbell(baseline_target(three_cities), indicator="caregivers", dataset=three_cities),
+              E.matrix(coverage(three_cities), titles=three_cities, dataset=three_cities)]
     page = tmp_path / "page.html"
     page.write_text(E.page_html(charts, title="test"), encoding="utf-8")
     dom = _chromium(tmp_path, page, "--dump-dom")

@@ -26,7 +26,7 @@ def table(three_cities):
 
 @pytest.fixture
 def chart(table, three_cities):
-    return E.bars(table, indicator="nursing_bed_share", lang="en", palette=three_cities)
+    return E.bars(table, indicator="nursing_bed_share", lang="en", dataset=three_cities)
 
 
 def test_echarts_reexports_the_embedding():
@@ -55,7 +55,7 @@ def test_outside_a_kernel_every_output_carries_the_library(chart, monkeypatch):
 
 
 def test_static_fallback_in_the_same_output(chart, table, three_cities):
-    ax = charts.bars(table, indicator="nursing_bed_share", lang="en", palette=three_cities)
+    ax = charts.bars(table, indicator="nursing_bed_share", lang="en", dataset=three_cities)
     out = embed.show(chart, static=ax)
     bundle = out._repr_mimebundle_()
     html = bundle["text/html"]
@@ -88,7 +88,7 @@ def test_rerun_all_in_one_kernel_keeps_the_library_in_every_chart_cell(tmp_path)
     """The bug: a second Run All in the same kernel sent no library, so the saved notebook drew nothing."""
     setup = ("from compare.data import load\nfrom compare import analysis, echarts, embed\n"
              "ds = load()\nt = analysis.compare(ds, theme='beds', kind='all')\n"
-             "c = echarts.bars(t, indicator='nursing_bed_share', palette=ds)")
+             "c = echarts.bars(t, indicator='nursing_bed_share', dataset=ds)")
     cells = [setup, "display(embed.show(c)); display(embed.show(c))", "embed.show(c)"]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in cells])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -131,8 +131,8 @@ def test_outputs_draw_like_nbconvert_and_lab_and_show_static_when_untrusted(thre
     monkeypatch.setitem(embed._KERNEL, "request", None)
     outs = []
     for ind in ("nursing_bed_share", "elderly_care_beds", "nursing_bed_share"):
-        ax = charts.bars(t, indicator=ind, palette=three_cities)
-        outs.append(embed.notebook_html(E.bars(t, indicator=ind, palette=three_cities), static=ax))
+        ax = charts.bars(t, indicator=ind, dataset=three_cities)
+        outs.append(embed.notebook_html(E.bars(t, indicator=ind, dataset=three_cities), static=ax))
     plt.close("all")
 
     # an nbconvert page: RequireJS's define present; outputs in order

@@ -82,7 +82,7 @@ def unchanged(published):
 # ------------------------------------------------------------------ params faults through `compare render`
 
 BASE = "notebook: profile.ipynb\ntitle: Baoshan\ncities: [baoshan]\n"
-BEDS = "notebook: beds.ipynb\ntitle: Beds\ncities: [baoshan, wuxi]\ntheme: beds\n"
+BEDS = "notebook: theme.ipynb\ntitle: Beds\ncities: [baoshan, wuxi]\ncomparison: beds\n"
 
 PARAMS_FAULTS = [
     # (id, text, line, key, fragment)

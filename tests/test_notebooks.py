@@ -12,7 +12,8 @@ NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 
 
 def test_the_suite_is_there():
-    assert {p.stem for p in NOTEBOOKS} >= {"overview", "beds", "caregivers", "rural", "profile"}
+    assert {p.stem for p in NOTEBOOKS} >= {"overview", "theme", "profile"}
+    assert not {p.stem for p in NOTEBOOKS} & {"beds", "caregivers", "rural"}, "one theme notebook serves every theme"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

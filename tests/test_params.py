@@ -20,7 +20,7 @@ def write(tmp_path, text, name="report.yaml"):
     return p
 
 
-BEDS = "notebook: beds.ipynb\ntitle: Beds\ncities: [wuxi, ankang]\ntheme: beds\n"
+BEDS = "notebook: theme.ipynb\ntitle: Beds\ncities: [wuxi, ankang]\ncomparison: beds\n"
 
 
 def problems(path, ds):
@@ -62,7 +62,7 @@ def test_shipped_params_cover_every_report():
 def test_valid_file_loads(tmp_path, ds):
     pf = load_params(write(tmp_path, BEDS), ds)
     assert pf.parameters["cities"] == ["wuxi", "ankang"]
-    assert pf.notebook.name == "beds.ipynb"
+    assert pf.notebook.name == "theme.ipynb"
 
 
 @pytest.mark.parametrize("text, line, key, fragment", [
@@ -72,8 +72,9 @@ def test_valid_file_loads(tmp_path, ds):
     (BEDS + "year: '2025'\n", 5, "year", "expected int"),
     (BEDS + "year: true\n", 5, "year", "expected int"),
     (BEDS + "lang: fr\n", 5, "lang", "expected one of"),
-    (BEDS.replace("theme: beds", "theme: bedz"), 4, "theme", "did you mean 'beds'"),
-    (BEDS.replace("beds.ipynb", "bed.ipynb"), 1, "notebook", "did you mean 'beds.ipynb'"),
+    (BEDS.replace("comparison: beds", "comparison: bedz"), 4, "comparison", "did you mean 'beds'"),
+    (BEDS.replace("comparison: beds", "theme: bedz"), 4, "theme", "did you mean 'beds'"),
+    (BEDS.replace("theme.ipynb", "them.ipynb"), 1, "notebook", "did you mean 'theme.ipynb'"),
     (BEDS + "data_dir: /etc\n", 5, "data_dir", "set by the renderer"),
     (BEDS + "title: again\n", 5, "title", "more than once"),
     ("notebook: profile.ipynb\ntitle: P\ncities: [wuxi, ankang]\n", 3, "cities", "profiles 1 city"),
@@ -84,13 +85,13 @@ def test_bad_key_is_named_with_line(tmp_path, ds, text, line, key, fragment):
 
 
 def test_missing_required_keys(tmp_path, ds):
-    found = problems(write(tmp_path, "notebook: beds.ipynb\n"), ds)
+    found = problems(write(tmp_path, "notebook: theme.ipynb\n"), ds)
     assert any(": title: required key is missing" in p for p in found)
     assert any(": cities: required key is missing" in p for p in found)
 
 
 @pytest.mark.parametrize("text, fragment", [
-    ("notebook: beds.ipynb\ntitle: [unclosed\n", "YAML syntax error"),
+    ("notebook: theme.ipynb\ntitle: [unclosed\n", "YAML syntax error"),
     ("", "file is empty"),
     ("- a\n- b\n", "expected a mapping"),
     ("notebook: !!python/object/apply:os.system ['echo hacked']\n", "YAML syntax error"),
@@ -101,7 +102,7 @@ def test_unusable_files(tmp_path, ds, text, fragment):
 
 
 def test_yaml_error_names_the_line(tmp_path, ds):
-    found = problems(write(tmp_path, "notebook: beds.ipynb\ntitle: ok\ncities: [wuxi\nlang: zh\n"), ds)
+    found = problems(write(tmp_path, "notebook: theme.ipynb\ntitle: ok\ncities: [wuxi\nlang: zh\n"), ds)
     assert any("report.yaml:" in p and "YAML syntax error" in p for p in found)
     assert not any("report.yaml: YAML" in p for p in found), "line number missing"
 

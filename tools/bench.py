@@ -42,8 +42,8 @@ assert not problems, problems[:3]
 t2 = time.perf_counter()
 n = 0
 for name in an.comparison_sets(ds):
-    n += len(an.compare(ds, theme=name))
-    n += len(an.baseline_target(ds, theme=name))
+    n += len(an.compare(ds, comparison=name))
+    n += len(an.baseline_target(ds, comparison=name))
 n += len(an.coverage(ds))
 n += len(an.derive(ds))
 t3 = time.perf_counter()

@@ -32,8 +32,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--proxy-server
 
 def _choose(ds) -> tuple[list[str], str]:
     sets = comparison_sets(ds)
-    keys = indicators_for(ds, theme="beds") if ("beds" in sets or "beds" in ds.codebook.get("themes", {})) \
-        else list(ds.codebook["indicators"])
+    keys = indicators_for(ds, comparison="beds") if "beds" in sets else list(ds.codebook["indicators"])
     stated = set(ds.indicators["indicator"])
     ind = "nursing_bed_share" if "nursing_bed_share" in stated else next(k for k in keys if k in stated)
     return keys, ind
@@ -81,19 +80,20 @@ def build(out: Path, data=None) -> list[Path]:
         written.append(out / name)
 
     fig, ax = plt.subplots(figsize=(7, 1.9 + 0.3 * len(table) + 1.6), layout="constrained")
-    charts.bars(table, indicator=ind, lang="both", palette=ds, ax=ax)
+    charts.bars(table, indicator=ind, lang="both", dataset=ds, context=ds.context, ax=ax)
     save(fig, "bars.png")
     fig, ax = plt.subplots(figsize=(7, 1.6 + 0.55 * len(bt)), layout="constrained")
-    charts.dumbbell(bt, indicator=ind, lang="both", palette=ds, ax=ax)
+    charts.dumbbell(bt, indicator=ind, lang="both", dataset=ds, ax=ax)
     save(fig, "dumbbell.png")
     fig, ax = plt.subplots(figsize=(7, 1.0 + 0.42 * len(cov)), layout="constrained")
-    charts.matrix(cov, lang="both", titles=ds, palette=ds, ax=ax)
+    charts.matrix(cov, lang="both", dataset=ds, ax=ax)
     save(fig, "matrix.png")
 
     title = ds.indicator_title(ind, "both")
-    for name, chart in (("echarts-bars.png", echarts.bars(table, indicator=ind, lang="both", palette=ds)),
-                        ("echarts-dumbbell.png", echarts.dumbbell(bt, indicator=ind, lang="both", palette=ds)),
-                        ("echarts-matrix.png", echarts.matrix(cov, lang="both", titles=ds, palette=ds))):
+    for name, chart in (("echarts-bars.png", echarts.bars(table, indicator=ind, lang="both", dataset=ds,
+                                                          context=ds.context)),
+                        ("echarts-dumbbell.png", echarts.dumbbell(bt, indicator=ind, lang="both", dataset=ds)),
+                        ("echarts-matrix.png", echarts.matrix(cov, lang="both", dataset=ds))):
         written.append(screenshot(chart, out / name, title=title))
     return written
 

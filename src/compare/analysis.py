@@ -23,6 +23,7 @@ import pandas as pd
 
 from .data import Dataset, flag_vocabulary, load_package, row_basis, scope_classes
 from .errors import CompareError
+from .vocab import label
 
 Kind = Literal["target", "baseline", "projection", "all"]
 Pick = Literal["latest", "year", "all"]
@@ -36,15 +37,11 @@ COLUMNS = [
 ]
 
 SYMBOLS = {"=": "", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈", "range": ""}
-KIND_LABEL = {"target": {"zh": "目标", "en": "target"}, "baseline": {"zh": "基数", "en": "baseline"},
-              "projection": {"zh": "预测", "en": "projection"}}
-NOT_STATED = {"zh": "未说明", "en": "not stated"}
+KINDS = ("target", "baseline", "projection")
 #: statuses of computed rows: from two plan values, or from a plan value and an outside denominator
 DERIVED = ("derived", "derived_context")
 #: within a cell, what a plan states comes first, then what is derived from it
 STATUS_RANK = {"stated": 0, "derived": 1, "derived_context": 2, "not_stated": 3}
-DERIVED_MARK = {"derived": {"zh": "[推算]", "en": " [derived]"},
-                "derived_context": {"zh": "[推算·外部分母]", "en": " [derived, outside denominator]"}}
 
 
 def _flagset(flags: str) -> set[str]:
@@ -61,17 +58,23 @@ def comparison_sets(ds: Dataset) -> dict:
     return ds.codebook.get("comparisons", {})
 
 
-def indicators_for(ds: Dataset, *, theme: str | None = None, indicators: Iterable[str] | None = None) -> list[str]:
-    """Resolve a comparison set / theme name or an explicit list into indicator keys."""
+def indicators_for(ds: Dataset, *, comparison: str | None = None, theme: str | None = None,
+                   indicators: Iterable[str] | None = None) -> list[str]:
+    """Indicator keys of an explicit list, a comparison set (codebook ``comparisons``) or a theme
+    (every indicator whose ``theme`` it is); all indicators when none is given."""
     if indicators:
         keys = list(indicators)
-    elif theme in comparison_sets(ds):
-        keys = list(comparison_sets(ds)[theme]["indicators"])
+    elif comparison:
+        sets = comparison_sets(ds)
+        if comparison not in sets:
+            raise CompareError(f"comparison {comparison!r}: not a comparison set of data/codebook.yaml; "
+                               f"known: {', '.join(sets)}")
+        keys = list(sets[comparison]["indicators"])
     elif theme:
         keys = [k for k, m in ds.codebook["indicators"].items() if m["theme"] == theme]
         if not keys:
-            raise CompareError(f"theme {theme!r}: no indicator has this theme; known themes and sets: "
-                               + ", ".join(sorted(set(comparison_sets(ds)) | set(ds.codebook.get("themes", {})))))
+            raise CompareError(f"theme {theme!r}: no indicator has this theme; known themes: "
+                               + ", ".join(ds.codebook.get("themes", {})))
     else:
         keys = list(ds.codebook["indicators"])
     unknown = [k for k in keys if k not in ds.codebook["indicators"]]
@@ -132,14 +135,15 @@ def _decorated(ds: Dataset) -> pd.DataFrame:
 
 
 def statements(ds: Dataset, *, cities: Iterable[str] | None = None, indicators: Iterable[str] | None = None,
-               theme: str | None = None, include_derived: bool = True) -> pd.DataFrame:
+               comparison: str | None = None, theme: str | None = None, include_derived: bool = True) -> pd.DataFrame:
     """Every stated (and optionally derived) value for the cities and indicators, decorated."""
-    return _statements(ds, cities=cities, indicators=indicators, theme=theme,
+    return _statements(ds, cities=cities, indicators=indicators, comparison=comparison, theme=theme,
                        include_derived=include_derived).drop(columns=["_restated", "_increment"])
 
 
-def _statements(ds: Dataset, *, cities=None, indicators=None, theme=None, include_derived=True) -> pd.DataFrame:
-    keys = indicators_for(ds, theme=theme, indicators=indicators)
+def _statements(ds: Dataset, *, cities=None, indicators=None, comparison=None, theme=None,
+                include_derived=True) -> pd.DataFrame:
+    keys = indicators_for(ds, comparison=comparison, theme=theme, indicators=indicators)
     cities = list(cities) if cities else ds.city_order
     _check_cities(ds, cities)
     all_rows = _decorated(ds)
@@ -158,11 +162,15 @@ def _check_cities(ds: Dataset, cities: list[str]) -> None:
         raise CompareError(f"unknown city key(s): {', '.join(unknown)}; known: {', '.join(ds.city_order)}")
 
 
-def compare(ds: Dataset, *, theme: str | None = None, indicators: Iterable[str] | None = None,
+def compare(ds: Dataset, *, comparison: str | None = None, theme: str | None = None,
+            indicators: Iterable[str] | None = None,
             cities: Iterable[str] | None = None, kind: Kind = "target", pick: Pick = "latest",
             year: int | None = None, include_restated: bool = False, include_derived: bool = True,
             include_increments: bool = False, fill_missing: bool = True) -> pd.DataFrame:
-    """Comparison table for a comparison set, theme or list of indicators across cities.
+    """Comparison table for a comparison set, a theme or a list of indicators across cities.
+
+    comparison: a comparison set of the codebook (``beds``, ``caregivers``, ...); theme: every
+    indicator of a codebook theme; indicators: explicit keys (wins over both).
 
     kind: which statements: ``target``, ``baseline``, ``projection`` or ``all``.
     pick: ``latest`` (per city and indicator, the statements of the latest year of that kind),
@@ -177,7 +185,7 @@ def compare(ds: Dataset, *, theme: str | None = None, indicators: Iterable[str] 
     """
     if pick == "year" and year is None:
         raise CompareError("pick='year' needs year=<int>")
-    keys = indicators_for(ds, theme=theme, indicators=indicators)
+    keys = indicators_for(ds, comparison=comparison, theme=theme, indicators=indicators)
     cities = list(cities) if cities else ds.city_order
     df = _statements(ds, cities=cities, indicators=keys, include_derived=include_derived)
     if kind != "all":
@@ -232,16 +240,17 @@ def compare(ds: Dataset, *, theme: str | None = None, indicators: Iterable[str] 
             .drop(columns=["_order", "_srank"]).reset_index(drop=True))
 
 
-def baseline_target(ds: Dataset, *, theme: str | None = None, indicators: Iterable[str] | None = None,
-                    cities: Iterable[str] | None = None) -> pd.DataFrame:
+def baseline_target(ds: Dataset, *, comparison: str | None = None, theme: str | None = None,
+                    indicators: Iterable[str] | None = None, cities: Iterable[str] | None = None) -> pd.DataFrame:
     """Latest baseline and latest target side by side: one row per city and indicator.
 
     Columns: city, indicator, then ``baseline_*`` and ``target_*`` for value, comparator,
     year, id. A side with no statement is missing. Where several statements tie (a
     conflict), the first by id is paired and ``conflict`` is True.
     """
-    base = compare(ds, theme=theme, indicators=indicators, cities=cities, kind="baseline", fill_missing=True)
-    targ = compare(ds, theme=theme, indicators=indicators, cities=cities, kind="target", fill_missing=True)
+    sel = dict(comparison=comparison, theme=theme, indicators=indicators, cities=cities, fill_missing=True)
+    base = compare(ds, kind="baseline", **sel)
+    targ = compare(ds, kind="target", **sel)
     keep = ["city", "indicator", "value", "value_high", "comparator", "year", "id", "status", "conflict", "caveat",
             "scope_class", "basis"]
     # one statement per side: a stated value before a derived one, so a contradiction stays visible
@@ -267,10 +276,10 @@ def baseline_target(ds: Dataset, *, theme: str | None = None, indicators: Iterab
     return out.sort_values(["indicator", "city"]).reset_index(drop=True)
 
 
-def coverage(ds: Dataset, *, theme: str | None = None, indicators: Iterable[str] | None = None,
-             cities: Iterable[str] | None = None) -> pd.DataFrame:
+def coverage(ds: Dataset, *, comparison: str | None = None, theme: str | None = None,
+             indicators: Iterable[str] | None = None, cities: Iterable[str] | None = None) -> pd.DataFrame:
     """Which city states which indicator: a frame indicator x city of statement counts (0 = none)."""
-    keys = indicators_for(ds, theme=theme, indicators=indicators)
+    keys = indicators_for(ds, comparison=comparison, theme=theme, indicators=indicators)
     cities = list(cities) if cities else ds.city_order
     st = _statements(ds, cities=cities, indicators=keys, include_derived=False)
     st = st.loc[~st["_restated"].astype(bool)]
@@ -421,7 +430,7 @@ def value_label(row, lang: str = "en", *, with_year: bool = True) -> str:
     """
     lang = lang if lang in ("zh", "both") else "en"
     if row["status"] == "not_stated" or pd.isna(row["value"]):
-        return NOT_STATED[lang] if lang != "both" else f"{NOT_STATED['zh']} {NOT_STATED['en']}"
+        return label("not_stated", lang)
     unit = "%" if row["unit"] == "percent" else ""
     if row["comparator"] == "range":
         text = f"{fmt_number(row['value'])}–{fmt_number(row['value_high'])}{unit}"
@@ -433,14 +442,12 @@ def value_label(row, lang: str = "en", *, with_year: bool = True) -> str:
         en, zh = row.get("scope_en") or scope, row.get("scope_zh") or scope
         text += {"en": f" {en}", "zh": f"({zh})", "both": f" {en} {zh}"}[lang]
     if with_year and not pd.isna(row["year"]):
-        kinds = KIND_LABEL.get(row["kind"], {})
-        kind = {"en": kinds.get("en", row["kind"]), "zh": kinds.get("zh", row["kind"]),
-                "both": f"{kinds.get('zh', '')} {kinds.get('en', row['kind'])}".strip()}[lang]
+        kind = label(row["kind"], lang) if row["kind"] in KINDS else row["kind"]
         star = "*" if row.get("inferred_year") else ""
         text += f"({row['year']}{star}年{kind})" if lang == "zh" else f" ({row['year']}{star} {kind})"
-    if row["status"] in DERIVED_MARK:
-        marks = DERIVED_MARK[row["status"]]
-        text += {"en": marks["en"], "zh": marks["zh"], "both": marks["en"] + " " + marks["zh"]}[lang]
+    if row["status"] in DERIVED:
+        tag = label("derived_tag" if row["status"] == "derived" else "derived_context_tag", lang)
+        text += tag if lang == "zh" else f" {tag}"
     return text
 
 

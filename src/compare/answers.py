@@ -135,7 +135,7 @@ def sentence(ds, rows: pd.DataFrame, missing: list[str], *, n_all: int, elsewher
     return out
 
 
-def answers(ds, *, theme: str | None = None, indicators=None, cities=None, year: int | None = None
+def answers(ds, *, comparison: str | None = None, theme: str | None = None, indicators=None, cities=None, year: int | None = None
             ) -> tuple[list[Answer], list[Answer], list[str]]:
     """The comparisons a theme report leads with.
 
@@ -143,7 +143,7 @@ def answers(ds, *, theme: str | None = None, indicators=None, cities=None, year:
     codebook order), answers with one city, and the keys no city gives a value for.
     """
     cities = list(cities) if cities else ds.city_order
-    keys = an.indicators_for(ds, theme=theme, indicators=indicators)
+    keys = an.indicators_for(ds, comparison=comparison, theme=theme, indicators=indicators)
     pick = {"pick": "year", "year": year} if year else {}
     targets = an.compare(ds, indicators=keys, cities=cities, kind="target", fill_missing=False, **pick)
     baselines = an.compare(ds, indicators=keys, cities=cities, kind="baseline", fill_missing=False)

@@ -45,6 +45,12 @@ def _figure(args) -> int:
     return figure_cli(args)
 
 
+def _indicators(args) -> int:
+    from .brief import indicators_cli
+
+    return indicators_cli(args)
+
+
 def _codebook(args) -> int:
     from . import codebook
 
@@ -98,16 +104,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=_render)
 
-    p = sub.add_parser("figure", help="export a brief kit: PNG 300 dpi + SVG + caption + CSV")
-    p.add_argument("comparison", help="a comparison set (beds, caregivers, rural, ...) or an indicator key")
+    p = sub.add_parser(
+        "figure", help="export a brief kit: PNG 300 dpi + SVG + HTML + caption + CSV",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Indicator keys, their Chinese and English titles and the comparison sets they belong to are listed\n"
+               "by `compare indicators` (search: `compare indicators 护理` or `compare indicators nursing`);\n"
+               "they are defined in data/codebook.yaml (indicators, comparisons, themes).\n\n"
+               "examples:\n  compare figure beds --indicator nursing_bed_share --lang zh --out brief/\n"
+               "  compare figure --theme rural --chart matrix --size page --out brief/")
+    p.add_argument("comparison", nargs="?", default=None,
+                   help="a comparison set (beds, caregivers, rural, ...) or an indicator key")
+    p.add_argument("--theme", default=None, help="a theme of data/codebook.yaml instead of a comparison set")
     p.add_argument("--cities", default=None, help="comma-separated city keys (default: all)")
     p.add_argument("--chart", default="bars", help="chart type: bars, timeline or matrix (default bars)")
-    p.add_argument("--indicator", default=None, help="indicator for single-indicator charts")
+    p.add_argument("--indicator", default=None,
+                   help="indicator key for single-indicator charts (list them: compare indicators)")
     p.add_argument("--lang", default="both", choices=["zh", "en", "both"], help="label language")
     p.add_argument("--size", default="column", choices=["column", "page"], help="figure size")
     p.add_argument("--data", type=Path, default=None)
     p.add_argument("--out", type=Path, required=True, help="folder to write the kit into")
     p.set_defaults(func=_figure)
+
+    p = sub.add_parser("indicators", help="list the indicators, or search them by key, Chinese or English title")
+    p.add_argument("query", nargs="?", default=None, help="text to look for (e.g. 护理型, nursing); none: list all")
+    p.add_argument("--data", type=Path, default=None)
+    p.set_defaults(func=_indicators)
 
     p = sub.add_parser("codebook", help="check (or --write) the derived parts of data/codebook.yaml")
     p.add_argument("--data", type=Path, default=None)

@@ -200,7 +200,7 @@ class Explorer:
         table = self.table() if table is None else table
         if table.empty:
             return None
-        return echarts.bars(table, indicator=self.indicator.value, lang=self.lang.value, palette=self.ds)
+        return echarts.bars(table, indicator=self.indicator.value, lang=self.lang.value, dataset=self.ds)
 
     def update(self) -> None:
         """Recompute the table and the chart from the controls."""
@@ -216,7 +216,7 @@ class Explorer:
         chart = self.chart(table)
         outputs = ()
         if chart is not None:
-            static = charts.bars(table, indicator=self.indicator.value, lang=self.lang.value, palette=self.ds)
+            static = charts.bars(table, indicator=self.indicator.value, lang=self.lang.value, dataset=self.ds)
             # the output widget's content is shown on its own: it always carries the library
             bundle = embed.ChartOutput(chart, static=static, include_library=True)._repr_mimebundle_()
             plt.close(getattr(static, "figure", static))

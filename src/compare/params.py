@@ -249,11 +249,11 @@ def _check_value(name: str, line, key: str, value, ds: Dataset, constraints: dic
         if value not in known:
             close = difflib.get_close_matches(str(value), list(known), n=1)
             p(f"unknown indicator {value!r}" + (f" (did you mean {close[0]!r}?)" if close else "; see data/codebook.yaml"))
-    elif key == "theme":
-        known = sorted(set(comparison_sets(ds)) | set(ds.codebook.get("themes", {})))
+    elif key in ("theme", "comparison") and value:  # empty: not used
+        known = list(ds.codebook.get("themes", {})) if key == "theme" else list(comparison_sets(ds))
         if value not in known:
             close = difflib.get_close_matches(str(value), known, n=1)
-            p(f"unknown theme {value!r}" + (f" (did you mean {close[0]!r}?)" if close else f"; known: {', '.join(known)}"))
+            p(f"unknown {key} {value!r}" + (f" (did you mean {close[0]!r}?)" if close else f"; known: {', '.join(known)}"))
     elif key == "lang" and value not in LANGS:
         p(f"expected one of {', '.join(LANGS)}, got {value!r}")
     elif key == "kind" and value not in KINDS:

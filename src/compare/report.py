@@ -20,34 +20,13 @@ import pandas as pd
 
 from . import analysis
 from .data import Dataset, load
-
-LANGS = ("zh", "en", "both")
-
-_LABELS = {
-    "city": {"zh": "城市", "en": "City"},
-    "indicator": {"zh": "指标", "en": "Indicator"},
-    "value": {"zh": "数值", "en": "Value"},
-    "unit": {"zh": "单位", "en": "Unit"},
-    "scope": {"zh": "范围", "en": "Scope"},
-    "caveat": {"zh": "注意", "en": "Caveat"},
-    "binding": {"zh": "属性", "en": "Binding"},
-    "flags": {"zh": "标记", "en": "Flags"},
-    "quote": {"zh": "原文", "en": "Quote (verbatim)"},
-    "source": {"zh": "来源", "en": "Source"},
-    "formula": {"zh": "公式与假设", "en": "Formula and assumption"},
-    "note": {"zh": "说明", "en": "Note"},
-    "inputs": {"zh": "输入", "en": "Inputs"},
-    "answers": {"zh": "结论", "en": "Answers"},
-    "single": {"zh": "仅一市给出的指标", "en": "Stated by one plan only"},
-    "none": {"zh": "五市均未给出数值的指标:", "en": "No plan gives a value for: "},
-    "all_missing": {"zh": "以下指标各市均未说明,未列入表中:", "en": "Not in the table, as no city states them: "},
-    "peers": {"zh": "与其他城市比较(比率)", "en": "Ratios beside the other cities'"},
-}
+from .viz.encode import scope_class_label
+from .vocab import LANGS, SEP, entries as vocab_entries, join as vocab_join, label, pick
 
 
 def _t(key: str, lang: str) -> str:
-    zh, en = _LABELS[key]["zh"], _LABELS[key]["en"]
-    return {"zh": zh, "en": en}.get(lang, f"{zh} {en}")
+    """A table column heading from the vocabulary (``col_<key>``)."""
+    return label(f"col_{key}", lang)
 
 
 def _safe_name(name: str) -> str:
@@ -93,9 +72,6 @@ def short_source(ds: Dataset | None, row) -> str:
     return text
 
 
-DERIVED_FLAG = {"derived": {"zh": "推算", "en": "derived"},
-                "derived_context": {"zh": "推算(外部分母)", "en": "derived, outside denominator"}}
-
 
 def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = True, ds: Dataset | None = None) -> pd.DataFrame:
     """A comparison table as a reader sees it: city, indicator, value label, quote, source.
@@ -104,24 +80,23 @@ def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = Tru
     """
     rows = []
     for _, r in table.iterrows():
-        city = {"zh": r["city_zh"], "en": r["city_en"]}.get(lang, f"{r['city_zh']} {r['city_en']}")
-        title = {"zh": r["title_zh"], "en": r["title_en"]}.get(lang, f"{r['title_zh']} / {r['title_en']}")
+        city = pick(r["city_zh"], r["city_en"], lang)
+        title = pick(r["title_zh"], r["title_en"], lang)
         flags = []
         if r["conflict"]:
-            flags.append("⚠ conflict" if lang != "zh" else "⚠ 文件内矛盾")
+            flags.append(label("flag_conflict", lang))
         if r["inferred_year"]:
-            flags.append("year inferred" if lang != "zh" else "年份推定")
-        derived = r["status"] in DERIVED_FLAG
+            flags.append(label("flag_inferred", lang))
+        derived = r["status"] in analysis.DERIVED
         if derived:
-            mark = DERIVED_FLAG[r["status"]]
-            flags.append({"zh": mark["zh"], "en": mark["en"]}.get(lang, f"{mark['zh']} {mark['en']}"))
+            flags.append(label(f"flag_{r['status']}", lang))
         row = {
             _t("city", lang): city,
             _t("indicator", lang): title,
             _t("value", lang): analysis.value_label(r, lang),
             # what a reader must know before comparing this value, beside it
             _t("caveat", lang): r.get("caveat", "") or "",
-            _t("scope", lang): {"zh": r["scope_zh"], "en": r["scope_en"]}.get(lang, f"{r['scope_zh']} {r['scope_en']}")
+            _t("scope", lang): pick(r["scope_zh"], r["scope_en"], lang)
             if r["scope"] else "",
             _t("binding", lang): r["binding"],
             _t("flags", lang): "; ".join(flags),
@@ -137,8 +112,7 @@ def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = Tru
 
 
 def _heading(level: int, zh: str, en: str, lang: str) -> str:
-    text = {"zh": zh, "en": en}.get(lang, f"{zh} {en}")
-    return f"<h{level}>{html.escape(text)}</h{level}>"
+    return f"<h{level}>{html.escape(pick(zh, en, lang))}</h{level}>"
 
 
 def stated_by(table: pd.DataFrame, indicator: str) -> list[str]:
@@ -185,21 +159,51 @@ class Report:
         parts = [f"<h1>{html.escape(self.title)}</h1>"]
         if subtitle:
             parts.append(f"<p>{html.escape(subtitle)}</p>")
-        parts.append(
-            "<p class='cmp-meta'>Dataset 数据集 v{v} · data fingerprint {fp} · rendered 生成于 {when}<br>"
-            "Every value below is quoted from the plan it comes from; derived values show their formula; "
-            "values from outside the plans are labelled as such. 所有数值均可追溯到原文。</p>".format(
-                v=html.escape(str(pkg_version)), fp=html.escape(self.ds.fingerprint[:12]), when=when))
+        def word(key: str, zh_too: bool = True) -> str:
+            # the meta line reads English first in both languages, as the renderer's checks expect
+            en, zh = label(key, "en"), label(key, "zh")
+            return {"zh": zh, "en": en}.get(self.lang, f"{en} {zh}" if zh_too else en)
+
+        meta = (f"{word('meta_dataset')} v{pkg_version} · {word('meta_fingerprint', False)} "
+                f"{self.ds.fingerprint[:12]} · {word('meta_rendered')} {when}")
+        parts.append(f"<p class='cmp-meta'>{html.escape(meta)}<br>{html.escape(label('report_promise', self.lang))}</p>")
         self.html("\n".join(parts))
 
     def city_header(self, city: str) -> None:
         """Header of a city profile: the city and the full citation of its plan(s)."""
         cites = self.ds.sources.loc[self.ds.sources["city"] == city, "citation"]
-        self.header(self.ds.city_name(city, "both") + " · " + "; ".join(cites))
+        self.header(self.ds.city_name(city, self.lang) + " · " + "; ".join(cites))
 
     def note(self, text: str) -> None:
         """A paragraph of narrative whose text may come from data or params (escaped)."""
         self.html(f"<p>{html.escape(text)}</p>")
+
+    def section(self, key: str, *, level: int = 2) -> None:
+        """A section heading from the vocabulary (``section_<key>``) and its intro, if it has one."""
+        parts = [f"<h{level}>{html.escape(label(f'section_{key}', self.lang))}</h{level}>"]
+        if f"section_{key}_intro" in vocab_entries():
+            parts.append(f"<p>{html.escape(label(f'section_{key}_intro', self.lang))}</p>")
+        self.html("".join(parts))
+
+    def reading_guide(self) -> None:
+        """How to read the charts: written once, in the vocabulary, shown by every report."""
+        self.html(f"<p><strong>{html.escape(label('reading_guide_title', self.lang))}.</strong> "
+                  f"{html.escape(label('reading_guide', self.lang))}</p>")
+
+    def theme_intro(self, cities: list[str], *, comparison: str = "", theme: str = "") -> None:
+        """What a theme report compares, naming the cities of the params (never a fixed list)."""
+        meta = (self.ds.codebook.get("comparisons", {}).get(comparison) if comparison
+                else self.ds.codebook.get("themes", {}).get(theme)) or {}
+        parts = []
+        for lang in (("zh", "en") if self.lang == "both" else (self.lang,)):
+            title = meta.get(f"title_{lang}", comparison or theme)
+            cities_text = vocab_join([self.ds.city_name(c, lang) for c in cities], lang)
+            text = label("theme_intro", lang, cities=cities_text, title=title if lang == "zh" else title.lower())
+            extra = f"theme_intro_{comparison or theme}"
+            if extra in vocab_entries():
+                text += " " + label(extra, lang)
+            parts.append(f"<p>{html.escape(text)}</p>")
+        self.html("".join(parts))
 
     # ------------------------------------------------------------------ artefacts
 
@@ -261,7 +265,8 @@ class Report:
         img = self._static(ax_or_fig, name, caption)
         if folded:
             where = f" — figures/{html.escape(_safe_name(name))}.png, .svg" if self.artifacts is not None else ""
-            img = f"<details class='cmp-static'><summary>静态图 Static figure (for print){where}</summary>{img}</details>"
+            img = (f"<details class='cmp-static'><summary>{html.escape(label('static_figure', self.lang))}{where}"
+                   f"</summary>{img}</details>")
         self.html(img)
 
     def echart(self, chart, name: str = "", *, static=None) -> None:
@@ -280,8 +285,7 @@ class Report:
         cites = analysis.citation_table(self.ds, table)
         items = "".join(f"<li>{html.escape(c)} <span class='cmp-muted'>[{html.escape(i)}]</span></li>"
                         for i, c in zip(cites["id"], cites["citation"]))
-        label = {"zh": "来源", "en": "Sources"}.get(self.lang, "来源 Sources")
-        self.html(f"<h3>{label}</h3><ul>{items}</ul>")
+        self.html(f"<h3>{html.escape(label('sources', self.lang))}</h3><ul>{items}</ul>")
 
     def context(self, indicator: str) -> None:
         """Outside context for an indicator (e.g. a national target), labelled as outside the plans."""
@@ -293,8 +297,8 @@ class Report:
             f"{'%' if r['unit'] == 'percent' else ''}</strong> ({int(r['year'])}, {html.escape(r['scope'])}): "
             f"“{html.escape(r['quote'])}” — {html.escape(r['citation'])}</li>"
             for _, r in ctx.iterrows())
-        self.html("<div class='cmp-meta'><strong>Outside context — not from the plans "
-                  f"外部参照(非规划文件)</strong><ul>{items}</ul></div>")
+        self.html(f"<div class='cmp-meta'><strong>{html.escape(label('outside_context', self.lang))}</strong>"
+                  f"<ul>{items}</ul></div>")
 
     # ------------------------------------------------------------------ sections
     # Each section is one notebook call; the notebook stays narrative plus calls.
@@ -320,17 +324,14 @@ class Report:
         kw = {"reference": ref[0], "reference_label": ref[1][self.lang]} if ref else {}
         # rows of different scope classes (a per-county floor, a citywide count) never share an axis
         groups = analysis.axes(rows) if "scope_class" in rows else [(indicator, "", rows)]
-        scopes = self.ds.codebook.get("scopes", {})
+        ctx = self.ds.context
         for _, cls, part in groups:
             suffix = f"-{cls}" if len(groups) > 1 else ""
             if len(groups) > 1:
-                label = next((v for v in scopes.values() if v.get("class") == cls), {"zh": cls, "en": cls})
-                self.html("<p class='cmp-muted'>" + html.escape(
-                    {"zh": label.get("zh", cls), "en": label.get("en", cls)}.get(self.lang, f"{label.get('zh', cls)} {label.get('en', cls)}"))
-                    + "</p>")
-            self.echart(echarts.bars(part, indicator=indicator, lang=self.lang, palette=self.ds, **kw),
+                self.html(f"<p class='cmp-muted'>{html.escape(scope_class_label(cls, self.lang, self.ds))}</p>")
+            self.echart(echarts.bars(part, indicator=indicator, lang=self.lang, dataset=self.ds, **kw),
                         f"{name}{suffix}-bars",
-                        static=charts.bars(part, indicator=indicator, lang=self.lang, palette=self.ds, **kw))
+                        static=charts.bars(part, indicator=indicator, lang=self.lang, dataset=self.ds, **kw))
         self.context(indicator)
         self.table(rows[rows["status"] != "not_stated"], f"{name}")
 
@@ -343,18 +344,16 @@ class Report:
                 shown.append(key)
         skipped = [k for k in dict.fromkeys(table["indicator"]) if k not in shown]
         if skipped:
-            titles = ", ".join(self.ds.indicator_title(k, "both" if self.lang == "both" else self.lang) for k in skipped)
-            self.html("<p class='cmp-muted'>" + html.escape(
-                {"zh": "以下指标无城市给出数值:", "en": "No city states a value for: "}.get(self.lang, "无城市给出数值 / No city states a value for: ")
-                + titles) + "</p>")
+            titles = ", ".join(self.ds.indicator_title(k, self.lang) for k in skipped)
+            self.html("<p class='cmp-muted'>" + html.escape(label("no_city_states", self.lang) + titles) + "</p>")
 
     def _sentence(self, text: dict) -> str:
         if self.lang == "both":
             return f"<p class='cmp-answer'>{html.escape(text['zh'])}<br>{html.escape(text['en'])}</p>"
         return f"<p class='cmp-answer'>{html.escape(text[self.lang])}</p>"
 
-    def answers(self, cities: list[str], *, theme: str | None = None, indicators=None, year: int | None = None,
-                name: str = "answers") -> None:
+    def answers(self, cities: list[str], *, comparison: str | None = None, theme: str | None = None, indicators=None,
+                year: int | None = None, name: str = "answers") -> None:
         """What the plans allow comparing, most cities first: per indicator a data-generated sentence,
         a chart (with a national reference line where data/context.csv has one) and the rows; then the
         indicators one plan states, as a compact list; then those no plan states, in one line."""
@@ -362,25 +361,25 @@ class Report:
         from . import charts, echarts
 
         lang = self.lang
-        headline, single, none = ans.answers(self.ds, theme=theme, indicators=indicators, cities=cities, year=year)
+        headline, single, none = ans.answers(self.ds, comparison=comparison, theme=theme, indicators=indicators,
+                                             cities=cities, year=year)
         for a in headline:
             self.html(_heading(3, a.rows["title_zh"].iloc[0], a.rows["title_en"].iloc[0], lang) + self._sentence(a.sentence))
             rows = ans.chart_rows(self.ds, a, cities)
             ref = ans.reference(self.ds, a.indicator)
             kw = {}
             if ref is not None:
-                label = ref[1][lang]
-                kw = {"reference": ref[0], "reference_label": label}
-            self.echart(echarts.bars(rows, indicator=a.indicator, lang=lang, palette=self.ds, **kw),
+                kw = {"reference": ref[0], "reference_label": ref[1][lang]}
+            self.echart(echarts.bars(rows, indicator=a.indicator, lang=lang, dataset=self.ds, **kw),
                         f"{name}-{a.indicator}-bars",
-                        static=charts.bars(rows, indicator=a.indicator, lang=lang, palette=self.ds, **kw))
+                        static=charts.bars(rows, indicator=a.indicator, lang=lang, dataset=self.ds, **kw))
             self.context(a.indicator)
             # the heading names the indicator: the table leaves that column out
             shown = display_frame(a.rows, lang, ds=self.ds).drop(columns=[_t("indicator", lang)])
             self._save_csv(a.rows, f"{name}-{a.indicator}")
             self.html(shown.to_html(index=False, escape=True, na_rep="", border=0, classes="cmp-table cmp-wrap"))
         if single:
-            self.html(_heading(3, _LABELS["single"]["zh"], _LABELS["single"]["en"], lang))
+            self.html(f"<h3>{html.escape(label('section_single', lang))}</h3>")
             items = []
             for a in single:
                 title = self.ds.indicator_title(a.indicator, lang)
@@ -406,8 +405,7 @@ class Report:
         headline, single, _none = ans.answers(self.ds, indicators=keys)
         mine = [a for a in headline + single if city in a.cities]
         if not mine:
-            self.note({"zh": "该市规划未给出可换算为比率的数值。", "en": "This plan gives no value that makes a ratio."}
-                      .get(self.lang, "该市规划未给出可换算为比率的数值 / This plan gives no value that makes a ratio."))
+            self.note(label("no_ratio", self.lang))
             return
         lang = self.lang
         rows = []
@@ -417,13 +415,12 @@ class Report:
                 r = a.rows[a.rows["city"].astype(str) == c]
                 text = " / ".join(analysis.value_label(x, lang) + (" ⚠" if x["conflict"] else "") for _, x in r.iterrows())
                 if not text:
-                    text = analysis.NOT_STATED["zh"] if lang == "zh" else (
-                        analysis.NOT_STATED["en"] if lang == "en" else "未说明 not stated")
+                    text = label("not_stated", lang)
                 row[self.ds.city_name(c, lang) + (" ◀" if c == city else "")] = text
             rows.append(row)
         frame = pd.DataFrame(rows)
         self._save_csv(pd.concat([a.rows for a in mine], ignore_index=True), name or f"{city}-ratios")
-        self.html(_heading(3, _LABELS["peers"]["zh"], _LABELS["peers"]["en"], lang)
+        self.html(f"<h3>{html.escape(label('section_peers', lang))}</h3>"
                   + frame.to_html(index=False, escape=True, border=0, classes="cmp-pivot cmp-wrap"))
 
     def baseline_target(self, indicator: str, cities: list[str], *, name: str = "") -> None:
@@ -435,10 +432,11 @@ class Report:
         if not (bt["baseline_value"].notna() & bt["target_value"].notna()).any():
             return
         meta = self.ds.codebook["indicators"][indicator]
-        self.html(_heading(3, f"{meta['title_zh']}:基数与目标", f"{meta['title_en']}: baseline and target", self.lang))
-        self.echart(echarts.dumbbell(bt, indicator=indicator, lang=self.lang, palette=self.ds),
+        self.html(_heading(3, label("baseline_and_target", "zh", title=meta["title_zh"]),
+                           label("baseline_and_target", "en", title=meta["title_en"]), self.lang))
+        self.echart(echarts.dumbbell(bt, indicator=indicator, lang=self.lang, dataset=self.ds),
                     name or f"{indicator}-baseline-target",
-                    static=charts.dumbbell(bt, indicator=indicator, lang=self.lang, palette=self.ds))
+                    static=charts.dumbbell(bt, indicator=indicator, lang=self.lang, dataset=self.ds))
 
     def baselines_and_targets(self, city: str) -> int:
         """The section "Baselines and targets" of a profile: its heading and one chart per indicator the
@@ -447,7 +445,7 @@ class Report:
 
         keys = an.both_kinds(self.ds, city)
         if keys:
-            self.html(_heading(2, "基数与目标", "Baselines and targets", self.lang))
+            self.html(f"<h2>{html.escape(label('section_baselines', self.lang))}</h2>")
         for key in keys:
             self.baseline_target(key, [city], name=f"{city}-{key}-baseline-target")
         return len(keys)
@@ -460,19 +458,19 @@ class Report:
         items = [f"{self.ds.city_name(r['city'], 'both')} ({int(r['period_start'])}–{int(r['period_end'])})"
                  for _, r in src.iterrows()]
         n, docs = len(set(src["city"])), len(src)
-        en = f"{n} cities, {docs} documents: " + ", ".join(items) + "."
-        zh = f"共{n}个城市、{docs}份文件。"
-        self.note({"zh": zh + "、".join(items), "en": en}.get(self.lang, zh + " " + en))
+        en = label("plans_count", "en", n=n, docs=docs) + ", ".join(items) + "."
+        zh = label("plans_count", "zh", n=n, docs=docs)
+        self.note({"zh": zh + "、".join(items), "en": en}.get(self.lang, zh + SEP + en))
 
-    def coverage(self, cities: list[str], *, theme: str | None = None, min_cities: int = 1,
-                 name: str = "coverage") -> None:
+    def coverage(self, cities: list[str], *, comparison: str | None = None, theme: str | None = None,
+                 min_cities: int = 1, name: str = "coverage") -> None:
         """Which city quantifies which indicator (static heatmap, interactive heatmap, CSV).
 
         Only indicators stated by at least ``min_cities`` of ``cities`` are shown.
         """
         from . import analysis as an
 
-        cov = an.coverage(self.ds, theme=theme, cities=cities)
+        cov = an.coverage(self.ds, comparison=comparison, theme=theme, cities=cities)
         cov = cov[(cov > 0).sum(axis=1) >= min_cities]
         self._matrix(cov, name, titles=self.ds)
 
@@ -482,15 +480,14 @@ class Report:
 
         cov = an.theme_coverage(self.ds, cities=cities)
         themes = self.ds.codebook.get("themes", {})
-        titles = {k: {"zh": v["title_zh"], "en": v["title_en"]}.get(self.lang, f"{v['title_zh']} {v['title_en']}")
-                  for k, v in themes.items()}
+        titles = {k: pick(v["title_zh"], v["title_en"], self.lang) for k, v in themes.items()}
         self._matrix(cov, name, titles=titles)
 
     def _matrix(self, cov: pd.DataFrame, name: str, *, titles) -> None:
         from . import charts, echarts
 
-        self.echart(echarts.matrix(cov, lang=self.lang, titles=titles, palette=self.ds), f"{name}-matrix",
-                    static=charts.matrix(cov, lang=self.lang, titles=titles, palette=self.ds))
+        self.echart(echarts.matrix(cov, lang=self.lang, titles=titles, dataset=self.ds), f"{name}-matrix",
+                    static=charts.matrix(cov, lang=self.lang, titles=titles, dataset=self.ds))
         self._save_csv(cov, name, index=True)
 
     def pivot(self, table: pd.DataFrame, name: str) -> None:
@@ -525,26 +522,26 @@ class Report:
             titles = "; ".join(self.ds.indicator_title(k, lang) for k in dropped)
             self.html(f"<p class='cmp-muted'>{html.escape(_t('all_missing', lang) + titles)}</p>")
 
-    def headline_table(self, cities: list[str], *, theme: str = "overview", name: str = "headline") -> pd.DataFrame:
+    def headline_table(self, cities: list[str], *, comparison: str = "overview", name: str = "headline") -> pd.DataFrame:
         """Latest baseline and latest target per headline indicator and city (city columns); returns the long table."""
         from . import analysis as an
 
-        table = an.compare(self.ds, theme=theme, cities=cities, kind="all")
+        table = an.compare(self.ds, comparison=comparison, cities=cities, kind="all")
         self.pivot(table, name)
         return table
 
-    def conflicts(self, cities: list[str], *, theme: str | None = None, name: str = "conflicts") -> None:
+    def conflicts(self, cities: list[str], *, comparison: str | None = None, theme: str | None = None,
+                  name: str = "conflicts") -> None:
         """Every statement the documents contradict, both sides, with the curator's note.
 
-        With ``theme`` (a comparison set or theme), only the contradictions about its indicators.
+        With ``comparison`` (a comparison set) or ``theme``, only the contradictions about its indicators.
         """
         from . import analysis as an
 
-        st = an.statements(self.ds, cities=cities, theme=theme, include_derived=False)
+        st = an.statements(self.ds, cities=cities, comparison=comparison, theme=theme, include_derived=False)
         rows = st[st["conflict"]]
         if rows.empty:
-            self.note({"zh": "所选城市的文件中未发现内部矛盾。", "en": "No internal contradictions recorded for these cities."}
-                      .get(self.lang, "未发现内部矛盾 No internal contradictions recorded."))
+            self.note(label("no_conflicts", self.lang))
             return
         shown = display_frame(rows, self.lang, ds=self.ds)
         shown[_t("note", self.lang)] = list(rows["note"])
@@ -557,8 +554,7 @@ class Report:
 
         keys = an.shared_with_peers(self.ds, city, kind=kind)
         if not keys:
-            self.note({"zh": "该市的指标与其他城市没有重合。", "en": "No indicator of this plan is quantified by another plan."}
-                      .get(self.lang, "该市的指标与其他城市没有重合 / No indicator of this plan is quantified by another plan."))
+            self.note(label("no_peers", self.lang))
             return
         table = an.compare(self.ds, indicators=keys, kind=kind)
         for key in keys:
@@ -576,10 +572,10 @@ class Report:
             self.html(_heading(2, themes[theme]["title_zh"], themes[theme]["title_en"], self.lang))
             self.table(rows, f"{city}-{theme}")
         inferred = st[st["inferred_year"]]
-        self.html(_heading(2, "年份推定的数值", "Values with an inferred year", self.lang))
+        self.html(f"<h2>{html.escape(label('inferred_values', self.lang))}</h2>")
         if inferred.empty:
-            self.note("None.")
+            self.note(label("none", self.lang))
         else:
             shown = display_frame(inferred, self.lang, ds=self.ds)
-            shown["Note 说明"] = list(inferred["note"])
+            shown[_t("note", self.lang)] = list(inferred["note"])
             self.html(shown.to_html(index=False, escape=True, na_rep="", border=0))

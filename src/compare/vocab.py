@@ -1,0 +1,69 @@
+"""The one vocabulary of UI strings: ``label(key, lang)`` renders Chinese, English or both.
+
+Every heading, legend entry, caption phrase, tooltip field and "not stated" lives in
+``vocab.yaml`` (package data) with its Chinese and English text. ``lang="both"`` writes the
+Chinese, :data:`SEP`, then the English; a drawn symbol (≥, ≈, ⚠, *) is written once in front.
+Text from the data (city names, indicator titles) goes through :func:`pick`, which uses
+the same separator, so a bilingual label reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from functools import lru_cache
+from typing import Literal
+
+import yaml
+
+Lang = Literal["zh", "en", "both"]
+LANGS: tuple[str, ...] = ("zh", "en", "both")
+#: Between the Chinese and the English of a bilingual label.
+SEP = " "
+
+
+@lru_cache(maxsize=1)
+def entries() -> dict[str, dict]:
+    """Every vocabulary entry, key -> {zh, en[, symbol]}."""
+    text = (importlib.resources.files("compare") / "vocab.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    return lang
+
+
+def pick(zh: str, en: str, lang: Lang) -> str:
+    """``zh``, ``en`` or both joined by :data:`SEP` (once when they are the same text)."""
+    check_lang(lang)
+    if lang == "zh":
+        return zh
+    if lang == "en":
+        return en
+    return zh if zh == en or not en else (en if not zh else f"{zh}{SEP}{en}")
+
+
+def label(key: str, lang: Lang = "both", *, symbol: bool = True, **values) -> str:
+    """The vocabulary entry ``key`` in ``lang``; ``{name}`` placeholders filled from ``values``.
+
+    ``symbol=False`` leaves out the entry's drawn symbol. KeyError names an unknown key.
+    """
+    try:
+        entry = entries()[key]
+    except KeyError:
+        raise KeyError(f"{key!r} is not in compare/vocab.yaml") from None
+    zh, en = str(entry["zh"]).format(**values), str(entry["en"]).format(**values)
+    text = pick(zh, en, lang)
+    sym = entry.get("symbol") if symbol else None
+    return f"{sym} {text}" if sym else text
+
+
+def symbol(key: str) -> str:
+    """The drawn symbol of a vocabulary entry ("" when it has none)."""
+    return entries()[key].get("symbol", "")
+
+
+def join(items: list[str], lang: Lang) -> str:
+    """A list in running text: 、 between Chinese items, a comma otherwise."""
+    return label("list_and", "zh" if lang == "zh" else "en").join(items)
