@@ -20,22 +20,20 @@ from . import analysis, charts, echarts, embed, paths
 from .data import Dataset, load
 from .errors import CompareError
 from .params import KINDS, LANGS
+from .vocab import label, pick
 
 ALL = ""
 #: Where brief kits go by default: a git-ignored folder at the repository root.
 BRIEF_DIR = paths.ROOT / "work" / "briefs"
 
-_KIND_LABELS = {"target": "目标 target", "baseline": "基数 baseline", "projection": "预测 projection", "all": "全部 all"}
-_LANG_LABELS = {"zh": "中文", "en": "English", "both": "双语 both"}
-_COLUMNS = {  # key: (zh, en)
-    "city": ("城市", "City"), "value": ("数值", "Value"), "comparator": ("比较", "Comparator"),
-    "year": ("年份", "Year"), "kind": ("类型", "Kind"), "scope": ("范围", "Scope"), "caveat": ("注意", "Caveat"),
-    "quote": ("原文", "Quote (verbatim)"), "source": ("来源", "Source"),
-}
+#: Table columns and the vocabulary entries that name them.
+_COLUMNS = {"city": "explore_col_city", "value": "explore_col_value", "comparator": "explore_col_comparator",
+            "year": "explore_year", "kind": "explore_kind", "scope": "explore_col_scope",
+            "caveat": "explore_col_caveat", "quote": "explore_col_quote", "source": "explore_col_source"}
 
 
-def _pick(zh: str, en: str, lang: str) -> str:
-    return {"zh": zh, "en": en}.get(lang, f"{zh} {en}")
+def _kind_label(kind: str) -> str:
+    return label("explore_all" if kind == "all" else kind, "both")
 
 
 def indicator_options(ds: Dataset, *, theme: str = ALL, search: str = "") -> list[tuple[str, str]]:
@@ -55,7 +53,7 @@ def indicator_options(ds: Dataset, *, theme: str = ALL, search: str = "") -> lis
         if needle and needle not in text:
             continue
         n = int(stated.get(key, 0))
-        out.append((n, f"{meta.get('title_zh', key)} {meta.get('title_en', key)} · {n} 市 cities", key))
+        out.append((n, f"{meta.get('title_zh', key)} {meta.get('title_en', key)} · {label('explore_n_cities', 'both', n=n)}", key))
     out.sort(key=lambda t: -min(t[0], 1))  # stable: codebook order within stated / unstated
     return [(label, key) for _, label, key in out]
 
@@ -79,20 +77,20 @@ class Explorer:
         self._busy = False
         self.brief_paths: list[Path] = []
         layout = w.Layout(width="auto")
-        self.theme = w.Dropdown(description="主题 Theme", layout=layout,
-                                options=[("全部 All", ALL)] + [(f"{m['title_zh']} {m['title_en']}", k)
+        self.theme = w.Dropdown(description=label("explore_theme"), layout=layout,
+                                options=[(label("explore_all"), ALL)] + [(f"{m['title_zh']} {m['title_en']}", k)
                                                               for k, m in themes.items()], value=theme)
-        self.search = w.Text(value=search, description="搜索 Search", continuous_update=False,
-                             placeholder="中文或英文,搜索全部主题 Chinese or English, searches every theme")
-        self.indicator = w.Dropdown(description="指标 Indicator", layout=w.Layout(width="640px"))
-        self.cities = w.SelectMultiple(description="城市 Cities", rows=min(len(self.ds.city_order), 8),
+        self.search = w.Text(value=search, description=label("explore_search"), continuous_update=False,
+                             placeholder=label("explore_search_hint"))
+        self.indicator = w.Dropdown(description=label("explore_indicator"), layout=w.Layout(width="640px"))
+        self.cities = w.SelectMultiple(description=label("explore_cities"), rows=min(len(self.ds.city_order), 8),
                                        options=[(self.ds.city_name(c, "both"), c) for c in self.ds.city_order],
                                        value=tuple(cities))
-        self.kind = w.ToggleButtons(description="类型 Kind", options=[(_KIND_LABELS[k], k) for k in KINDS], value=kind)
-        self.year = w.Dropdown(description="年份 Year", options=[("最新 latest", 0)], value=0)
-        self.lang = w.ToggleButtons(description="语言 Lang", options=[(_LANG_LABELS[k], k) for k in LANGS], value=lang)
-        self.brief_dir = w.Text(value=str(brief_dir or BRIEF_DIR), description="简报 Brief to", layout=w.Layout(width="640px"))
-        self.brief_button = w.Button(description="写出简报包 Write brief kit", icon="download",
+        self.kind = w.ToggleButtons(description=label("explore_kind"), options=[(_kind_label(k), k) for k in KINDS], value=kind)
+        self.year = w.Dropdown(description=label("explore_year"), options=[(label("explore_latest"), 0)], value=0)
+        self.lang = w.ToggleButtons(description=label("explore_lang"), options=[(label(f"lang_{k}"), k) for k in LANGS], value=lang)
+        self.brief_dir = w.Text(value=str(brief_dir or BRIEF_DIR), description=label("explore_brief_to"), layout=w.Layout(width="640px"))
+        self.brief_button = w.Button(description=label("explore_write_brief"), icon="download",
                                      tooltip="PNG 300 dpi, SVG, offline HTML, CSV and caption of what is shown",
                                      layout=w.Layout(width="auto"))
         self.status = w.HTML()
@@ -136,7 +134,7 @@ class Explorer:
         current = self.year.value if prefer is None else prefer
         self._busy = True
         try:
-            self.year.options = [("最新 latest", 0)] + [(str(y), y) for y in years]
+            self.year.options = [(label("explore_latest"), 0)] + [(str(y), y) for y in years]
             self.year.value = current if current in years else 0
         finally:
             self._busy = False
@@ -175,7 +173,6 @@ class Explorer:
         rows = []
         for _, r in table.iterrows():
             missing = r["status"] == "not_stated" or pd.isna(r["value"])
-            kind = analysis.KIND_LABEL.get(r["kind"], {})
             source = "" if missing else " · ".join(str(x) for x in (r.get("source_id"), r.get("section"), r.get("id")) if x)
             if r["status"] == "derived":
                 source = f"{r.get('formula', '')} = {r.get('inputs', '')}. {r.get('assumption', '')}"
@@ -183,17 +180,17 @@ class Explorer:
                 "city": self.ds.city_name(str(r["city"]), lang),
                 "value": ("⚠ " if r["conflict"] else "") + analysis.value_label(r, "zh" if lang == "zh" else "en",
                                                                                 with_year=False)
-                if not missing else charts.not_stated(lang),
+                if not missing else label("not_stated", lang),
                 "comparator": r["comparator"],
                 "year": "" if pd.isna(r["year"]) else f"{r['year']}{'*' if r['inferred_year'] else ''}",
-                "kind": _pick(kind.get("zh", r["kind"]), kind.get("en", r["kind"]), lang) if kind else r["kind"],
-                "scope": _pick(r.get("scope_zh") or r["scope"], r.get("scope_en") or r["scope"], lang) if r["scope"] else "",
+                "kind": label(r["kind"], lang) if r["kind"] in ("target", "baseline", "projection") else r["kind"],
+                "scope": pick(r.get("scope_zh") or r["scope"], r.get("scope_en") or r["scope"], lang) if r["scope"] else "",
                 "caveat": str(r.get("caveat", "") or ""),
                 "quote": r["quote"] if r["status"] == "stated" else "",
                 "source": source,
             })
         frame = pd.DataFrame(rows, columns=list(_COLUMNS))
-        return frame.rename(columns={k: _pick(zh, en, lang) for k, (zh, en) in _COLUMNS.items()})
+        return frame.rename(columns={k: label(v, lang) for k, v in _COLUMNS.items()})
 
     def chart(self, table: pd.DataFrame | None = None):
         """The interactive bars chart of what is shown (None when there are no rows)."""
@@ -209,7 +206,7 @@ class Explorer:
         title = self.ds.indicator_title(self.indicator.value, self.lang.value) if self.indicator.value else ""
         meta = self.ds.codebook["indicators"].get(self.indicator.value, {})
         head = (f"<h3>{html.escape(title)}</h3><p class='cmp-muted'>{html.escape(meta.get('definition', ''))}</p>"
-                if title else "<p>没有符合条件的指标 No indicator matches the search.</p>")
+                if title else f"<p>{html.escape(label('explore_no_match'))}</p>")
         self.table_html.value = ("<div class='cmp-explore-view'>" + head
                                  + shown.to_html(index=False, escape=True, na_rep="", border=0,
                                                  classes="cmp-table cmp-explore") + "</div>")
@@ -238,7 +235,7 @@ class Explorer:
             self.status.value = f"<span style='color:#b2182b'>{html.escape(str(err))}</span>"
             return []
         self.brief_paths = written
-        self.status.value = ("已写出 Written: " + ", ".join(f"<code>{html.escape(str(p))}</code>" for p in written))
+        self.status.value = (label("explore_written") + " " + ", ".join(f"<code>{html.escape(str(p))}</code>" for p in written))
         return written
 
     # ------------------------------------------------------------------ display
