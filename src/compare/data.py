@@ -416,12 +416,10 @@ class Dataset:
         return list(cached)
 
     def city_name(self, key: str, lang: str = "en") -> str:
+        from .vocab import pick
+
         row = self.cities.set_index("key").loc[key]
-        if lang == "zh":
-            return row["name_zh"]
-        if lang == "en":
-            return row["name_en"]
-        return f"{row['name_zh']} {row['name_en']}"
+        return pick(row["name_zh"], row["name_en"], lang)
 
     def indicator_title(self, key: str, lang: str = "en") -> str:
         meta = self.codebook["indicators"].get(key, {})

@@ -10,7 +10,6 @@ copies) is :mod:`compare.embed`'s job; its public names are re-exported here.
 
 from __future__ import annotations
 
-import html
 from typing import Mapping
 
 import pandas as pd
@@ -20,12 +19,6 @@ from pyecharts.charts.base import Base
 from .viz import echarts as backend
 from .viz import encode
 from .vocab import Lang
-
-
-def _esc(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return html.escape(str(value), quote=True)
 
 
 def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,
