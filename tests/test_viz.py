@@ -4,16 +4,22 @@ As seaborn's tests do, the assertions read the plotted objects: the Axes' patche
 texts on one side, the ECharts options dict on the other.
 """
 
+import io
+import warnings
+
 import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import pytest
 
-from compare import brief, vocab
-from compare.analysis import baseline_target, compare, coverage
+from compare import brief, charts, vocab
+from compare.analysis import baseline_target, both_kinds, compare, coverage
 from compare.echarts import options_dict
 from compare.viz import echarts as E
 from compare.viz import encode
 from compare.viz import mpl as M
+
+from .conftest import ALL_PARAMS
+from .figure_checks import overlapping_texts, run_report, texts_outside
 
 
 def _rgba(color, alpha=1.0):
@@ -169,26 +175,12 @@ def test_vocabulary_entries_are_complete():
 # --------------------------------------------------------------------------- text inside the figure
 
 
-def _outside(fig):
-    """Every visible text artist whose extent leaves the figure (with a 1 px tolerance)."""
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    box = fig.bbox
-    bad = []
-    for text in fig.findobj(lambda a: hasattr(a, "get_text") and hasattr(a, "get_window_extent")):
-        if not text.get_visible() or not text.get_text().strip():
-            continue
-        ext = text.get_window_extent(renderer)
-        if ext.x0 < box.x0 - 1 or ext.y0 < box.y0 - 1 or ext.x1 > box.x1 + 1 or ext.y1 > box.y1 + 1:
-            bad.append((text.get_text()[:40], [round(v) for v in ext.extents]))
-    return bad
-
-
 @pytest.mark.parametrize("size", ["column", "page"])
 @pytest.mark.parametrize("lang", ["zh", "en", "both"])
 @pytest.mark.parametrize("chart", ["bars", "dumbbell", "matrix"])
-def test_no_drawn_text_leaves_the_figure(dataset, monkeypatch, tmp_path, chart, lang, size):
-    """A brief figure of each chart type, at column and page width, in each language (shipped data)."""
+def test_brief_figures_keep_their_text_inside_and_apart(dataset, monkeypatch, tmp_path, chart, lang, size):
+    """A brief figure of each chart type, at column and page width, in each language (shipped data):
+    no text leaves the figure and no two texts overlap."""
     figures = []
     real_close = plt.close
     monkeypatch.setattr(brief.plt, "close", lambda fig=None: figures.append(fig))
@@ -197,19 +189,69 @@ def test_no_drawn_text_leaves_the_figure(dataset, monkeypatch, tmp_path, chart, 
                      lang=lang, size=size, out=tmp_path)
     fig = figures[0]
     try:
-        with M.style():
-            assert _outside(fig) == []
+        assert texts_outside(fig) == []
+        assert overlapping_texts(fig) == []
     finally:
         real_close(fig)
 
 
-def test_text_check_catches_a_cut_label():
+def test_text_checks_catch_a_cut_label_and_an_overlap():
     fig, ax = plt.subplots(figsize=(2, 1))
     ax.text(0.9, 0.5, "a label far too long for this figure", transform=ax.transAxes)
+    ax.text(0.1, 0.5, "one label", transform=ax.transAxes)
+    ax.text(0.15, 0.5, "another label", transform=ax.transAxes)
     try:
-        assert _outside(fig)
+        assert texts_outside(fig)
+        assert overlapping_texts(fig) == [("one label", "another label")]
     finally:
         plt.close(fig)
+
+
+def _save_as_a_report_does(fig, *, png: bool = True):
+    """SVG for the page and, as with artefacts kept, the 300 dpi PNG (both with bbox_inches="tight")."""
+    fig.savefig(io.BytesIO(), format="svg", bbox_inches="tight")
+    if png:
+        fig.savefig(io.BytesIO(), format="png", dpi=300, bbox_inches="tight")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en", "both"])
+def test_single_city_dumbbells_fit(dataset, lang):
+    """Every baseline-to-target chart a profile draws (one city, one row), in each language: saved as a
+    report saves it without any warning (a squeezed layout warns), no text outside, no overlap."""
+    drawn = 0
+    for city in dataset.city_order:
+        for key in both_kinds(dataset, city):
+            bt = baseline_target(dataset, indicators=[key], cities=[city])
+            if not (bt["baseline_value"].notna() & bt["target_value"].notna()).any():
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                ax = charts.dumbbell(bt, indicator=key, lang=lang, dataset=dataset)
+                _save_as_a_report_does(ax.figure, png=lang == "both")
+            assert texts_outside(ax.figure) == [], (city, key)
+            assert overlapping_texts(ax.figure) == [], (city, key)
+            plt.close(ax.figure)
+            drawn += 1
+    assert drawn >= len(dataset.city_order)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("params", ALL_PARAMS, ids=lambda p: p.stem)
+def test_every_chart_of_the_shipped_reports_fits(params):
+    """Every static chart of each shipped report, drawn by the report's own notebook code and saved as the
+    report saves it: no warning, no text outside the figure, no two texts overlapping."""
+    problems = []
+
+    def check(fig, name):
+        outside, overlap = texts_outside(fig), overlapping_texts(fig)
+        if outside or overlap:
+            problems.append((name, outside, overlap))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        n = run_report(params, check)
+    assert n > 0
+    assert problems == []
 
 
 def test_scope_classes_are_separate_panels_in_both_backends(three_cities):

@@ -79,15 +79,10 @@ def build(out: Path, data=None) -> list[Path]:
         plt.close(fig)
         written.append(out / name)
 
-    fig, ax = plt.subplots(figsize=(7, 1.9 + 0.3 * len(table) + 1.6), layout="constrained")
-    charts.bars(table, indicator=ind, lang="both", dataset=ds, context=ds.context, ax=ax)
-    save(fig, "bars.png")
-    fig, ax = plt.subplots(figsize=(7, 1.6 + 0.55 * len(bt)), layout="constrained")
-    charts.dumbbell(bt, indicator=ind, lang="both", dataset=ds, ax=ax)
-    save(fig, "dumbbell.png")
-    fig, ax = plt.subplots(figsize=(7, 1.0 + 0.42 * len(cov)), layout="constrained")
-    charts.matrix(cov, lang="both", dataset=ds, ax=ax)
-    save(fig, "matrix.png")
+    # each chart makes a figure sized for what it holds, as in a report
+    save(charts.bars(table, indicator=ind, lang="both", dataset=ds, context=ds.context).figure, "bars.png")
+    save(charts.dumbbell(bt, indicator=ind, lang="both", dataset=ds).figure, "dumbbell.png")
+    save(charts.matrix(cov, lang="both", dataset=ds).figure, "matrix.png")
 
     title = ds.indicator_title(ind, "both")
     for name, chart in (("echarts-bars.png", echarts.bars(table, indicator=ind, lang="both", dataset=ds,

@@ -156,19 +156,6 @@ class _Staged:
             tmp.unlink(missing_ok=True)
 
 
-def _figure_height(spec, size: str) -> float:
-    """Height (in) that gives each row room for its labels at this width's font size."""
-    scale = FONT_SIZES[size] / 9.0
-    if spec.chart == "matrix":
-        lines = sum(r.count("\n") + 1 for r in spec.rows)
-        return round(1.3 + 0.19 * lines * scale + 0.2 * len(spec.rows) * scale, 2)
-    per_row = {"bars": 0.3, "dumbbell": 0.62}[spec.chart] * scale
-    label_lines = sum(t.text.count("\n") for p in spec.panels for t in p.texts) * 0.12 * scale
-    legend = sum(it.text.count("\n") + 1 for it in spec.legend) * 0.17 * scale
-    panels = (len(spec.panels) - 1) * 0.5
-    return round(1.1 + legend + label_lines + panels + per_row * max(spec.n_rows, 1), 2)
-
-
 def export_kit(ds: Dataset, *, comparison: str | None = None, theme: str | None = None,
                cities: Iterable[str] | str | None = None, chart: str = "bars", indicator: str | None = None,
                lang: str = "both", size: str = "column", out,
@@ -223,13 +210,15 @@ def export_kit(ds: Dataset, *, comparison: str | None = None, theme: str | None 
     staged = _Staged(out)
     try:
         with mpl_backend.style(), plt.rc_context({"font.size": FONT_SIZES[size]}):
-            fig = plt.figure(figsize=(WIDTHS[size], _figure_height(spec, size)), layout="constrained")
+            # the title wraps to the figure width, between words and never at a hyphen
+            title_text = wrap(title, WIDTHS[size] * 72 * 0.95 / (FONT_SIZES[size] + 1))
+            fig = plt.figure(figsize=encode.figure_size(spec, title_lines=encode.lines(title_text)),
+                             layout="constrained")
             # a margin for the few points by which glyph metrics differ between PNG (300 dpi) and SVG
             fig.get_layout_engine().set(w_pad=6 / 72, h_pad=6 / 72)
             try:
                 mpl_backend.draw(spec, fig.add_subplot())
-                # the title wraps to the figure width, between words and never at a hyphen
-                fig.suptitle(wrap(title, WIDTHS[size] * 72 * 0.95 / (FONT_SIZES[size] + 1)),
+                fig.suptitle(title_text,
                              fontsize=FONT_SIZES[size] + 1, x=0.02, ha="left", fontfamily=mpl_backend.FONT_FAMILY)
                 fig.savefig(staged.path(f"{name}.png"), dpi=DPI, format="png", metadata={"Software": None})
                 # the layout is settled by the first save; freezing it saves a second layout pass

@@ -60,6 +60,21 @@ OPEN_END = 0.07
 #: Hatch pattern per bar style; each backend maps a name to its own pattern.
 HATCHES = ("baseline", "projection", "derived", "derived_context")
 
+# How much room text takes, in the figure's base font size. A spec is sized for what it holds
+# (rows and their labels, panels, legend rows, title and caption lines), so no backend has to
+# squeeze: the height of n lines of text is about LINE_EM x n font sizes (measured on DejaVu
+# Sans with Noto Sans CJK glyphs, whose line is the taller).
+#: Size of "small" text (value labels, legend, subtitles) as a share of the base font size.
+SMALL = 0.833
+#: Height of one line of multi-line text, in font sizes.
+LINE_EM = 1.32
+#: Least row pitch (points) of a bar, a dumbbell and a matrix row.
+MIN_ROW_PT = {"bars": 0.45 * 72, "dumbbell": 0.5 * 72, "matrix": 0.35 * 72}
+#: Distance (points) from a dumbbell marker's centre to the label above or below it.
+MARKER_GAP_PT = 7.0
+#: Room between a label and its neighbour (points).
+GAP_PT = 3.0
+
 
 # --------------------------------------------------------------------------- spec
 
@@ -75,6 +90,11 @@ class Fit:
     def plot_pt(self) -> float:
         """Estimated width of the plotting area (points): the rest is tick labels and margins."""
         return self.width_in * 72 * 0.62
+
+    def text_pt(self, text: str, *, small: bool = True) -> float:
+        """Height (points) of ``text`` (one or more lines) set small or at the base size."""
+        size = self.font_pt * (SMALL if small else 1.0)
+        return LINE_EM * size * lines(text)
 
 
 @dataclass
@@ -152,6 +172,7 @@ class Text:
     text: str
     color: str
     where: str = "right"   # right (of x) | above | below
+    offset_pt: float = 0.0   # above/below: distance from the row centre (points)
     italic: bool = False
     gid: str = ""
     tip: list[str] = field(default_factory=list)
@@ -177,6 +198,15 @@ class Panel:
     texts: list[Text] = field(default_factory=list)
     refs: list[RefLine] = field(default_factory=list)
     subtitle: str = ""
+    #: Row pitch (points) and the room above the first and below the last row centre (in rows).
+    row_pt: float = MIN_ROW_PT["bars"]
+    pad_top: float = 0.5
+    pad_bottom: float = 0.5
+
+    @property
+    def rows_span(self) -> float:
+        """Height of the plotting area in rows: from above the first row to below the last."""
+        return max(len(self.categories), 1) - 1 + self.pad_top + self.pad_bottom
 
 
 @dataclass
@@ -206,6 +236,13 @@ class ChartSpec:
     def n_rows(self) -> int:
         return sum(len(p.categories) for p in self.panels)
 
+    @property
+    def legend_cols(self) -> int:
+        """Legend columns: one in both languages or at column width, else two (three for a dumbbell)."""
+        if self.lang == "both" or self.fit.width_in < 5 or not self.legend:
+            return 1
+        return 2 if self.chart == "bars" else min(3, len(self.legend))
+
 
 @dataclass
 class Cell:
@@ -230,9 +267,15 @@ class MatrixSpec:
     legend: list[LegendItem] = field(default_factory=list)
     n_rows: int = 0
     fit: Fit = field(default_factory=Fit)
+    row_pt: float = MIN_ROW_PT["matrix"]
 
 
 # --------------------------------------------------------------------------- text fitting
+
+
+def lines(text: str) -> int:
+    """Number of lines of ``text``."""
+    return str(text).count("\n") + 1
 
 
 def _em(c: str) -> float:
@@ -600,6 +643,7 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
                 caveats.append(f"{name}: {caveat_of(r)}")
             panel.texts.append(Text(y, end, _label(r, lang, label_em),
                                     PALETTE["warn"] if r.get("conflict") else PALETTE["ink"], gid=f"{rid}|label", tip=tip))
+        _fit_bar_rows(panel, fit)
         panels.append(panel)
     legend = [LegendItem(k, _legend_text(k, lang, fit)) for k in _BAR_ORDER if k in present]
     return ChartSpec("bars", title, unit_label, lang, panels, legend, conflicts=conflicts,
@@ -724,7 +768,9 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
                     text += "\n" + label("no_target" if side == "baseline" else "no_baseline", lang)
                 panel.texts.append(Text(y, float(d["value"]), text,
                                         PALETTE["warn"] if d["conflict"] else PALETTE["ink"], where=where,
-                                        gid=f"{city}|{side}-label", tip=tip))
+                                        offset_pt=MARKER_GAP_PT, gid=f"{city}|{side}-label", tip=tip))
+    for panel in panels:
+        _fit_dumbbell_rows(panel, fit)
     order = ["baseline", "target", "lower", "upper", "approx", "range", "caveat", "conflict", "inferred", "not_stated"]
     keys = {"baseline": "dumbbell_baseline", "target": "dumbbell_target"}
     legend = [LegendItem(k, _legend_text(keys.get(k, k), lang, fit)) for k in order if k in present]
@@ -785,8 +831,8 @@ def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, dataset=None,
     cols = [c.replace(vocab.SEP, "\n", 1) if lang == "both" else c for c in city_names]
     # the cells take what the city labels need; the indicator titles wrap in the rest
     col_pt = max([text_em(line) for c in cols for line in c.split("\n")] or [2]) * fit.font_pt + 8
-    row_pt = fit.width_in * 72 * 0.8 - max(len(cols), 1) * col_pt
-    rows = [wrap(names.get(k, k), max(8.0, min(row_pt, fit.width_in * 72 * 0.42) / fit.font_pt)) for k in cov.index]
+    title_pt = fit.width_in * 72 * 0.9 - max(len(cols), 1) * col_pt
+    rows = [wrap(names.get(k, k), max(8.0, min(title_pt, fit.width_in * 72 * 0.5) / fit.font_pt)) for k in cov.index]
     cells = []
     for yi, key in enumerate(cov.index):
         for xi, city in enumerate(cov.columns):
@@ -796,5 +842,79 @@ def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, dataset=None,
                    label("statements_n", lang, n=n) if n else label("not_stated", lang)]
             cells.append(Cell(yi, xi, n, str(n) if n else "—", color,
                               PALETTE["paper"] if _dark(color) else PALETTE["ink"], tip))
+    # every row as tall as the tallest wrapped title needs, so titles never run into each other
+    row_pt = max([MIN_ROW_PT["matrix"]] + [fit.text_pt(r, small=False) + GAP_PT for r in rows])
     return MatrixSpec("matrix", title or label("matrix_title", lang), lang, rows, cols, cells,
-                      wrap(label("matrix_note", lang), fit.width_in * 72 * 0.45 / (fit.font_pt * 0.83)), legend=[], n_rows=len(rows), fit=fit)
+                      wrap(label("matrix_note", lang), fit.width_in * 72 * 0.45 / (fit.font_pt * SMALL)),
+                      legend=[], n_rows=len(rows), fit=fit, row_pt=row_pt)
+
+
+# --------------------------------------------------------------------------- room for the text
+
+
+def _fit_bar_rows(panel: Panel, fit: Fit) -> None:
+    """Bar rows as far apart as the tallest value label (centred on its bar) needs."""
+    tallest = max((fit.text_pt(t.text) for t in panel.texts), default=0.0)
+    panel.row_pt = max(MIN_ROW_PT["bars"], tallest + GAP_PT)
+
+
+def _fit_dumbbell_rows(panel: Panel, fit: Fit) -> None:
+    """Dumbbell rows far enough apart that a row's labels below its markers clear the next row's labels
+    above, and room above the first and below the last row for their labels."""
+    n = max(len(panel.categories), 1)
+    above, below = [MARKER_GAP_PT] * n, [MARKER_GAP_PT] * n
+    for t in panel.texts:
+        h = fit.text_pt(t.text)
+        if t.where == "above":
+            above[t.row] = max(above[t.row], t.offset_pt + h)
+        elif t.where == "below":
+            below[t.row] = max(below[t.row], t.offset_pt + h)
+        else:
+            above[t.row], below[t.row] = max(above[t.row], h / 2), max(below[t.row], h / 2)
+    pitch = max([MIN_ROW_PT["dumbbell"]] + [below[r] + above[r + 1] + GAP_PT for r in range(n - 1)])
+    panel.row_pt = pitch
+    panel.pad_top = max(0.5, (above[0] + GAP_PT) / pitch)
+    panel.pad_bottom = max(0.5, (below[-1] + GAP_PT) / pitch)
+
+
+def below_axes_pt(spec: ChartSpec) -> float:
+    """Room (points) under the last panel for its tick labels and axis label: where the legend starts."""
+    axis = spec.panels[-1].axis if spec.panels else None
+    return spec.fit.font_pt * 1.6 + (spec.fit.text_pt(axis.label, small=False) if axis else 0.0) + 10
+
+
+def legend_pt(spec: ChartSpec) -> float:
+    """Height (points) of the legend: its rows of entries, each as tall as its longest text."""
+    if not spec.legend:
+        return 0.0
+    small = spec.fit.font_pt * SMALL
+    cols = spec.legend_cols
+    rows = [spec.legend[i:i + cols] for i in range(0, len(spec.legend), cols)]
+    heights = [max(max(spec.fit.text_pt(it.text) for it in row), 0.7 * small) for row in rows]
+    return sum(heights) + 0.5 * small * (len(rows) - 1) + 0.8 * small
+
+
+def above_panel_pt(panel: Panel, fit: Fit) -> float:
+    """Room (points) over a panel for its reference-line labels and, above them, its subtitle."""
+    refs = max((fit.text_pt(r.text) for r in panel.refs), default=0.0)
+    return refs + (fit.text_pt(panel.subtitle) + 6 if panel.subtitle else 0.0)
+
+
+def figure_size(spec, *, title_lines: int = 0, caption_lines: int = 0, caption_pt: float = 7.0) -> tuple[float, float]:
+    """(width, height) in inches of a figure that holds ``spec`` without squeezing it: every panel's
+    rows at their pitch, subtitles and reference labels, tick and axis labels, the legend rows, and
+    ``title_lines`` of a title (base size + 1) and ``caption_lines`` of a caption (``caption_pt``)."""
+    fit = spec.fit
+    if spec.chart == "matrix":
+        col_lines = max([lines(c) for c in spec.cols] or [1])
+        h = spec.row_pt * max(len(spec.rows), 1) + LINE_EM * fit.font_pt * col_lines + 8 + fit.text_pt(spec.note) + 8
+    else:
+        h = 0.0
+        for i, p in enumerate(spec.panels):
+            h += p.row_pt * p.rows_span + above_panel_pt(p, fit)
+            if i < len(spec.panels) - 1:
+                h += fit.font_pt * 1.6 + 12  # the panel's own tick labels and the gap to the next one
+        h += below_axes_pt(spec) + legend_pt(spec)
+    h += title_lines * LINE_EM * (fit.font_pt + 1) + (6 if title_lines else 0)
+    h += caption_lines * LINE_EM * caption_pt + (4 if caption_lines else 0)
+    return fit.width_in, round((h + 16) / 72, 2)  # 16: the layout's margins round the figure

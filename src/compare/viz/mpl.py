@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import ScaledTranslation, offset_copy
 
-from .encode import PALETTE, RANGE_ALPHA, ChartSpec, MatrixSpec, Panel
+from .encode import MIN_ROW_PT, PALETTE, RANGE_ALPHA, ChartSpec, MatrixSpec, Panel, above_panel_pt, below_axes_pt, figure_size
 
 #: Latin first so digits and Latin text keep DejaVu's metrics; CJK glyphs fall back to Noto.
 FONT_FAMILY = ["DejaVu Sans", "Noto Sans CJK SC"]
@@ -59,10 +59,11 @@ def style():
         yield
 
 
-def new_axes(n_rows: int, *, width: float = 7.0, per_row: float = 0.45, extra: float = 1.2) -> Axes:
+def new_axes(spec) -> Axes:
+    """A new figure sized for ``spec`` (:func:`~compare.viz.encode.figure_size`) and its Axes."""
     import matplotlib.pyplot as plt
 
-    _, ax = plt.subplots(figsize=(width, extra + per_row * max(n_rows, 1)), layout="constrained")
+    _, ax = plt.subplots(figsize=figure_size(spec), layout="constrained")
     return ax
 
 
@@ -77,7 +78,8 @@ def _panel_axes(ax: Axes, spec: ChartSpec) -> list[Axes]:
     fig = ax.figure
     ss = ax.get_subplotspec()
     ax.remove()
-    gs = ss.subgridspec(len(spec.panels), 1, height_ratios=[len(p.categories) + 1 for p in spec.panels])
+    # each panel as tall as its rows need (the spec's pitch), so every panel keeps its row pitch
+    gs = ss.subgridspec(len(spec.panels), 1, height_ratios=[p.row_pt * p.rows_span for p in spec.panels])
     return [fig.add_subplot(g) for g in gs]
 
 
@@ -85,15 +87,16 @@ def _right_of(ax: Axes):
     return ax.transData + ScaledTranslation(TEXT_PAD_PT / 72, 0, ax.figure.dpi_scale_trans)
 
 
-def _axis(ax: Axes, panel: Panel, *, xlabel: bool) -> None:
+def _axis(ax: Axes, panel: Panel, *, xlabel: bool, fit) -> None:
     a = panel.axis
     ax.set_xlim(a.lo, a.hi)
     ax.set_xticks(a.ticks, a.tick_labels, **_font())
     ax.set_yticks(range(len(panel.categories)), panel.categories, **_font())
     if xlabel:
         ax.set_xlabel(a.label, **_font())
-    if panel.subtitle:
-        ax.set_title(panel.subtitle, loc="left", fontsize="small", **_font())
+    if panel.subtitle:  # above the reference-line labels, which sit on the top of the Axes
+        pad = 6 + above_panel_pt(panel, fit) - fit.text_pt(panel.subtitle) - 6
+        ax.set_title(panel.subtitle, loc="left", fontsize="small", pad=pad, **_font())
     ax.tick_params(axis="y", length=0)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -102,8 +105,9 @@ def _axis(ax: Axes, panel: Panel, *, xlabel: bool) -> None:
 def _refs(ax: Axes, panel: Panel) -> None:
     for i, ref in enumerate(panel.refs):
         ax.axvline(ref.value, color=ref.color, linestyle="--", linewidth=1, zorder=4, gid="reference")
-        ax.text(ref.value, -0.5, ref.text, ha="center", va="bottom", fontsize="small", color=ref.color,
-                clip_on=False, gid="reference|label", **_font())
+        # on top of the Axes: x in data, y in Axes coordinates
+        ax.text(ref.value, 1.0, ref.text, ha="center", va="bottom", fontsize="small", color=ref.color,
+                clip_on=False, gid="reference|label", transform=ax.get_xaxis_transform(), **_font())
 
 
 #: Value labels sit on a light ground so a reference line under them does not cross the text.
@@ -116,17 +120,16 @@ def _texts(ax: Axes, panel: Panel) -> None:
                   clip_on=False, zorder=5, bbox=LABEL_BOX, **_font())
         if t.where == "right":
             ax.text(t.x, t.row, t.text, ha="left", va="center", transform=_right_of(ax), **kw)
-        elif t.where == "above":
-            ax.text(t.x, t.row - 0.3, t.text, ha="center", va="bottom", **kw)
-        else:
-            ax.text(t.x, t.row + 0.3, t.text, ha="center", va="top", **kw)
+        else:  # above or below the marker, ``offset_pt`` from the row centre
+            up = t.where == "above"
+            shifted = offset_copy(ax.transData, fig=ax.figure, y=t.offset_pt if up else -t.offset_pt, units="points")
+            ax.text(t.x, t.row, t.text, ha="center", va="bottom" if up else "top", transform=shifted, **kw)
 
 
-def _legend_below(ax: Axes, handles: list, ncol: int) -> None:
+def _legend_below(ax: Axes, handles: list, spec: ChartSpec) -> None:
     """Legend under the x-axis label; offset in points so it clears the tick and axis labels."""
-    fs = mpl.font_manager.FontProperties(size=mpl.rcParams["font.size"]).get_size_in_points()
-    lines = ax.get_xlabel().count("\n") + 1
-    below = offset_copy(ax.transAxes, fig=ax.figure, y=-((1.6 + 1.3 * lines) * fs + 10), units="points")
+    ncol = spec.legend_cols
+    below = offset_copy(ax.transAxes, fig=ax.figure, y=-below_axes_pt(spec), units="points")
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below,
               ncol=ncol, fontsize="small", frameon=False, handlelength=1.6, borderaxespad=0,
               columnspacing=1.2, prop={"family": list(FONT_FAMILY), "size": "small"})
@@ -159,8 +162,7 @@ def _legend(ax: Axes, spec: ChartSpec) -> None:
         h.set_label(item.text)
         handles.append(h)
     if handles:
-        ncol = 1 if spec.lang == "both" or spec.fit.width_in < 5 else 2
-        _legend_below(ax, handles, ncol if spec.chart == "bars" else min(3, len(handles)) if ncol > 1 else 1)
+        _legend_below(ax, handles, spec)
 
 
 def bars(spec: ChartSpec, ax: Axes | None = None) -> Axes:
@@ -171,11 +173,13 @@ def bars(spec: ChartSpec, ax: Axes | None = None) -> Axes:
     """
     with style():
         if ax is None:
-            ax = new_axes(spec.n_rows + len(spec.panels) - 1, width=spec.fit.width_in)
+            ax = new_axes(spec)
         axes = _panel_axes(ax, spec)
         for i, (panel, a) in enumerate(zip(spec.panels, axes)):
+            # a bar keeps its thickness when its row is made taller for a long label
+            thickness = BAR_HEIGHT * min(1.0, MIN_ROW_PT["bars"] / panel.row_pt)
             for b in panel.bars:
-                a.barh(b.row, b.end - b.start, left=b.start, height=BAR_HEIGHT, color=b.face, edgecolor=b.edge,
+                a.barh(b.row, b.end - b.start, left=b.start, height=thickness, color=b.face, edgecolor=b.edge,
                        alpha=b.alpha, hatch=HATCH[b.hatch], linestyle=LINESTYLE[b.line],
                        linewidth=0 if b.part == "range" else 1.2, gid=b.gid)
             for ar in panel.arrows:
@@ -184,8 +188,8 @@ def bars(spec: ChartSpec, ax: Axes | None = None) -> Axes:
                                            shrinkA=0, shrinkB=0))
             _texts(a, panel)
             _refs(a, panel)
-            _axis(a, panel, xlabel=i == len(axes) - 1)
-            a.set_ylim(len(panel.categories) - 0.5, -0.5)
+            _axis(a, panel, xlabel=i == len(axes) - 1, fit=spec.fit)
+            a.set_ylim(len(panel.categories) - 1 + panel.pad_bottom, -panel.pad_top)
         _legend(axes[-1], spec)
     return axes[0]
 
@@ -194,7 +198,7 @@ def dumbbell(spec: ChartSpec, ax: Axes | None = None) -> Axes:
     """Draw a dumbbell specification; returns the Axes. Marker ``gid``: ``"<city>|baseline"``/``"|target"``."""
     with style():
         if ax is None:
-            ax = new_axes(spec.n_rows, width=spec.fit.width_in, per_row=0.75)
+            ax = new_axes(spec)
         axes = _panel_axes(ax, spec)
         for i, (panel, a) in enumerate(zip(spec.panels, axes)):
             for ln in panel.links:
@@ -208,8 +212,8 @@ def dumbbell(spec: ChartSpec, ax: Axes | None = None) -> Axes:
                        mec=p.edge, mew=2 if p.side == "baseline" else 1, color=p.edge, ls="none", zorder=3, gid=p.gid)
             _texts(a, panel)
             _refs(a, panel)
-            _axis(a, panel, xlabel=i == len(axes) - 1)
-            a.set_ylim(len(panel.categories) - 0.4, -0.6)
+            _axis(a, panel, xlabel=i == len(axes) - 1, fit=spec.fit)
+            a.set_ylim(len(panel.categories) - 1 + panel.pad_bottom, -panel.pad_top)
             a.spines["left"].set_visible(False)
             a.grid(axis="x", color=PALETTE["grid"], lw=0.8)
             a.set_axisbelow(True)
@@ -221,7 +225,7 @@ def matrix(spec: MatrixSpec, ax: Axes | None = None) -> Axes:
     """Draw a matrix specification: one rectangle per cell (``gid`` ``"cell|<row>|<col>"``) with its count."""
     with style():
         if ax is None:
-            ax = new_axes(len(spec.rows), width=spec.fit.width_in, per_row=0.35)
+            ax = new_axes(spec)
         for c in spec.cells:
             ax.add_patch(Rectangle((c.col, c.row), 1, 1, facecolor=c.color, edgecolor=PALETTE["paper"], linewidth=1,
                                    gid=f"cell|{c.row}|{c.col}"))
