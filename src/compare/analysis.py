@@ -444,7 +444,8 @@ def value_label(row, lang: str = "en", *, with_year: bool = True) -> str:
     if with_year and not pd.isna(row["year"]):
         kind = label(row["kind"], lang) if row["kind"] in KINDS else row["kind"]
         star = "*" if row.get("inferred_year") else ""
-        text += f"({row['year']}{star}年{kind})" if lang == "zh" else f" ({row['year']}{star} {kind})"
+        # both languages: the English frame around the bilingual kind, "(2026 目标 target)"
+        text += label("value_year", "zh" if lang == "zh" else "en", year=f"{row['year']}{star}", kind=kind)
     if row["status"] in DERIVED:
         tag = label("derived_tag" if row["status"] == "derived" else "derived_context_tag", lang)
         text += tag if lang == "zh" else f" {tag}"

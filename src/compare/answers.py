@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import analysis as an
+from .vocab import entries, join, label, pick
 
 _KIND_RANK = {"target": 0, "baseline": 1}
 
@@ -61,19 +62,21 @@ def _pick_rows(ds, key: str, targets: pd.DataFrame, baselines: pd.DataFrame) -> 
     rows = one_kind(both[both["_scope"] == best])
     if rows["id"].str.endswith("-citywide_min").any():
         # the indicator is defined per county; these rows are the citywide minimum it implies
-        rows = rows.assign(title_zh=rows["title_zh"] + "(按单位数推算的全市最低数)",
-                           title_en=rows["title_en"] + ": citywide minimum implied")
+        rows = rows.assign(title_zh=rows["title_zh"] + label("title_citywide_min", "zh"),
+                           title_en=rows["title_en"] + label("title_citywide_min", "en"))
     other = both[(both["_scope"] != best) & ~both["city"].astype(str).isin(set(rows["city"].astype(str)))]
     return rows, one_kind(other) if len(other) else other.drop(columns="_scope")
 
 
 def _names(ds, cities, lang) -> str:
-    sep = "、" if lang == "zh" else ", "
-    return sep.join(ds.city_name(c, lang) for c in cities)
+    return join([ds.city_name(c, lang) for c in cities], lang)
 
 
 def sentence(ds, rows: pd.DataFrame, missing: list[str], *, n_all: int, elsewhere: pd.DataFrame | None = None) -> dict:
-    """{"zh", "en"}: how many cities say, the highest and lowest (with their labels), the spread, who does not say."""
+    """{"zh", "en"}: how many cities say, the highest and lowest (with their labels), the spread, who does not say.
+
+    Every clause is a vocabulary entry (``answer_*`` in vocab.yaml) filled with value labels.
+    """
     cities = list(dict.fromkeys(rows["city"].astype(str)))
     out = {}
     for lang in ("zh", "en"):
@@ -81,57 +84,45 @@ def sentence(ds, rows: pd.DataFrame, missing: list[str], *, n_all: int, elsewher
         targets = rows[rows["kind"] == "target"]
         base_only = [c for c in cities if c not in set(targets["city"].astype(str))]
 
-        def label(r):
-            return ds.city_name(str(r["city"]), lang) + (" " if lang == "en" else "") + an.value_label(r, lang)
+        def value(r):
+            return label("city_value", lang, city=ds.city_name(str(r["city"]), lang), value=an.value_label(r, lang))
+
+        def values(frame):
+            return label("list_values", lang).join(value(r) for _, r in frame.iterrows())
 
         # one value per city for the ranking: its highest (a contradiction keeps both in the chart)
         per_city = targets.loc[targets.groupby(targets["city"].astype(str), observed=True)["value"].idxmax()] \
             if len(targets) else targets
 
-        if lang == "zh":
-            parts.append(f"{n_all}市中{len(cities)}市给出可比数值。")
-        else:
-            parts.append(f"{len(cities)} of {n_all} cities give a comparable value.")
+        parts.append(label("answer_count", lang, n=len(cities), n_all=n_all))
         same = len(per_city) >= 2 and per_city["value"].nunique() == 1
         if same:
-            text = ("、" if lang == "zh" else "; ").join(label(r) for _, r in per_city.iterrows())
-            parts.append(f"目标相同:{text}。" if lang == "zh" else f"The same target: {text}.")
+            parts.append(label("answer_same", lang, values=values(per_city)))
         elif len(per_city) >= 2:
             hi = per_city.loc[per_city["value"].idxmax()]
             lo = per_city.loc[per_city["value"].idxmin()]
             unit = "%" if hi["unit"] == "percent" else ""
-            if lang == "zh":
-                parts.append(f"目标最高:{label(hi)};最低:{label(lo)};"
-                             f"相差{an.fmt_number(lo['value'])}{unit}至{an.fmt_number(hi['value'])}{unit}。")
-            else:
-                parts.append(f"Highest target: {label(hi)}; lowest: {label(lo)}; "
-                             f"spread {an.fmt_number(lo['value'])}{unit}–{an.fmt_number(hi['value'])}{unit}.")
+            parts.append(label("answer_spread", lang, high=value(hi), low=value(lo),
+                               low_value=f"{an.fmt_number(lo['value'])}{unit}",
+                               high_value=f"{an.fmt_number(hi['value'])}{unit}"))
         if len(per_city) >= 2:
             years = sorted(set(per_city["year"].dropna().astype(int)))
             if len(years) > 1:
-                parts.append(f"目标年份不同({years[0]}–{years[-1]}年)。" if lang == "zh" else
-                             f"Target years differ ({years[0]}–{years[-1]}).")
+                parts.append(label("answer_years_differ", lang, first=years[0], last=years[-1]))
         elif len(targets):
-            text = ("、" if lang == "zh" else "; ").join(label(r) for _, r in targets.iterrows())
-            parts.append(("目标:" if lang == "zh" else "Target: ") + text + ("。" if lang == "zh" else "."))
+            parts.append(label("answer_target", lang, values=values(targets)))
         if base_only:
-            b = rows[rows["city"].astype(str).isin(base_only)]
-            text = ("、" if lang == "zh" else "; ").join(label(r) for _, r in b.iterrows())
-            parts.append(f"无目标、仅有基数:{text}。" if lang == "zh" else f"No target, a baseline only: {text}.")
+            parts.append(label("answer_baseline_only", lang, values=values(rows[rows["city"].astype(str).isin(base_only)])))
         if rows["status"].eq("derived_context").any():
-            parts.append("标注[推算·外部分母]者以人口普查或区划数为分母推算,非规划原文。" if lang == "zh" else
-                         "Values marked [derived, outside denominator] use a census or division count; "
-                         "the plans do not state them.")
+            parts.append(label("answer_derived_context", lang))
         if rows["conflict"].astype(bool).any():
-            parts.append("⚠ 有文件自相矛盾,两值均列。" if lang == "zh" else "⚠ A document contradicts itself; both values shown.")
+            parts.append(label("answer_conflict", lang))
         if elsewhere is not None and len(elsewhere):
-            text = ("、" if lang == "zh" else "; ").join(label(r) for _, r in elsewhere.iterrows())
-            parts.append(f"范围不同、不并列比较:{text}。" if lang == "zh" else
-                         f"Given for another scope, not compared here: {text}.")
+            parts.append(label("answer_elsewhere", lang, values=values(elsewhere)))
         if missing:
-            parts.append(f"未说明:{_names(ds, missing, lang)}。" if lang == "zh" else
-                         f"Not stated: {_names(ds, missing, lang)}.")
-        out[lang] = "".join(parts) if lang == "zh" else " ".join(parts)
+            parts.append(label("answer_missing", lang, cities=_names(ds, missing, lang)))
+        # Chinese clauses run together; English ones are separated by a space
+        out[lang] = ("" if lang == "zh" else " ").join(parts)
     return out
 
 
@@ -186,10 +177,13 @@ def reference(ds, indicator: str) -> tuple[float, dict] | None:
     r = ctx.iloc[0]
     unit = "%" if r["unit"] == "percent" else ""
     sym = an.SYMBOLS.get(r["comparator"], "")
-    scope = {"national": ("全国", "national"), "provincial": ("省级", "provincial")}.get(r["scope"], (r["scope"], r["scope"]))
     number = f"{sym}{an.fmt_number(r['value'])}{unit}"
-    return float(r["value"]), {
-        "zh": f"{scope[0]}{int(r['year'])}年目标 {number}",
-        "en": f"{scope[1]} {int(r['year'])} target {number}",
-        "both": f"{scope[0]}{int(r['year'])}年目标 {scope[1]} {int(r['year'])} target {number}",
-    }
+    return float(r["value"]), {lang: f"{reference_text(r['scope'], int(r['year']), lang)} {number}"
+                               for lang in ("zh", "en", "both")}
+
+
+def reference_text(scope: str, year: int, lang) -> str:
+    """``national 2025 target`` in ``lang`` (the number follows it); a scope without a word stays as written."""
+    key = f"reference_scope_{scope}"
+    words = {lg: label(key, lg) if key in entries() else scope for lg in ("zh", "en")}
+    return pick(*(label("reference_target", lg, scope=words[lg], year=year) for lg in ("zh", "en")), lang)

@@ -112,7 +112,8 @@ def caption(ds: Dataset, spec, *, title: str, lang: str, source_ids: Iterable[st
     """The caption of a brief figure, in ``lang``: title, what the marks drawn mean (only those),
     who does not say, contradictions in words, reference lines, caveats, dataset version, sources."""
     lines = [title]
-    colon, stop = (":", "。") if lang == "zh" else (": ", ".")
+    # Chinese punctuation in Chinese; English punctuation when English is written (en or both)
+    colon, stop = (label(k, "zh" if lang == "zh" else "en") for k in ("punct_colon", "punct_stop"))
     if spec.chart == "matrix":
         lines.append(f"{label('caption_matrix', lang)} {spec.note.replace(chr(10), ' ')}")
     else:

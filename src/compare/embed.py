@@ -33,15 +33,14 @@ from pyecharts.charts.base import Base
 
 from . import paths
 from .errors import RenderError
+from .vocab import label
 
 #: The request (cell execution, widget event) that last received the library.
 _KERNEL = {"request": None}
 
-STATIC_NOTE = ("静态图:此处交互图表的脚本未运行(笔记本在本机未受信任,或脚本被禁用)。信任此笔记本或打开 report.html 可查看带原文的提示。"
-               " Static picture: the interactive chart's script did not run here (the notebook is not trusted on "
-               "this machine, or scripts are off). Trust the notebook, or open report.html, for tooltips with quotes.")
-NO_STATIC = ("交互图表:脚本未运行,因此不显示。 Interactive chart: its script did not run here, so it is not shown; "
-             "trust the notebook or open report.html to see it.")
+#: Under the static picture, and in place of a chart with no picture (the words are in vocab.yaml).
+STATIC_NOTE = label("embed_static_note", "both")
+NO_STATIC = label("embed_no_static", "both")
 
 _STYLE = ("<style>.cmp-chart .cmp-static-note{color:#777;font-size:12px;margin:.2rem 0 1rem}"
           ".cmp-chart.cmp-live>.cmp-static{display:none}"

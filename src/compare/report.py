@@ -458,9 +458,9 @@ class Report:
         items = [f"{self.ds.city_name(r['city'], 'both')} ({int(r['period_start'])}–{int(r['period_end'])})"
                  for _, r in src.iterrows()]
         n, docs = len(set(src["city"])), len(src)
-        en = label("plans_count", "en", n=n, docs=docs) + ", ".join(items) + "."
-        zh = label("plans_count", "zh", n=n, docs=docs)
-        self.note({"zh": zh + "、".join(items), "en": en}.get(self.lang, zh + SEP + en))
+        en = label("plans_count", "en", n=n, docs=docs) + vocab_join(items, "en") + label("punct_stop", "en")
+        zh = label("plans_count", "zh", n=n, docs=docs) + vocab_join(items, "zh")
+        self.note({"zh": zh, "en": en}.get(self.lang, zh + SEP + en))
 
     def coverage(self, cities: list[str], *, comparison: str | None = None, theme: str | None = None,
                  min_cities: int = 1, name: str = "coverage") -> None:

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .. import paths
 from ..files import data_files
+from ..vocab import label
 from .folder import DATA_LINK, OutputFolder
 from .snapshot import describe
 from .summary import Result
@@ -24,8 +25,10 @@ FIRST = "overview"
 
 
 def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(str(paths.TEMPLATES)),
-                       autoescape=select_autoescape(default=True, default_for_string=True))
+    env = Environment(loader=FileSystemLoader(str(paths.TEMPLATES)),
+                      autoescape=select_autoescape(default=True, default_for_string=True))
+    env.globals["label"] = label  # the page's words come from the vocabulary
+    return env
 
 
 def _cities(folder: OutputFolder) -> list[str]:
