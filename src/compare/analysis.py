@@ -101,7 +101,9 @@ def _decorate(ds: Dataset, df: pd.DataFrame) -> pd.DataFrame:
     flags = df["flags"].fillna("").astype(str)
     # what decides comparability travels with every row: a not-stated row takes its indicator's definition
     classes = scope_classes(ds.codebook)
-    vocab = flag_vocabulary(load_package(ds.data_dir))
+    vocab = ds.__dict__.get("_flag_vocabulary")
+    if vocab is None:  # read once per dataset: missing cells are decorated on every comparison
+        vocab = ds.__dict__["_flag_vocabulary"] = flag_vocabulary(load_package(ds.data_dir))
     stated = scope != ""
     df["scope_class"] = scope.map(classes).where(stated, df["indicator"].map({k: m.get("scope_class", "") for k, m in book.items()}))
     df["basis"] = flags.map(lambda f: row_basis(f, vocab)).where(stated, df["indicator"].map({k: m.get("basis", "") for k, m in book.items()}))
