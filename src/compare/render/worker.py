@@ -14,6 +14,7 @@ from pathlib import Path
 from .. import paths
 from ..errors import RenderError
 from ..files import display_path
+from ..params import share_inspection
 from . import manifest
 from .keys import versions
 from .summary import Result
@@ -106,6 +107,7 @@ def render_one(task: Task) -> Result:
 
     try:
         check_injected(parameterize_notebook(load_notebook_node(task.notebook), params))
+        share_inspection(Path(task.notebook))  # the kernel's parameter check need not import papermill
         papermill.execute_notebook(
             task.notebook, str(out_nb), parameters=params, kernel_name="python3", progress_bar=False,
             log_output=False, request_save_on_cell_execute=False, execution_timeout=task.timeout,
