@@ -14,7 +14,8 @@ from pyecharts import options as opts
 from pyecharts.charts import Bar, HeatMap, Scatter
 from pyecharts.commons.utils import JsCode
 
-from .encode import PALETTE, RANGE_ALPHA, ChartSpec, Fit, MatrixSpec, Panel, text_em
+from .spec import PALETTE, RANGE_ALPHA, ChartSpec, Fit, MatrixSpec, Panel
+from .text import text_em
 
 _TIP = JsCode("function (p) { return (p.data && p.data.tip) || ''; }")
 #: Font size (px) of labels, and the width (px) the layout assumes for a chart on a page.

@@ -19,7 +19,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import ScaledTranslation, offset_copy
 
-from .encode import MIN_ROW_PT, PALETTE, RANGE_ALPHA, ChartSpec, MatrixSpec, Panel, above_panel_pt, below_axes_pt, figure_size
+from .layout import above_panel_pt, below_axes_pt, figure_size
+from .spec import MIN_ROW_PT, PALETTE, RANGE_ALPHA, ChartSpec, MatrixSpec, Panel
 
 #: Latin first so digits and Latin text keep DejaVu's metrics; CJK glyphs fall back to Noto.
 FONT_FAMILY = ["DejaVu Sans", "Noto Sans CJK SC"]

@@ -1,0 +1,78 @@
+"""Room for the text: row pitch per panel from the labels it holds, and the figure size a
+specification needs (rows, panels, subtitles, reference labels, axis labels, legend rows, title
+and caption lines), so no backend has to squeeze a chart."""
+
+from __future__ import annotations
+
+from .spec import GAP_PT, LINE_EM, MARKER_GAP_PT, MIN_ROW_PT, SMALL, ChartSpec, Fit, Panel
+from .text import lines
+
+# --------------------------------------------------------------------------- room for the text
+
+
+def _fit_bar_rows(panel: Panel, fit: Fit) -> None:
+    """Bar rows as far apart as the tallest value label (centred on its bar) needs."""
+    tallest = max((fit.text_pt(t.text) for t in panel.texts), default=0.0)
+    panel.row_pt = max(MIN_ROW_PT["bars"], tallest + GAP_PT)
+
+
+def _fit_dumbbell_rows(panel: Panel, fit: Fit) -> None:
+    """Dumbbell rows far enough apart that a row's labels below its markers clear the next row's labels
+    above, and room above the first and below the last row for their labels."""
+    n = max(len(panel.categories), 1)
+    above, below = [MARKER_GAP_PT] * n, [MARKER_GAP_PT] * n
+    for t in panel.texts:
+        h = fit.text_pt(t.text)
+        if t.where == "above":
+            above[t.row] = max(above[t.row], t.offset_pt + h)
+        elif t.where == "below":
+            below[t.row] = max(below[t.row], t.offset_pt + h)
+        else:
+            above[t.row], below[t.row] = max(above[t.row], h / 2), max(below[t.row], h / 2)
+    pitch = max([MIN_ROW_PT["dumbbell"]] + [below[r] + above[r + 1] + GAP_PT for r in range(n - 1)])
+    panel.row_pt = pitch
+    panel.pad_top = max(0.5, (above[0] + GAP_PT) / pitch)
+    panel.pad_bottom = max(0.5, (below[-1] + GAP_PT) / pitch)
+
+
+def below_axes_pt(spec: ChartSpec) -> float:
+    """Room (points) under the last panel for its tick labels and axis label: where the legend starts."""
+    axis = spec.panels[-1].axis if spec.panels else None
+    return spec.fit.font_pt * 1.6 + (spec.fit.text_pt(axis.label, small=False) if axis else 0.0) + 10
+
+
+def legend_pt(spec: ChartSpec) -> float:
+    """Height (points) of the legend: its rows of entries, each as tall as its longest text."""
+    if not spec.legend:
+        return 0.0
+    small = spec.fit.font_pt * SMALL
+    cols = spec.legend_cols
+    rows = [spec.legend[i:i + cols] for i in range(0, len(spec.legend), cols)]
+    heights = [max(max(spec.fit.text_pt(it.text) for it in row), 0.7 * small) for row in rows]
+    return sum(heights) + 0.5 * small * (len(rows) - 1) + 0.8 * small
+
+
+def above_panel_pt(panel: Panel, fit: Fit) -> float:
+    """Room (points) over a panel for its reference-line labels and, above them, its subtitle."""
+    refs = max((fit.text_pt(r.text) for r in panel.refs), default=0.0)
+    return refs + (fit.text_pt(panel.subtitle) + 6 if panel.subtitle else 0.0)
+
+
+def figure_size(spec, *, title_lines: int = 0, caption_lines: int = 0, caption_pt: float = 7.0) -> tuple[float, float]:
+    """(width, height) in inches of a figure that holds ``spec`` without squeezing it: every panel's
+    rows at their pitch, subtitles and reference labels, tick and axis labels, the legend rows, and
+    ``title_lines`` of a title (base size + 1) and ``caption_lines`` of a caption (``caption_pt``)."""
+    fit = spec.fit
+    if spec.chart == "matrix":
+        col_lines = max([lines(c) for c in spec.cols] or [1])
+        h = spec.row_pt * max(len(spec.rows), 1) + LINE_EM * fit.font_pt * col_lines + 8 + fit.text_pt(spec.note) + 8
+    else:
+        h = 0.0
+        for i, p in enumerate(spec.panels):
+            h += p.row_pt * p.rows_span + above_panel_pt(p, fit)
+            if i < len(spec.panels) - 1:
+                h += fit.font_pt * 1.6 + 12  # the panel's own tick labels and the gap to the next one
+        h += below_axes_pt(spec) + legend_pt(spec)
+    h += title_lines * LINE_EM * (fit.font_pt + 1) + (6 if title_lines else 0)
+    h += caption_lines * LINE_EM * caption_pt + (4 if caption_lines else 0)
+    return fit.width_in, round((h + 16) / 72, 2)  # 16: the layout's margins round the figure

@@ -1,0 +1,207 @@
+"""What a chart says in words: city names, units, scope classes, value labels (with their caveat),
+tooltip lines, legend entries and reference-line labels, in zh, en or both (through compare.vocab)."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Mapping
+
+import pandas as pd
+
+from .. import vocab
+from ..analysis import SYMBOLS, fmt_number, value_label
+from ..errors import CompareError
+from ..vocab import Lang, label, pick
+from .spec import Fit, RefLine
+from .text import text_em, wrap
+
+# --------------------------------------------------------------------------- lookups
+
+
+def city_colors(palette: Mapping[str, str] | None = None, dataset=None) -> dict[str, str]:
+    """City key -> colour: ``palette`` if given, else the dataset's (or the shipped) cities.csv."""
+    if palette is not None:
+        if not isinstance(palette, Mapping):
+            raise TypeError("palette: expected a {city key: colour} mapping; pass a Dataset as dataset=")
+        return {str(k): str(v) for k, v in palette.items()}
+    cities = dataset.cities if dataset is not None else _shipped_cities()
+    return dict(zip(cities["key"].astype(str), cities["color"]))
+
+
+def _shipped_cities() -> pd.DataFrame:
+    from .. import paths
+
+    return pd.read_csv(paths.DATA / paths.CITIES_FILE, dtype=str)
+
+
+def _shipped_codebook() -> dict:
+    """The shipped codebook, parsed once per version of the file (it is read for units and titles
+    whenever no dataset is given; parsing it costs more than drawing a chart)."""
+    from .. import paths
+
+    st = paths.CODEBOOK.stat()
+    return _parsed_codebook(str(paths.CODEBOOK), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_codebook(path: str, mtime_ns: int, size: int) -> dict:
+    import yaml
+
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def city_name(city: str, lang: Lang, dataset=None, row=None) -> str:
+    """``淮南``, ``Huainan`` or ``淮南 Huainan``; from the row when it has the names."""
+    if row is not None and isinstance(row.get("city_zh"), str) and row.get("city_zh"):
+        return pick(row["city_zh"], row["city_en"], lang)
+    cities = dataset.cities if dataset is not None else _shipped_cities()
+    hit = cities[cities["key"].astype(str) == str(city)]
+    if hit.empty:
+        return str(city)
+    return pick(hit.iloc[0]["name_zh"], hit.iloc[0]["name_en"], lang)
+
+
+def unit_text(unit: str, lang: Lang, book: dict | None = None) -> str:
+    """The reader's unit (``%``, ``张``/``beds``); the key itself if the codebook has none."""
+    u = (book or _shipped_codebook()).get("units", {}).get(unit)
+    if not u:
+        return unit
+    return pick(u["zh"], u["en"], lang).strip()
+
+
+def scope_class_label(cls: str, lang: Lang, dataset=None) -> str:
+    """A scope class in words (the codebook's scope of that name, else the first of that class)."""
+    scopes = ((dataset.codebook if dataset is not None else _shipped_codebook()).get("scopes") or {})
+    hit = scopes.get(cls) if isinstance(scopes.get(cls), Mapping) else None
+    hit = hit or next((v for v in scopes.values() if isinstance(v, Mapping) and v.get("class") == cls), None)
+    return pick(hit.get("zh", cls), hit.get("en", cls), lang) if hit else cls
+
+
+def _check_indicator(table: pd.DataFrame, indicator: str, what: str) -> pd.DataFrame:
+    rows = table[table["indicator"] == indicator]
+    if rows.empty:
+        known = ", ".join(dict.fromkeys(table["indicator"].astype(str)))
+        raise CompareError(f"indicator {indicator!r} is not in this {what}; it has: {known or 'no rows'}")
+    return rows.reset_index(drop=True)
+
+
+def _text(v) -> str:
+    return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+
+# --------------------------------------------------------------------------- values in words
+
+
+def _missing(r) -> bool:
+    return r["status"] == "not_stated" or pd.isna(r["value"])
+
+
+def value_text(r, lang: Lang) -> str:
+    """A value as labelled: ``≥60% (2026 target)``; numbers once, words in the chosen language(s)."""
+    if _missing(r):
+        return label("not_stated", lang)
+    if lang == "both":
+        zh, en = value_label(r, "zh"), value_label(r, "en")
+        kind = r["kind"] if r["kind"] in ("target", "baseline", "projection") else None
+        if kind:
+            en_kind, zh_kind = label(kind, "en"), label(kind, "zh")
+            text = en.replace(f" {en_kind})", f" {zh_kind}{vocab.SEP}{en_kind})")
+        else:
+            text = en
+    else:
+        text = value_label(r, lang)
+    if r.get("conflict"):
+        text = f"{vocab.symbol('legend_conflict')} {text}"
+    return text
+
+
+def caveat_of(r) -> str:
+    return _text(r.get("caveat")).strip()
+
+
+def _label(r, lang: Lang, width_em: float) -> str:
+    """The value label, a second line when it is too wide, and the caveat (†) under it."""
+    text = value_text(r, lang)
+    if text_em(text) > width_em and " (" in text:
+        head, tail = text.split(" (", 1)
+        text = f"{head}\n" + wrap(f"({tail}", width_em)
+    cav = caveat_of(r)
+    if cav:
+        text += "\n" + wrap(f"{vocab.symbol('legend_caveat')} {cav}", max(width_em, 12))
+    return text
+
+
+def tip_lines(r, lang: Lang, *, title: str, city: str, book: dict | None = None) -> list[str]:
+    """Tooltip lines for one statement (plain text; the ECharts backend escapes them).
+
+    ``book``: the codebook the units come from (the dataset's; default the shipped one)."""
+    lines = [f"{city} · {title}"]
+    if _missing(r):
+        lines.append(label("not_stated", lang))
+        return lines
+    if r["comparator"] == "range":
+        value = f"{fmt_number(r['value'])}–{fmt_number(r['value_high'])}"
+    else:
+        value = f"{SYMBOLS.get(r['comparator'], '')}{fmt_number(r['value'])}"
+    lines.append(f"{value} {unit_text(r['unit'], lang, book)} ({label('tip_comparator', lang)} {r['comparator']})")
+    year = "" if pd.isna(r["year"]) else str(r["year"]) + ("*" if r.get("inferred_year") else "")
+    kind = label(r["kind"], lang) if r["kind"] in ("target", "baseline", "projection") else _text(r["kind"])
+    lines.append(f"{label('tip_year', lang)}: {year}"
+                 + (f" ({label('tip_inferred', lang)})" if r.get("inferred_year") else "")
+                 + f" · {kind} · {label('tip_unit', lang)}: {r['unit']} · {label('tip_status', lang)}: {r['status']}")
+    if caveat_of(r):
+        lines.append(f"{vocab.symbol('legend_caveat')} {caveat_of(r)}")
+    if r.get("conflict"):
+        lines.append(label("tip_conflict", lang))
+    if _text(r.get("quote")):
+        lines.append(f"“{r['quote']}”")
+    src = _text(r.get("source_id"))
+    if _text(r.get("section")):
+        src += f" · {r['section']}"
+    lines.append(f"{label('tip_source', lang)}: {src} · id {_text(r.get('id'))}")
+    for key in ("note", "formula", "assumption"):
+        if _text(r.get(key)):
+            lines.append(f"{label('tip_' + key, lang)}: {r[key]}")
+    return lines
+
+
+def _meta(r) -> dict:
+    keys = ("id", "city", "indicator", "value", "value_high", "comparator", "year", "kind", "unit", "status",
+            "quote", "source_id", "note", "caveat", "scope_class")
+    out = {k: _text(r.get(k)) for k in keys}
+    out["conflict"] = bool(r.get("conflict"))
+    return out
+
+
+def _scope_classes(rows: pd.DataFrame, col: str = "scope_class") -> list[str]:
+    """The scope classes of the stated rows, in order; one class (or none) -> one panel."""
+    if col not in rows:
+        return [""]
+    stated = rows.loc[rows["value"].notna() if "value" in rows else slice(None), col]
+    classes = list(dict.fromkeys(_text(c) for c in stated))
+    return classes if len(classes) > 1 else [""]
+
+
+# --------------------------------------------------------------------------- reference lines
+
+
+def references(context: pd.DataFrame | None, indicator: str, lang: Lang) -> list[RefLine]:
+    """Outside reference values for ``indicator`` (rows of context.csv) as labelled lines."""
+    if context is None or context.empty or "indicator" not in context:
+        return []
+    out = []
+    for _, c in context[context["indicator"] == indicator].iterrows():
+        pct = "%" if c.get("unit") == "percent" else ""
+        val = f"{fmt_number(float(c['value']))}{pct}"
+        scope = _text(c.get("scope"))
+        key = "reference_national" if scope == "national" else None
+        text = (label(key, lang, year=int(c["year"]), value=val) if key
+                else f"{scope} {int(c['year'])}: {val}")
+        out.append(RefLine(float(c["value"]), text))
+    return out
+
+
+def _legend_text(key: str, lang: Lang, fit: Fit) -> str:
+    # legend text is set "small" (about 0.83 of the base size) across most of the figure width
+    return wrap(label(f"legend_{key}", lang), fit.width_in * 72 * 0.85 / (fit.font_pt * 0.83))
