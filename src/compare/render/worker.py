@@ -14,7 +14,6 @@ from pathlib import Path
 
 from .. import paths
 from ..errors import RenderError
-from ..embed import library_once
 from ..files import display_path
 from ..params import share_inspection
 from . import manifest
@@ -144,6 +143,8 @@ def render_one(task: Task) -> Result:
     except Exception:  # a read-only notary database must not fail the report
         pass
     nbformat.write(nb, out_nb)
+    from ..embed import library_once
+
     page = copy.deepcopy(nb)
     library_once(page)  # the page loads ECharts once; the notebook keeps a copy per cell for Lab
     body, _ = html_exporter().from_notebook_node(page)
