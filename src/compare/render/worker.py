@@ -6,6 +6,7 @@ Runs in a worker process (or inline); never raises for a failing notebook: it re
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from dataclasses import dataclass
@@ -142,7 +143,11 @@ def render_one(task: Task) -> Result:
     except Exception:  # a read-only notary database must not fail the report
         pass
     nbformat.write(nb, out_nb)
-    body, _ = html_exporter().from_notebook_node(nb)
+    from ..embed import library_once
+
+    page = copy.deepcopy(nb)
+    library_once(page)  # the page loads ECharts once; the notebook keeps a copy per cell for Lab
+    body, _ = html_exporter().from_notebook_node(page)
     (staging / "report.html").write_text(body, encoding="utf-8")
     timings["export"] = round(time.perf_counter() - t1, 3)
     timings["total"] = round(time.perf_counter() - t0, 3)
