@@ -15,6 +15,7 @@ from .. import paths
 from ..errors import RenderError
 from ..files import display_path
 from . import manifest
+from .folder import PAGE, notebook_name
 from .keys import versions
 from .summary import Result
 
@@ -96,7 +97,7 @@ def render_one(task: Task) -> Result:
     t0 = time.perf_counter()
     staging = Path(task.staging)
     staging.mkdir(parents=True, exist_ok=True)
-    out_nb = staging / "report.ipynb"
+    out_nb = staging / notebook_name(task.stem)
     params = dict(task.parameters, data_dir=task.data_dir, artifacts_dir=str(staging))
     timings = {}
 
@@ -141,7 +142,7 @@ def render_one(task: Task) -> Result:
         pass
     nbformat.write(nb, out_nb)
     body, _ = html_exporter().from_notebook_node(nb)
-    (staging / "report.html").write_text(body, encoding="utf-8")
+    (staging / PAGE).write_text(body, encoding="utf-8")
     timings["export"] = round(time.perf_counter() - t1, 3)
     timings["total"] = round(time.perf_counter() - t0, 3)
     manifest.write(staging, manifest.build(
