@@ -68,6 +68,8 @@ def test_landing_page_says_what_each_report_answers(suite):
     with open(data / "cities.csv", encoding="utf-8", newline="") as fh:
         cities = [r["key"] for r in sorted(csv.DictReader(fh), key=lambda r: int(r["order"]))]
     assert links[4:] == [f"profile-{c}" for c in cities]
+    assert page.index('"overview/report.html"') < page.index("By question") < page.index('"beds/report.html"')
+    assert page.index('"rural/report.html"') < page.index("By city") < page.index(f'"profile-{cities[0]}/report.html"')
     assert sorted(links) == sorted(p.stem for p in ALL_PARAMS)
     for p in ALL_PARAMS:
         description = yaml.safe_load(p.read_text())["description"]

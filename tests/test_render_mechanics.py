@@ -299,6 +299,33 @@ def test_landing_page_lists_questions_before_cities():
         "broken", "notes"]  # any other notebook after them
 
 
+def test_landing_page_groups_reports_by_what_they_answer(tmp_path):
+    from compare.render.folder import OutputFolder
+    from compare.render.index import write_index
+    from compare.render.summary import Result
+
+    folder = OutputFolder(tmp_path / "out")
+    shutil.copytree(paths.DATA, folder.root / "_builds" / "data--x")
+    os.symlink("_builds/data--x", folder.root / "data")
+    for stem, nb, cities in [("profile-wuxi", "profile", ["wuxi"]), ("rural", "theme", ["wuxi", "ankang"]),
+                             ("profile-huainan", "profile", ["huainan"]), ("overview", "overview", ["wuxi"])]:
+        build = folder.root / "_builds" / f"{stem}--x"
+        build.mkdir()
+        (build / "manifest.json").write_text(json.dumps({"title": stem, "notebook": f"notebooks/{nb}.ipynb",
+                                                         "params": {"cities": cities}}))
+        os.symlink(f"_builds/{stem}--x", folder.root / stem)
+    # a profile that failed before it was ever published: placed by its params file
+    params = fixture_params(tmp_path, "profile-ankang", "reads_cities.ipynb", cities=["ankang"])
+    params.write_text(params.read_text().replace("reads_cities.ipynb", "profile.ipynb"))
+    page = write_index(folder, {"profile-ankang": Result("profile-ankang", str(params), "failed", 0.0, "boom")}) \
+        .read_text(encoding="utf-8")
+    order = ["overview/report.html", "By question", "rural/report.html", "By city", "profile-huainan/report.html",
+             "profile-wuxi/report.html", "profile-ankang"]
+    where = [page.index(s) for s in order]
+    assert where == sorted(where), page
+    assert "More reports" not in page
+
+
 def test_invalid_data_stops_the_run_naming_the_users_files(tmp_path, data):
     from compare.errors import DataError
 

@@ -59,15 +59,19 @@ def _runs(manifest: dict, result: Result | None) -> tuple[str, list]:
         return "", []
 
 
+def group(notebook: str) -> int:
+    """The landing-page group of a report running ``notebook`` (its place in :data:`ORDER`; others last)."""
+    return ORDER.index(notebook) if notebook in ORDER else len(ORDER)
+
+
 def reading_order(entries: list[tuple[str, str, list]], city_keys: list[str]) -> list[str]:
-    """Stems in landing-page order, from (stem, notebook, cities) entries: by :data:`ORDER`, the
+    """Stems in landing-page order, from (stem, notebook, cities) entries: by :func:`group`, the
     :data:`FIRST` stem first in its group, profiles in ``city_keys`` order, then by stem."""
     def key(entry):
         stem, notebook, cities = entry
-        group = ORDER.index(notebook) if notebook in ORDER else len(ORDER)
         city = city_keys.index(cities[0]) if notebook == "profile" and cities and cities[0] in city_keys \
             else len(city_keys)
-        return group, stem != FIRST, city, stem
+        return group(notebook), stem != FIRST, city, stem
 
     return [e[0] for e in sorted(entries, key=key)]
 
@@ -82,14 +86,15 @@ def write_index(folder: OutputFolder, results: dict[str, Result]) -> Path:
     city_rows = _city_rows(folder)
     manifests = {stem: folder.manifest(stem) or {}
                  for stem in sorted(set(folder.published()) | {r.stem for r in results.values()})}
-    stems = reading_order([(stem, *_runs(m, results.get(stem))) for stem, m in manifests.items()],
-                          [r.get("key", "") for r in city_rows])
+    runs = {stem: _runs(m, results.get(stem)) for stem, m in manifests.items()}
+    stems = reading_order([(stem, *run) for stem, run in runs.items()], [r.get("key", "") for r in city_rows])
     reports = []
     for stem in stems:
         m = manifests[stem]
         r = results.get(stem)
         reports.append({
             "stem": stem,
+            "group": group(runs[stem][0]),
             "published": bool(m),
             "title": m.get("title", stem),
             "description": m.get("description", ""),
