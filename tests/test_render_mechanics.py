@@ -84,6 +84,16 @@ def test_unchanged_inputs_are_cached_and_rewrite_nothing(tmp_path, data):
     assert published_tree(out) == before
 
 
+def test_a_report_missing_its_notebook_is_rendered_again(tmp_path, data):
+    """A folder of the older layout (report.ipynb) or with the notebook deleted is not up to date."""
+    p = fixture_params(tmp_path, "cities", "reads_cities.ipynb")
+    out = tmp_path / "out"
+    _render(p, out, data)
+    os.replace(out / "cities" / "cities.ipynb", out / "cities" / "report.ipynb")
+    assert _render(p, out, data).results["cities"].status == "ok"
+    assert (out / "cities" / "cities.ipynb").is_file() and not (out / "cities" / "report.ipynb").exists()
+
+
 def test_every_kind_of_input_change_rerenders(tmp_path, data):
     """Params, notebook, any data file (also one added later) each change the key; the page follows."""
     nb = tmp_path / "nb.ipynb"
