@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 OUT ?= reports
 # reports rendered in parallel; empty: the cores available to the process (compare render's default)
 JOBS ?=
+# test processes (pytest-xdist): auto = one per core; 0 runs the tests in this process
+TEST_JOBS ?= auto
 
 .DEFAULT_GOAL := help
 
@@ -22,11 +24,11 @@ reports: $(STAMP)
 
 ## Run the test suite (all of it; `make quicktest` for the quick set)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS)
 
 ## Run the quick tests only (no production renders, no browser): under a minute
 quicktest: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow and not browser"
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) -m "not slow and not browser"
 
 ## Validate data/ and exit non-zero on any problem
 validate: $(STAMP)

@@ -1,3 +1,4 @@
+import pickle
 import shutil
 from pathlib import Path
 
@@ -14,10 +15,22 @@ NOTEBOOKS = Path(__file__).parent / "notebooks"
 ALL_PARAMS = sorted(paths.PARAMS.glob("*.yaml"))
 
 
+#: Tests that share an expensive fixture narrower than the session run on one xdist worker
+#: (``--dist loadgroup``), so the fixture is built once: fixture name -> group.
+SHARED_FIXTURES = {"warm_and_cold": "warm-and-cold", "server": "lab", "browser": "lab", "pristine": None}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
     """Mark what the quick set leaves out: tests on the production suite (``slow``) and tests that
-    drive Chromium (``browser``, recognised by their skip condition), wherever they are declared."""
+    drive Chromium (``browser``, recognised by their skip condition), wherever they are declared;
+    and group the tests that share a module-scoped fixture (see ``SHARED_FIXTURES``)."""
     for item in items:
+        for name in item.fixturenames:
+            if name in SHARED_FIXTURES:
+                group = SHARED_FIXTURES[name] or f"{name}-{item.module.__name__}"
+                item.add_marker(pytest.mark.xdist_group(group))
+                break
         if "suite" in item.fixturenames:
             item.add_marker(pytest.mark.slow)
         if any(m.name == "skipif" and "chromium" in str(m.kwargs.get("reason", "")).lower()
@@ -55,15 +68,31 @@ def three_cities():
 
 
 @pytest.fixture(scope="session")
-def suite(tmp_path_factory):
-    """The nine production reports rendered once per test session, from a private copy of data/.
+def suite(tmp_path_factory, request):
+    """The nine production reports rendered once per test run, from a private copy of data/.
 
     Read-only for tests: a test that renders again works on ``site_copy(suite)``.
-    Returns (output folder, summary, data folder).
+    Returns (output folder, summary, data folder). Under pytest-xdist the first worker that needs it
+    renders it into the run's shared temporary folder, under a file lock; the others wait and read it.
     """
+    if not hasattr(request.config, "workerinput"):  # not an xdist worker
+        return _render_suite(tmp_path_factory.mktemp("suite"))
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent  # one folder per run, shared by its workers
+    base, done = shared / "suite", shared / "suite.pickle"
+    with FileLock(str(shared / "suite.lock")):
+        if done.exists():
+            return pickle.loads(done.read_bytes())
+        result = _render_suite(base)
+        done.write_bytes(pickle.dumps(result))
+        return result
+
+
+def _render_suite(base: Path):
     from compare.render import render
 
-    base = tmp_path_factory.mktemp("suite")
+    base.mkdir(parents=True, exist_ok=True)
     data = base / "data"
     shutil.copytree(paths.DATA, data)
     out = base / "reports"

@@ -54,6 +54,21 @@ def test_outside_a_kernel_every_output_carries_the_library(chart, monkeypatch):
     assert embed.library_js() not in embed.notebook_html(chart, include_library=False)
 
 
+def test_exported_page_keeps_one_library_and_the_notebook_keeps_all(chart, tmp_path):
+    """library_once (applied to the page, not the notebook): the first chart output keeps the
+    library, later ones drop it, and every chart's own drawing script stays."""
+    lib = embed.library_js()
+    outputs = [embed.notebook_html(chart, include_library=flag) for flag in (True, False, True, True)]
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output("display_data", data={"text/html": o})])
+        for o in outputs])
+    assert embed.library_once(nb) == 2
+    pages = [c.outputs[0]["data"]["text/html"] for c in nb.cells]
+    assert [lib in p for p in pages] == [True, False, False, False]
+    assert all("setTimeout(wait" in p for p in pages)  # each still waits for the library and draws
+    assert embed.library_once(nb) == 0  # nothing left to drop
+
+
 def test_static_fallback_in_the_same_output(chart, table, three_cities):
     ax = charts.bars(table, indicator="nursing_bed_share", lang="en", dataset=three_cities)
     out = embed.show(chart, static=ax)

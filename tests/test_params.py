@@ -119,3 +119,37 @@ def test_render_cli_reports_bad_params_without_traceback(tmp_path, capsys):
     assert code == 1
     assert "Traceback" not in captured.err + captured.out
     assert "lnag" in captured.err + captured.out
+
+
+def test_kernel_uses_the_renderers_inspection_of_the_same_bytes_only(tmp_path):
+    """The renderer hands its kernels its inspection of the notebook (they need not import papermill);
+    a notebook whose bytes differ from what was inspected is inspected again."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from compare.params import INSPECTIONS_ENV, share_inspection
+
+    nb = tmp_path / "profile.ipynb"
+    shutil.copy(paths.NOTEBOOKS / "profile.ipynb", nb)
+    saved = os.environ.get(INSPECTIONS_ENV)
+    try:
+        share_inspection(nb)
+        env = dict(os.environ)
+    finally:
+        os.environ.pop(INSPECTIONS_ENV, None)
+        if saved is not None:
+            os.environ[INSPECTIONS_ENV] = saved
+    probe = ("import sys, json; from pathlib import Path; from compare.params import notebook_parameters; "
+             f"declared, meta = notebook_parameters(Path({str(nb)!r})); "
+             "print(json.dumps([sorted(declared), 'papermill' in sys.modules]))")
+    run = lambda: subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,  # noqa: E731
+                                 check=True).stdout
+    declared = '["artifacts_dir", "cities", "data_dir", "lang", "title"]'
+    assert run().strip() == f"[{declared}, false]"  # the shared inspection: papermill not imported
+    text = nb.read_text(encoding="utf-8")
+    edited = text.replace('lang: str = \\"both\\"', 'lang: str = \\"zh\\"')
+    assert edited != text
+    nb.write_text(edited, encoding="utf-8")
+    assert run().strip() == f"[{declared}, true]"  # other bytes: inspected again

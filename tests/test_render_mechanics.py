@@ -223,14 +223,22 @@ def test_a_kill_mid_render_leaves_the_published_report_whole(tmp_path, data, sig
 
 @pytest.mark.slow  # a render in a subprocess, waited on while its kernel runs
 def test_a_second_render_waits_for_the_lock_and_does_not_redo_the_work(tmp_path, data):
-    p = fixture_params(tmp_path, "slow", "sleeps.ipynb", seconds=3.0)
+    release = tmp_path / "release"  # the first render's notebook runs until this file exists
+    p = fixture_params(tmp_path, "slow", "sleeps.ipynb", seconds=120.0, until=str(release))
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "compare", "render", str(p), "--data", str(data), "--out", str(out), "--jobs", "1"]
     first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert _wait_for(lambda: list((out / ".staging").glob("slow--*/started")), first)
-    second = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out1, err1 = first.communicate(timeout=120)
-    out2, err2 = second.communicate(timeout=120)
+    log2 = tmp_path / "second.err"
+    with open(log2, "w") as err_file:
+        second = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err_file, text=True)
+        # the second run is waiting on the lock while the first is still mid-render
+        assert _wait_for(lambda: "waiting for the render running as pid" in log2.read_text(), second)
+        assert first.poll() is None
+        release.write_text("go")
+        out1, err1 = first.communicate(timeout=120)
+        out2, _ = second.communicate(timeout=120)
+    err2 = log2.read_text()
     assert first.returncode == second.returncode == 0, (err1, err2)
     assert "waiting for the render running as pid" in err2
     assert "1 rendered" in out1.splitlines()[-1] and "1 unchanged (cached)" in out2.splitlines()[-1]

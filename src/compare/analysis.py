@@ -84,14 +84,14 @@ def indicators_for(ds: Dataset, *, comparison: str | None = None, theme: str | N
 
 
 def _decorate(ds: Dataset, df: pd.DataFrame) -> pd.DataFrame:
-    cities = ds.cities.set_index("key")
-    book = ds.codebook["indicators"]
+    lookups = _lookups(ds)
     df = df.copy()
-    df["city"] = pd.Categorical(df["city"].astype(str), categories=ds.city_order, ordered=True)
-    df["city_zh"] = df["city"].astype(str).map(cities["name_zh"])
-    df["city_en"] = df["city"].astype(str).map(cities["name_en"])
-    for col, field in (("title_zh", "title_zh"), ("title_en", "title_en"), ("theme", "theme"), ("unit", "unit")):
-        df[col] = df["indicator"].map({k: m[field] for k, m in book.items()})
+    city = df["city"].astype(str)
+    df["city"] = pd.Categorical(city, categories=ds.city_order, ordered=True)
+    df["city_zh"] = city.map(lookups["name_zh"])
+    df["city_en"] = city.map(lookups["name_en"])
+    for col in ("title_zh", "title_en", "theme", "unit"):
+        df[col] = df["indicator"].map(lookups[col])
     scopes = ds.codebook.get("scopes", {})
     if "scope" not in df:
         df["scope"] = ""
@@ -101,10 +101,13 @@ def _decorate(ds: Dataset, df: pd.DataFrame) -> pd.DataFrame:
     flags = df["flags"].fillna("").astype(str)
     # what decides comparability travels with every row: a not-stated row takes its indicator's definition
     classes = scope_classes(ds.codebook)
-    vocab = flag_vocabulary(load_package(ds.data_dir))
+    vocab = ds.__dict__.get("_flag_vocabulary")
+    if vocab is None:  # read once per dataset: missing cells are decorated on every comparison
+        vocab = ds.__dict__["_flag_vocabulary"] = flag_vocabulary(load_package(ds.data_dir))
     stated = scope != ""
-    df["scope_class"] = scope.map(classes).where(stated, df["indicator"].map({k: m.get("scope_class", "") for k, m in book.items()}))
-    df["basis"] = flags.map(lambda f: row_basis(f, vocab)).where(stated, df["indicator"].map({k: m.get("basis", "") for k, m in book.items()}))
+    df["scope_class"] = scope.map(classes).where(stated, df["indicator"].map(lookups["scope_class"]))
+    bases = {f: row_basis(f, vocab) for f in flags.unique()}  # few distinct flag strings
+    df["basis"] = flags.map(bases).where(stated, df["indicator"].map(lookups["basis"]))
     if "caveat" not in df:
         df["caveat"] = ""
     df["conflict"] = flags.str.contains("conflict:", regex=False)
@@ -117,6 +120,19 @@ def _decorate(ds: Dataset, df: pd.DataFrame) -> pd.DataFrame:
         df[col] = df[col].fillna("").astype(str)
     df["year"] = df["year"].astype("Int64")
     return df[COLUMNS]
+
+
+def _lookups(ds: Dataset) -> dict[str, dict]:
+    """Key -> name, title, theme, unit, scope class and basis, built once per dataset."""
+    cached = ds.__dict__.get("_lookups")
+    if cached is None:
+        book = ds.codebook["indicators"]
+        cached = {field: {k: m.get(field, "") for k, m in book.items()}
+                  for field in ("title_zh", "title_en", "theme", "unit", "scope_class", "basis")}
+        cached["name_zh"] = dict(zip(ds.cities["key"].astype(str), ds.cities["name_zh"]))
+        cached["name_en"] = dict(zip(ds.cities["key"].astype(str), ds.cities["name_en"]))
+        ds.__dict__["_lookups"] = cached
+    return cached
 
 
 def _decorated(ds: Dataset) -> pd.DataFrame:

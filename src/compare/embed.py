@@ -261,3 +261,32 @@ class ChartOutput:
 def show(chart: Base, *, static=None, alt: str = "") -> ChartOutput:
     """Display ``chart`` in a notebook (``display(show(chart, static=fig))`` or as a cell's last value)."""
     return ChartOutput(chart, static=static, alt=alt)
+
+
+def library_once(nb) -> int:
+    """Keep the ECharts library only in the first chart output of an executed notebook; return how many
+    copies were dropped.
+
+    For the exported page, where all outputs share one window and are read in order: the first copy
+    defines ``window.echarts`` for every chart below it, and each further copy (about a megabyte;
+    one per cell that draws a chart, see the module docstring) would only be downloaded and skipped.
+    The notebook file itself keeps every copy, so each of its cells still draws on its own in Lab.
+    """
+    block = _lib_block()
+    seen, dropped = False, 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            text = out.get("data", {}).get("text/html")
+            if not isinstance(text, str) or block not in text:
+                continue
+            if seen:
+                out["data"]["text/html"] = text.replace(block, "")
+                dropped += text.count(block)
+            else:
+                seen = True
+                first = text.index(block) + len(block)
+                rest = text[first:].count(block)
+                if rest:
+                    out["data"]["text/html"] = text[:first] + text[first:].replace(block, "")
+                    dropped += rest
+    return dropped

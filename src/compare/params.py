@@ -50,6 +50,11 @@ class ParamsFile:
         return str(self.parameters.get("title", self.stem))
 
 
+#: Environment variable through which the renderer hands its kernels the inspections it already made
+#: (see :func:`share_inspection`): notebook path -> sha256 of its bytes, parameters, metadata.
+INSPECTIONS_ENV = "COMPARE_NOTEBOOK_INSPECTIONS"
+
+
 @lru_cache(maxsize=64)
 def _inspect(nb_path: str, mtime: float) -> tuple[dict, dict]:
     import nbformat
@@ -60,9 +65,42 @@ def _inspect(nb_path: str, mtime: float) -> tuple[dict, dict]:
     return params, meta
 
 
+def _shared(nb_path: Path) -> tuple[dict, dict] | None:
+    """The renderer's inspection of this very file (same bytes), if it handed one over."""
+    import hashlib
+    import json
+    import os
+
+    raw = os.environ.get(INSPECTIONS_ENV)
+    if not raw:
+        return None
+    try:
+        entry = json.loads(raw).get(str(nb_path.resolve()))
+        if entry and entry["sha256"] == hashlib.sha256(nb_path.read_bytes()).hexdigest():
+            return entry["parameters"], entry["compare"]
+    except (ValueError, KeyError, TypeError, OSError, AttributeError):
+        pass  # anything unexpected: inspect the notebook instead
+    return None
+
+
 def notebook_parameters(nb_path: Path) -> tuple[dict, dict]:
-    """The notebook's declared parameters (papermill's inspection) and its ``compare`` metadata."""
-    return _inspect(str(nb_path), nb_path.stat().st_mtime)
+    """The notebook's declared parameters (papermill's inspection) and its ``compare`` metadata.
+
+    Inside a kernel the renderer started, its own inspection of the same bytes is used: importing
+    papermill (nbformat, jsonschema) costs a kernel more than a second."""
+    return _shared(nb_path) or _inspect(str(nb_path), nb_path.stat().st_mtime)
+
+
+def share_inspection(nb_path: Path) -> None:
+    """Hand the inspection of ``nb_path`` to kernels started from this process (environment variable)."""
+    import hashlib
+    import json
+    import os
+
+    nb_path = Path(nb_path).resolve()
+    params, meta = _inspect(str(nb_path), nb_path.stat().st_mtime)
+    os.environ[INSPECTIONS_ENV] = json.dumps({str(nb_path): {
+        "sha256": hashlib.sha256(nb_path.read_bytes()).hexdigest(), "parameters": params, "compare": meta}})
 
 
 def _key_lines(text: str) -> dict[str, int]:

@@ -6,6 +6,7 @@ Runs in a worker process (or inline); never raises for a failing notebook: it re
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pathlib import Path
 from .. import paths
 from ..errors import RenderError
 from ..files import display_path
+from ..params import share_inspection
 from . import manifest
 from .folder import PAGE, notebook_name
 from .keys import versions
@@ -107,6 +109,7 @@ def render_one(task: Task) -> Result:
 
     try:
         check_injected(parameterize_notebook(load_notebook_node(task.notebook), params))
+        share_inspection(Path(task.notebook))  # the kernel's parameter check need not import papermill
         papermill.execute_notebook(
             task.notebook, str(out_nb), parameters=params, kernel_name="python3", progress_bar=False,
             log_output=False, request_save_on_cell_execute=False, execution_timeout=task.timeout,
@@ -141,7 +144,11 @@ def render_one(task: Task) -> Result:
     except Exception:  # a read-only notary database must not fail the report
         pass
     nbformat.write(nb, out_nb)
-    body, _ = html_exporter().from_notebook_node(nb)
+    from ..embed import library_once
+
+    page = copy.deepcopy(nb)
+    library_once(page)  # the page loads ECharts once; the notebook keeps a copy per cell for Lab
+    body, _ = html_exporter().from_notebook_node(page)
     (staging / PAGE).write_text(body, encoding="utf-8")
     timings["export"] = round(time.perf_counter() - t1, 3)
     timings["total"] = round(time.perf_counter() - t0, 3)

@@ -24,10 +24,12 @@ The visual rules:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Mapping
 
 import pandas as pd
@@ -337,11 +339,19 @@ def _shipped_cities() -> pd.DataFrame:
 
 
 def _shipped_codebook() -> dict:
-    import yaml
-
+    """The shipped codebook, parsed once per version of the file (it is read for units and titles
+    whenever no dataset is given; parsing it costs more than drawing a chart)."""
     from .. import paths
 
-    return yaml.safe_load(paths.CODEBOOK.read_text(encoding="utf-8"))
+    st = paths.CODEBOOK.stat()
+    return _parsed_codebook(str(paths.CODEBOOK), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_codebook(path: str, mtime_ns: int, size: int) -> dict:
+    import yaml
+
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def city_name(city: str, lang: Lang, dataset=None, row=None) -> str:
@@ -425,8 +435,10 @@ def _label(r, lang: Lang, width_em: float) -> str:
     return text
 
 
-def tip_lines(r, lang: Lang, *, title: str, city: str) -> list[str]:
-    """Tooltip lines for one statement (plain text; the ECharts backend escapes them)."""
+def tip_lines(r, lang: Lang, *, title: str, city: str, book: dict | None = None) -> list[str]:
+    """Tooltip lines for one statement (plain text; the ECharts backend escapes them).
+
+    ``book``: the codebook the units come from (the dataset's; default the shipped one)."""
     lines = [f"{city} · {title}"]
     if _missing(r):
         lines.append(label("not_stated", lang))
@@ -435,7 +447,7 @@ def tip_lines(r, lang: Lang, *, title: str, city: str) -> list[str]:
         value = f"{fmt_number(r['value'])}–{fmt_number(r['value_high'])}"
     else:
         value = f"{SYMBOLS.get(r['comparator'], '')}{fmt_number(r['value'])}"
-    lines.append(f"{value} {unit_text(r['unit'], lang)} ({label('tip_comparator', lang)} {r['comparator']})")
+    lines.append(f"{value} {unit_text(r['unit'], lang, book)} ({label('tip_comparator', lang)} {r['comparator']})")
     year = "" if pd.isna(r["year"]) else str(r["year"]) + ("*" if r.get("inferred_year") else "")
     kind = label(r["kind"], lang) if r["kind"] in ("target", "baseline", "projection") else _text(r["kind"])
     lines.append(f"{label('tip_year', lang)}: {year}"
@@ -551,7 +563,7 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
             name = city_name(city, lang, dataset, r)
             panel.categories.append(name)
             rid = r["id"] or f"{city}-{indicator}-not_stated"
-            tip = tip_lines(r, lang, title=title, city=name)
+            tip = tip_lines(r, lang, title=title, city=name, book=book)
             if _missing(r):
                 panel.texts.append(Text(y, 0.0, label("not_stated", lang), PALETTE["missing"], italic=True,
                                         gid=f"{rid}|missing", tip=tip))
@@ -681,7 +693,7 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
             has_b, has_t = pd.notna(b["value"]), pd.notna(t["value"])
             if not has_b and not has_t:
                 panel.texts.append(Text(y, ax.lo, label("not_stated", lang), PALETTE["missing"], italic=True,
-                                        gid=f"{city}|missing", tip=tip_lines(b, lang, title=title, city=name)))
+                                        gid=f"{city}|missing", tip=tip_lines(b, lang, title=title, city=name, book=book)))
                 present.add("not_stated")
                 not_stated.append(name)
                 continue
@@ -694,7 +706,7 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
                 where = "above" if side == "baseline" else "below"
                 if not has:
                     continue
-                tip = tip_lines(d, lang, title=title, city=name)
+                tip = tip_lines(d, lang, title=title, city=name, book=book)
                 if side == "baseline":
                     point = Point(y, float(d["value"]), side, "circle", PALETTE["paper"], color, gid=f"{city}|baseline",
                                   tip=tip, meta=_meta(d))
