@@ -1,9 +1,13 @@
 """Report text takes the cities from the data: nothing says "five"."""
 
+import re
+
+import nbformat
 import pytest
 
 from compare import paths
 from compare.report import Report
+from compare.vocab import entries
 
 
 @pytest.fixture
@@ -32,7 +36,45 @@ def test_no_baselines_and_targets_heading_without_pairs(report):
     assert n > 0 and report.shown[0] == "<h2>Baselines and targets</h2>"
 
 
-def test_params_titles_do_not_count_the_cities():
-    for p in paths.PARAMS.glob("*.yaml"):
-        text = p.read_text(encoding="utf-8")
-        assert "five" not in text.lower() and "五市" not in text, p.name
+#: A count of cities written as a literal. "五" alone is not one: plan names say 十四五.
+COUNTED = re.compile(r"\bfive\b|\b5 (?:cities|plans|documents)\b|五个|五市|五座|五份", re.IGNORECASE)
+
+
+def texts_users_read():
+    """(where, text) of every notebook cell, params file, vocabulary entry and page template."""
+    for nb_path in sorted(paths.NOTEBOOKS.glob("*.ipynb")):
+        for i, cell in enumerate(nbformat.read(nb_path, as_version=4).cells):
+            yield f"{nb_path.name} cell {i}", cell.source
+    for p in sorted(paths.PARAMS.glob("*.yaml")):
+        yield p.name, p.read_text(encoding="utf-8")
+    for key, entry in entries().items():
+        yield f"vocab.yaml {key}", f"{entry['zh']} {entry['en']}"
+    for p in sorted(paths.TEMPLATES.glob("*.j2")):
+        yield p.name, p.read_text(encoding="utf-8")
+
+
+def test_no_notebook_params_file_or_ui_string_counts_the_cities():
+    seen = list(texts_users_read())
+    assert {w.split()[0] for w, _ in seen} >= {"overview.ipynb", "profile.ipynb", "theme.ipynb", "explore.ipynb",
+                                               "overview.yaml", "beds.yaml", "vocab.yaml"}
+    found = [(where, m.group(0)) for where, text in seen for m in COUNTED.finditer(text)]
+    assert not found, f"a literal count of cities (take it from the data): {found}"
+
+
+@pytest.mark.parametrize("text", ["Overview of five plans", "Five cities", "5 cities, 5 documents",
+                                  "五市养老服务", "五个城市"])
+def test_the_scan_finds_a_literal_count(text):
+    assert COUNTED.search(text)
+
+
+def test_the_scan_leaves_plan_names_and_counts_of_other_things():
+    for text in ["“十四五”养老服务体系规划", "15 cities", "5 beds", "2025"]:
+        assert not COUNTED.search(text), text
+
+
+def test_profile_intro_counts_the_cities_of_the_data(report):
+    from compare.vocab import label
+
+    n = len(report.ds.city_order)
+    assert f"all {n} cities shown" in label("profile_peers_intro", "en", n=n)
+    assert f"{n}个城市全部列出" in label("profile_peers_intro", "zh", n=n)

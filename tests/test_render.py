@@ -2,6 +2,7 @@
 warm render after any data change publishes exactly what a cold --force render publishes.
 """
 
+import csv
 import json
 import random
 import re
@@ -26,8 +27,12 @@ def test_every_report_renders(suite):
     for p in ALL_PARAMS:
         report = out / p.stem
         assert report.is_symlink(), "published by link swap"
-        for name in ("report.html", "report.ipynb", "manifest.json"):
+        for name in ("report.html", f"{p.stem}.ipynb", "manifest.json"):
             assert (report / name).is_file(), f"{p.stem}/{name}"
+        assert not (report / "report.ipynb").exists(), "the notebook is named after its report"
+        m = json.loads((report / "manifest.json").read_text())
+        assert set(m["files"]) == {str(f.relative_to(report.resolve())) for f in report.resolve().rglob("*")
+                                   if f.is_file()}, "the manifest lists the real file names"
         pngs = list((report / "figures").glob("*.png"))
         assert pngs, f"{p.stem} has no figures"
         assert {f.with_suffix(".svg").name for f in pngs} <= {f.name for f in (report / "figures").glob("*.svg")}
@@ -58,7 +63,13 @@ def test_landing_page_says_what_each_report_answers(suite):
 
     page = (out / "index.html").read_text()
     links = re.findall(r'href="([\w.-]+)/report.html"', page)
-    assert links[0] == "overview", "the overview comes first"
+    # questions first, then cities: the overview, the theme reports, the profiles in the data's city order
+    assert links[:4] == ["overview", "beds", "caregivers", "rural"]
+    with open(data / "cities.csv", encoding="utf-8", newline="") as fh:
+        cities = [r["key"] for r in sorted(csv.DictReader(fh), key=lambda r: int(r["order"]))]
+    assert links[4:] == [f"profile-{c}" for c in cities]
+    assert page.index('"overview/report.html"') < page.index("By question") < page.index('"beds/report.html"')
+    assert page.index('"rural/report.html"') < page.index("By city") < page.index(f'"profile-{cities[0]}/report.html"')
     assert sorted(links) == sorted(p.stem for p in ALL_PARAMS)
     for p in ALL_PARAMS:
         description = yaml.safe_load(p.read_text())["description"]
@@ -82,7 +93,7 @@ def test_executed_notebook_is_trusted(suite):
     from nbformat.sign import NotebookNotary
 
     out, _, _ = suite
-    nb = nbformat.read(out / "beds" / "report.ipynb", as_version=4)
+    nb = nbformat.read(out / "beds" / "beds.ipynb", as_version=4)
     assert NotebookNotary().check_signature(nb)
 
 

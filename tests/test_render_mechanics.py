@@ -51,6 +51,8 @@ def test_a_report_is_published_with_its_manifest_and_data(tmp_path, data):
         (data / "datapackage.json").read_text())["version"]}
     assert m["description"] == "Which cities the data holds."
     assert set(m["files"]) == {str(f.relative_to(report.resolve())) for f in report.resolve().rglob("*") if f.is_file()}
+    # the notebook is named after its report, so JupyterLab tabs tell reports apart; the page keeps one name
+    assert "cities.ipynb" in m["files"] and "report.html" in m["files"] and not (report / "report.ipynb").exists()
     # the data the run read is published beside the reports, file for file
     assert {f.name: f.read_bytes() for f in (out / "data").iterdir()} == \
            {f.name: f.read_bytes() for f in data.iterdir()}
@@ -63,7 +65,7 @@ def test_the_executed_notebook_names_no_temporary_path(tmp_path, data):
     p = fixture_params(tmp_path, "cities", "reads_cities.ipynb")
     out = tmp_path / "out"
     _render(p, out, data)
-    nb = nbformat.read(out / "cities" / "report.ipynb", as_version=4)
+    nb = nbformat.read(out / "cities" / "cities.ipynb", as_version=4)
     injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert 'data_dir = ""' in injected.source and 'artifacts_dir = ""' in injected.source
     assert injected.id == "injected-parameters"
@@ -80,6 +82,16 @@ def test_unchanged_inputs_are_cached_and_rewrite_nothing(tmp_path, data):
     summary = _render(p, out, data)
     assert summary.results["cities"].status == "cached"
     assert published_tree(out) == before
+
+
+def test_a_report_missing_its_notebook_is_rendered_again(tmp_path, data):
+    """A folder of the older layout (report.ipynb) or with the notebook deleted is not up to date."""
+    p = fixture_params(tmp_path, "cities", "reads_cities.ipynb")
+    out = tmp_path / "out"
+    _render(p, out, data)
+    os.replace(out / "cities" / "cities.ipynb", out / "cities" / "report.ipynb")
+    assert _render(p, out, data).results["cities"].status == "ok"
+    assert (out / "cities" / "cities.ipynb").is_file() and not (out / "cities" / "report.ipynb").exists()
 
 
 def test_every_kind_of_input_change_rerenders(tmp_path, data):
@@ -152,12 +164,12 @@ def test_a_failing_notebook_keeps_the_previous_report_and_the_batch_goes_on(tmp_
     failed = summary.results["x"]
     assert (failed.status, failed.cell, failed.ename, failed.evalue) == \
            ("failed", 1, "RuntimeError", "deliberate failure for the test")
-    assert failed.failed_notebook == str(out / "failed" / "x" / "report.ipynb")
+    assert failed.failed_notebook == str(out / "failed" / "x" / "x.ipynb")
     assert Path(failed.failed_notebook).is_file()
     assert {k: v for k, v in published_tree(out).items() if k.startswith("x/")} == before, "previous report untouched"
     assert summary.results["y"].status == "ok", "the batch went on"
     index = (out / "index.html").read_text()
-    assert "the previous good version is shown" in index and "failed/x/report.ipynb" in index
+    assert "the previous good version is shown" in index and 'href="failed/x/x.ipynb"' in index
     # the CLI exits 1 when a report failed
     from compare.cli import main
 
@@ -289,6 +301,47 @@ def test_landing_page_escapes_what_users_write(tmp_path, data):
     page = (out / "index.html").read_text()
     assert "<script>alert" not in page and "&lt;script&gt;alert(" in page
     assert "What &lt;b&gt;x&lt;/b&gt; answers" in page
+
+
+def test_landing_page_lists_questions_before_cities():
+    from compare.render.index import reading_order
+
+    five = ["huainan", "wuxi", "huaibei", "baoshan", "ankang"]
+    entries = [("profile-wuxi", "profile", ["wuxi"]), ("rural", "theme", five), ("notes", "explore", []),
+               ("profile-ankang", "profile", ["ankang"]), ("beds", "theme", five), ("overview", "overview", five),
+               ("profile-newtown", "profile", ["newtown"]), ("caregivers", "theme", five),
+               ("broken", "", [])]  # a params file that could not be read
+    assert reading_order(entries, five) == [
+        "overview", "beds", "caregivers", "rural",  # the questions
+        "profile-wuxi", "profile-ankang", "profile-newtown",  # the cities, in the data's order; unknown last
+        "broken", "notes"]  # any other notebook after them
+
+
+def test_landing_page_groups_reports_by_what_they_answer(tmp_path):
+    from compare.render.folder import OutputFolder
+    from compare.render.index import write_index
+    from compare.render.summary import Result
+
+    folder = OutputFolder(tmp_path / "out")
+    shutil.copytree(paths.DATA, folder.root / "_builds" / "data--x")
+    os.symlink("_builds/data--x", folder.root / "data")
+    for stem, nb, cities in [("profile-wuxi", "profile", ["wuxi"]), ("rural", "theme", ["wuxi", "ankang"]),
+                             ("profile-huainan", "profile", ["huainan"]), ("overview", "overview", ["wuxi"])]:
+        build = folder.root / "_builds" / f"{stem}--x"
+        build.mkdir()
+        (build / "manifest.json").write_text(json.dumps({"title": stem, "notebook": f"notebooks/{nb}.ipynb",
+                                                         "params": {"cities": cities}}))
+        os.symlink(f"_builds/{stem}--x", folder.root / stem)
+    # a profile that failed before it was ever published: placed by its params file
+    params = fixture_params(tmp_path, "profile-ankang", "reads_cities.ipynb", cities=["ankang"])
+    params.write_text(params.read_text().replace("reads_cities.ipynb", "profile.ipynb"))
+    page = write_index(folder, {"profile-ankang": Result("profile-ankang", str(params), "failed", 0.0, "boom")}) \
+        .read_text(encoding="utf-8")
+    order = ["overview/report.html", "By question", "rural/report.html", "By city", "profile-huainan/report.html",
+             "profile-wuxi/report.html", "profile-ankang"]
+    where = [page.index(s) for s in order]
+    assert where == sorted(where), page
+    assert "More reports" not in page
 
 
 def test_invalid_data_stops_the_run_naming_the_users_files(tmp_path, data):

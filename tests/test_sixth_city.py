@@ -3,6 +3,7 @@
 
 import csv
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -121,3 +122,21 @@ def test_a_sixth_city_from_plan_text_to_reports(tmp_path, capsys):
     profile = (out / f"profile-{CITY}" / "report.html").read_text(encoding="utf-8")
     assert "虚构市" in profile and "到2027年,护理型床位占比不低于60%" in profile
     assert list((out / f"profile-{CITY}" / "figures").glob(f"{CITY}-nursing_bed_share-baseline-target.*"))
+
+    # 9. where a page states how many cities, it counts six, in both languages; nowhere does it say five
+    pages = {p.stem: (out / p.stem / "report.html").read_text(encoding="utf-8") for p in chosen}
+    pages["index"] = (out / "index.html").read_text(encoding="utf-8")
+    says = {
+        "index": ["plans of 6 Chinese cities"],
+        "overview": ["共6个城市、6份文件", "6 cities, 6 documents"],
+        f"profile-{CITY}": ["6个城市全部列出", "with all 6 cities shown"],
+    }
+    for p in shared:
+        if p.stem != "overview":  # a theme report's answers count the cities that give a value among all
+            says[p.stem] = [r"6市中\d+市给出可比数值", r"\d+ of 6 cities give a comparable value"]
+    for stem, patterns in says.items():
+        for pattern in patterns:
+            assert re.search(pattern, pages[stem]), f"{stem}: {pattern!r} not on the page"
+    five = re.compile(r"\bfive cities|\ball five\b|\b5 (?:cities|documents)\b|\bof 5\b|五个城市|五市|共5个|5个城市|5市中", re.I)
+    for stem, page in pages.items():
+        assert not five.search(page), f"{stem} counts five: {five.search(page).group(0)!r}"

@@ -86,7 +86,7 @@ def naive_loop(work: Path) -> float:
         params.update(artifacts_dir=str(art), data_dir=str(paths.DATA))
         pfile = work / f"{p.stem}.params.yaml"
         pfile.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
-        out_nb = art / "report.ipynb"
+        out_nb = art / f"{p.stem}.ipynb"  # as the renderer names it
         subprocess.run([str(BIN / "papermill"), str(nb), str(out_nb), "-f", str(pfile), "--cwd", str(paths.ROOT)],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out_nb)],

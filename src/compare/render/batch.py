@@ -27,7 +27,7 @@ from ..errors import CompareError, DataError, ParamsError
 from ..files import display_path
 from . import snapshot
 from .executors import executor
-from .folder import OutputFolder
+from .folder import PAGE, OutputFolder, notebook_name
 from .index import write_index
 from .keys import cache_key, package_hash, versions
 from .signals import sigterm_interrupts
@@ -133,10 +133,10 @@ def render(params_files: list[Path] | None = None, *, data_dir: Path | None = No
 
 
 def _unchanged(folder: OutputFolder, stem: str, key: str) -> bool:
-    """True when the published report has this key and its page is there."""
+    """True when the published report has this key and its page and notebook are there."""
     m = folder.manifest(stem)
     return bool(key and m and m.get("status") == "ok" and m.get("cache_key") == key
-                and (folder.link(stem) / "report.html").exists())
+                and (folder.link(stem) / PAGE).exists() and (folder.link(stem) / notebook_name(stem)).exists())
 
 
 def _validate(stems, keyed, data, results: dict, log) -> dict:

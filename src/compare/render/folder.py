@@ -4,11 +4,15 @@ Layout::
 
     <out>/index.html                 the landing page
     <out>/<stem>  -> _builds/<stem>--<token>   (relative symlink, swapped atomically)
-        report.html  report.ipynb  figures/  tables/  manifest.json
+        report.html  <stem>.ipynb  figures/  tables/  manifest.json
     <out>/data    -> _builds/data--<fingerprint>  the data the latest run read, for download
-    <out>/failed/<stem>/report.ipynb the last failed execution, kept for diagnosis
+    <out>/failed/<stem>/<stem>.ipynb the last failed execution, kept for diagnosis
     <out>/.staging/                  builds and the data snapshot of the run in progress
     <out>/.render.lock               one render at a time per output folder
+
+The notebook is named after its report, so notebooks opened side by side in JupyterLab have
+tabs that tell them apart; the page keeps one name, so a published site's URLs stay stable
+(browsers tell pages apart by their <title>).
 
 Publishing is a symlink swap (``os.replace`` of a link), so a reader, a failure or a kill
 sees either the previous complete report or the new complete one, never a mix.
@@ -30,12 +34,19 @@ from .summary import Result
 
 #: The link under which the data a run read is published.
 DATA_LINK = "data"
+#: The page of every report, ``<out>/<stem>/report.html``.
+PAGE = "report.html"
+
+
+def notebook_name(stem: str) -> str:
+    """The file name of a report's executed notebook: ``<stem>.ipynb``."""
+    return f"{stem}.ipynb"
 
 
 class OutputFolder:
     def __init__(self, root: Path):
         self.root = Path(root)
-        # not a dot-folder: Jupyter hides dot-paths, and report.ipynb must open from its file browser
+        # not a dot-folder: Jupyter hides dot-paths, and <stem>.ipynb must open from its file browser
         self.builds = self.root / "_builds"
         self.staging = self.root / ".staging"
         self.failed = self.root / "failed"
@@ -120,7 +131,7 @@ class OutputFolder:
         return build
 
     def keep_failed(self, stem: str, result: Result) -> str:
-        """Keep the failed executed notebook at failed/<stem>/; return its path ('' if none)."""
+        """Keep the failed executed notebook as failed/<stem>/<stem>.ipynb; return its path ('' if none)."""
         src = Path(result.failed_notebook) if result.failed_notebook else None
         dest_dir = self.failed / stem
         shutil.rmtree(dest_dir, ignore_errors=True)
@@ -128,8 +139,8 @@ class OutputFolder:
         (dest_dir / "error.txt").write_text(result.message + "\n", encoding="utf-8")
         kept = ""
         if src and src.exists():
-            os.replace(src, dest_dir / "report.ipynb")
-            kept = str(dest_dir / "report.ipynb")
+            os.replace(src, dest_dir / notebook_name(stem))
+            kept = str(dest_dir / notebook_name(stem))
         if result.staging:
             shutil.rmtree(result.staging, ignore_errors=True)
         return kept

@@ -1,9 +1,13 @@
 """The landing page ``<out>/index.html``, from the Jinja2 template ``templates/landing.html.j2``.
 
-What the project is, the overview first, one line per report saying what it answers (the
-``description`` of its params file, kept in its manifest), the data version and its files to
-download; build details (status, timings, cache) folded away. Autoescaped: titles,
-descriptions and error messages come from files a user edits.
+What the project is, one line per report saying what it answers (the ``description`` of its
+params file, kept in its manifest), the data version and its files to download; build details
+(status, timings, cache) folded away. Autoescaped: titles, descriptions and error messages come
+from files a user edits.
+
+Reports are listed in reading order, by the notebook each runs (:data:`ORDER`): the overview,
+then the theme reports (readers start from questions), then the city profiles in the data's
+city order; a report of any other notebook after them.
 """
 
 from __future__ import annotations
@@ -11,17 +15,20 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .. import paths
 from ..files import data_files
 from ..vocab import label
-from .folder import DATA_LINK, OutputFolder
+from .folder import DATA_LINK, PAGE, OutputFolder, notebook_name
 from .snapshot import describe
 from .summary import Result
 
-#: The report listed first: the one a new reader should open.
+#: The report listed first and set apart: the one a new reader should open.
 FIRST = "overview"
+#: The landing page's groups in reading order, by notebook: questions first, then cities.
+ORDER = ("overview", "theme", "profile")
 
 
 def _environment() -> Environment:
@@ -31,16 +38,45 @@ def _environment() -> Environment:
     return env
 
 
-def _cities(folder: OutputFolder) -> list[str]:
+def _city_rows(folder: OutputFolder) -> list[dict]:
+    """The published cities.csv rows in the data's order ([] when there is none)."""
     import csv
 
     path = folder.root / DATA_LINK / paths.CITIES_FILE
     try:
         with open(path, encoding="utf-8", newline="") as fh:
-            rows = sorted(csv.DictReader(fh), key=lambda r: int(r.get("order") or 0))
-        return [r.get("name_en") or r.get("key", "") for r in rows]
+            return sorted(csv.DictReader(fh), key=lambda r: int(r.get("order") or 0))
     except (OSError, ValueError):
         return []
+
+
+def _runs(manifest: dict, result: Result | None) -> tuple[str, list]:
+    """(notebook name without .ipynb, cities) of a report: from its manifest, or for a report that
+    failed before it was ever published, from its params file ("", [] when neither can be read)."""
+    if manifest:
+        return Path(manifest.get("notebook", "")).stem, list(manifest.get("params", {}).get("cities") or [])
+    try:
+        spec = yaml.safe_load(Path(result.params_path).read_text(encoding="utf-8"))
+        return Path(str(spec.get("notebook", ""))).stem, list(spec.get("cities") or [])
+    except Exception:  # an unreadable params file is already the report's failure message
+        return "", []
+
+
+def group(notebook: str) -> int:
+    """The landing-page group of a report running ``notebook`` (its place in :data:`ORDER`; others last)."""
+    return ORDER.index(notebook) if notebook in ORDER else len(ORDER)
+
+
+def reading_order(entries: list[tuple[str, str, list]], city_keys: list[str]) -> list[str]:
+    """Stems in landing-page order, from (stem, notebook, cities) entries: by :func:`group`, the
+    :data:`FIRST` stem first in its group, profiles in ``city_keys`` order, then by stem."""
+    def key(entry):
+        stem, notebook, cities = entry
+        city = city_keys.index(cities[0]) if notebook == "profile" and cities and cities[0] in city_keys \
+            else len(city_keys)
+        return group(notebook), stem != FIRST, city, stem
+
+    return [e[0] for e in sorted(entries, key=key)]
 
 
 def _label(data: dict) -> str:
@@ -50,20 +86,27 @@ def _label(data: dict) -> str:
 
 def write_index(folder: OutputFolder, results: dict[str, Result]) -> Path:
     """Write index.html atomically, describing the data published at <out>/data (if any)."""
-    stems = sorted(set(folder.published()) | {r.stem for r in results.values()},
-                   key=lambda s: (s != FIRST, s))
+    city_rows = _city_rows(folder)
+    manifests = {stem: folder.manifest(stem) or {}
+                 for stem in sorted(set(folder.published()) | {r.stem for r in results.values()})}
+    runs = {stem: _runs(m, results.get(stem)) for stem, m in manifests.items()}
+    stems = reading_order([(stem, *run) for stem, run in runs.items()], [r.get("key", "") for r in city_rows])
     reports = []
     for stem in stems:
-        m = folder.manifest(stem) or {}
+        m = manifests[stem]
         r = results.get(stem)
         reports.append({
             "stem": stem,
+            "group": group(runs[stem][0]),
             "published": bool(m),
             "title": m.get("title", stem),
             "description": m.get("description", ""),
             "status": r.status if r else "ok (not in this run)",
             "message": r.message if r and r.status == "failed" else "",
-            "failed_notebook": bool(r and r.status == "failed" and (folder.failed / stem / "report.ipynb").exists()),
+            "page": f"{stem}/{PAGE}",
+            "failed_notebook": (f"failed/{stem}/{notebook_name(stem)}"
+                                if r and r.status == "failed" and (folder.failed / stem / notebook_name(stem)).exists()
+                                else ""),
             "rendered_at": m.get("rendered_at", ""),
             "seconds": m.get("timings", {}).get("total", ""),
             "data_label": _label(m.get("data", {})),
@@ -74,6 +117,7 @@ def write_index(folder: OutputFolder, results: dict[str, Result]) -> Path:
         data = describe(root).as_dict()
         shown = dict(data, label=_label(data), files=[p.relative_to(root).as_posix() for p in data_files(root)])
     page = _environment().get_template("landing.html.j2").render(
-        reports=reports, first=FIRST, data=shown, cities=_cities(folder),
+        reports=reports, first=FIRST, data=shown,
+        cities=[c.get("name_en") or c.get("key", "") for c in city_rows],
         written=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"))
     return folder.write_atomic("index.html", page)

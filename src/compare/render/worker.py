@@ -17,6 +17,7 @@ from ..errors import RenderError
 from ..files import display_path
 from ..params import share_inspection
 from . import manifest
+from .folder import PAGE, notebook_name
 from .keys import versions
 from .summary import Result
 
@@ -98,7 +99,7 @@ def render_one(task: Task) -> Result:
     t0 = time.perf_counter()
     staging = Path(task.staging)
     staging.mkdir(parents=True, exist_ok=True)
-    out_nb = staging / "report.ipynb"
+    out_nb = staging / notebook_name(task.stem)
     params = dict(task.parameters, data_dir=task.data_dir, artifacts_dir=str(staging))
     timings = {}
 
@@ -148,7 +149,7 @@ def render_one(task: Task) -> Result:
     page = copy.deepcopy(nb)
     library_once(page)  # the page loads ECharts once; the notebook keeps a copy per cell for Lab
     body, _ = html_exporter().from_notebook_node(page)
-    (staging / "report.html").write_text(body, encoding="utf-8")
+    (staging / PAGE).write_text(body, encoding="utf-8")
     timings["export"] = round(time.perf_counter() - t1, 3)
     timings["total"] = round(time.perf_counter() - t0, 3)
     manifest.write(staging, manifest.build(
