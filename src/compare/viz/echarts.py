@@ -14,7 +14,7 @@ from pyecharts import options as opts
 from pyecharts.charts import Bar, HeatMap, Scatter
 from pyecharts.commons.utils import JsCode
 
-from .spec import PALETTE, RANGE_ALPHA, ChartSpec, Fit, MatrixSpec, Panel
+from .spec import PALETTE, RANGE_ALPHA, SMALL, ChartSpec, Fit, MatrixSpec, Panel
 from .text import text_em
 
 _TIP = JsCode("function (p) { return (p.data && p.data.tip) || ''; }")
@@ -86,9 +86,14 @@ def _title(spec, legend_text: str = "") -> list[dict]:
 def _grids(spec: ChartSpec, top: int) -> tuple[list[dict], int]:
     """One grid per panel, stacked; returns the grids and the total height (px)."""
     per = ROW_PX[spec.chart]
+    # the spec's row pitch is in points of its small text; here a label is FONT_PX high
+    px = FONT_PX / (spec.fit.font_pt * SMALL)
     grids, y = [], top
     for p in spec.panels:
-        h = per * len(p.categories)
+        n = len(p.categories)
+        # categories are evenly spaced with each row centred in its band: the band holds the pitch and
+        # its half the room the first row needs above and the last below
+        h = int(max(per * n, n * px * p.row_pt * max(1.0, 2 * p.pad_top, 2 * p.pad_bottom)))
         grids.append({"left": 10, "top": y + (18 if p.subtitle else 0), "height": h, "containLabel": True,
                       "right": _right_margin(p)})
         y += h + 50 + (18 if p.subtitle else 0)
