@@ -15,22 +15,10 @@ NOTEBOOKS = Path(__file__).parent / "notebooks"
 ALL_PARAMS = sorted(paths.PARAMS.glob("*.yaml"))
 
 
-#: Tests that share an expensive fixture narrower than the session run on one xdist worker
-#: (``--dist loadgroup``), so the fixture is built once: fixture name -> group.
-SHARED_FIXTURES = {"warm_and_cold": "warm-and-cold", "server": "lab", "browser": "lab", "pristine": None}
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
     """Mark what the quick set leaves out: tests on the production suite (``slow``) and tests that
-    drive Chromium (``browser``, recognised by their skip condition), wherever they are declared;
-    and group the tests that share a module-scoped fixture (see ``SHARED_FIXTURES``)."""
+    drive Chromium (``browser``, recognised by their skip condition), wherever they are declared."""
     for item in items:
-        for name in item.fixturenames:
-            if name in SHARED_FIXTURES:
-                group = SHARED_FIXTURES[name] or f"{name}-{item.module.__name__}"
-                item.add_marker(pytest.mark.xdist_group(group))
-                break
         if "suite" in item.fixturenames:
             item.add_marker(pytest.mark.slow)
         if any(m.name == "skipif" and "chromium" in str(m.kwargs.get("reason", "")).lower()
