@@ -2,7 +2,7 @@
 
 A property test over random mutations of the kinds a curator makes (a value changed, a row added, a row
 removed, a flag changed, a codebook title changed, a context value changed, a file added). Cheap: no
-kernel runs. The renders that show a warm render then equals a cold one are in test_render.py.
+kernel runs. The renders that show a warm render then equals a cold one are in test_render_soundness.py.
 """
 
 import shutil
