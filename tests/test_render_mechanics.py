@@ -355,3 +355,17 @@ def test_invalid_data_stops_the_run_naming_the_users_files(tmp_path, data):
         _render(p, tmp_path / "out", data)
     assert (str(data / "indicators.csv"), line, "year") in {(q.path, q.line, q.column) for q in info.value.problems}
     assert not (tmp_path / "out").exists(), "nothing is written for invalid data"
+
+
+def test_a_warm_run_with_nothing_to_render_imports_no_pandas(tmp_path, data):
+    """The warm path hashes bytes and reads manifests; pandas, matplotlib and papermill stay unloaded
+    (importing them costs more than the whole warm run)."""
+    p = fixture_params(tmp_path, "quick", "reads_cities.ipynb")
+    out = tmp_path / "out"
+    assert _render(p, out, data).results["quick"].status == "ok"
+    code = ("import sys, runpy; sys.argv = ['compare', 'render', sys.argv[1], '--data', sys.argv[2], '--out', sys.argv[3], "
+            "'--quiet']\ntry:\n    runpy.run_module('compare', run_name='__main__')\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            "heavy = [m for m in ('pandas', 'matplotlib', 'papermill', 'pyecharts') if m in sys.modules]\n"
+            "assert not heavy, heavy\nprint('ok')")
+    res = subprocess.run([sys.executable, "-c", code, str(p), str(data), str(out)], capture_output=True, text=True)
+    assert res.returncode == 0 and res.stdout.strip().endswith("ok"), res.stderr

@@ -15,7 +15,6 @@ from pathlib import Path
 from .. import paths
 from ..errors import RenderError
 from ..files import display_path
-from ..params import share_inspection
 from . import manifest
 from .folder import PAGE, notebook_name
 from .keys import versions
@@ -109,6 +108,8 @@ def render_one(task: Task) -> Result:
 
     try:
         check_injected(parameterize_notebook(load_notebook_node(task.notebook), params))
+        from ..params import share_inspection  # here, not above: a warm run imports no pandas
+
         share_inspection(Path(task.notebook))  # the kernel's parameter check need not import papermill
         papermill.execute_notebook(
             task.notebook, str(out_nb), parameters=params, kernel_name="python3", progress_bar=False,
