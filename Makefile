@@ -26,7 +26,7 @@ reports: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(TEST_JOBS)
 
-## Run the quick tests only (no production renders, no browser): under a minute
+## Run the quick tests only (no production renders, no browser)
 quicktest: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(TEST_JOBS) -m "not slow and not browser"
 
