@@ -101,9 +101,7 @@ def _decorate(ds: Dataset, df: pd.DataFrame) -> pd.DataFrame:
     flags = df["flags"].fillna("").astype(str)
     # what decides comparability travels with every row: a not-stated row takes its indicator's definition
     classes = scope_classes(ds.codebook)
-    vocab = ds.__dict__.get("_flag_vocabulary")
-    if vocab is None:  # read once per dataset: missing cells are decorated on every comparison
-        vocab = ds.__dict__["_flag_vocabulary"] = flag_vocabulary(load_package(ds.data_dir))
+    vocab = lookups["flag_vocabulary"]
     stated = scope != ""
     df["scope_class"] = scope.map(classes).where(stated, df["indicator"].map(lookups["scope_class"]))
     bases = {f: row_basis(f, vocab) for f in flags.unique()}  # few distinct flag strings
@@ -123,7 +121,7 @@ def _decorate(ds: Dataset, df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _lookups(ds: Dataset) -> dict[str, dict]:
-    """Key -> name, title, theme, unit, scope class and basis, built once per dataset."""
+    """Key -> name, title, theme, unit, scope class and basis, and the flag vocabulary, built once per dataset."""
     cached = ds.__dict__.get("_lookups")
     if cached is None:
         book = ds.codebook["indicators"]
@@ -131,6 +129,8 @@ def _lookups(ds: Dataset) -> dict[str, dict]:
                   for field in ("title_zh", "title_en", "theme", "unit", "scope_class", "basis")}
         cached["name_zh"] = dict(zip(ds.cities["key"].astype(str), ds.cities["name_zh"]))
         cached["name_en"] = dict(zip(ds.cities["key"].astype(str), ds.cities["name_en"]))
+        # read once per dataset: missing cells are decorated on every comparison
+        cached["flag_vocabulary"] = flag_vocabulary(load_package(ds.data_dir))
         ds.__dict__["_lookups"] = cached
     return cached
 

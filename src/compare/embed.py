@@ -278,14 +278,8 @@ def library_once(nb) -> int:
             text = out.get("data", {}).get("text/html")
             if not isinstance(text, str) or block not in text:
                 continue
-            if seen:
-                out["data"]["text/html"] = text.replace(block, "")
-                dropped += text.count(block)
-            else:
-                seen = True
-                first = text.index(block) + len(block)
-                rest = text[first:].count(block)
-                if rest:
-                    out["data"]["text/html"] = text[:first] + text[first:].replace(block, "")
-                    dropped += rest
+            head, *rest = text.split(block)
+            out["data"]["text/html"] = head + ("" if seen else block) + "".join(rest)
+            dropped += len(rest) - (0 if seen else 1)
+            seen = True
     return dropped

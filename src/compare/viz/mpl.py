@@ -166,60 +166,68 @@ def _legend(ax: Axes, spec: ChartSpec) -> None:
         _legend_below(ax, handles, spec)
 
 
+def _draw_panels(spec: ChartSpec, ax: Axes | None, marks, *, after=None) -> Axes:
+    """What bars and dumbbells share: the figure, one Axes per panel, each panel's marks (``marks(a, panel)``),
+    texts, reference lines, axis and row extent, ``after(a)`` if given, and the legend under the last panel."""
+    with style():
+        if ax is None:
+            ax = new_axes(spec)
+        axes = _panel_axes(ax, spec)
+        for i, (panel, a) in enumerate(zip(spec.panels, axes)):
+            marks(a, panel)
+            _texts(a, panel)
+            _refs(a, panel)
+            _axis(a, panel, xlabel=i == len(axes) - 1, fit=spec.fit)
+            a.set_ylim(len(panel.categories) - 1 + panel.pad_bottom, -panel.pad_top)
+            if after is not None:
+                after(a)
+        _legend(axes[-1], spec)
+    return axes[0]
+
+
+def _bar_marks(a: Axes, panel: Panel) -> None:
+    # a bar keeps its thickness when its row is made taller for a long label
+    thickness = BAR_HEIGHT * min(1.0, MIN_ROW_PT["bars"] / panel.row_pt)
+    for b in panel.bars:
+        a.barh(b.row, b.end - b.start, left=b.start, height=thickness, color=b.face, edgecolor=b.edge,
+               alpha=b.alpha, hatch=HATCH[b.hatch], linestyle=LINESTYLE[b.line],
+               linewidth=0 if b.part == "range" else 1.2, gid=b.gid)
+    for ar in panel.arrows:
+        a.annotate("", xy=(ar.end, ar.row), xytext=(ar.start, ar.row), gid=ar.gid,
+                   arrowprops=dict(arrowstyle="-|>", color=ar.color, lw=2 if ar.end > ar.start else 1.5,
+                                   shrinkA=0, shrinkB=0))
+
+
+def _dumbbell_marks(a: Axes, panel: Panel) -> None:
+    for ln in panel.links:
+        if ln.band:
+            a.plot([ln.x0, ln.x1], [ln.row, ln.row], color=ln.color, lw=7, alpha=RANGE_ALPHA, zorder=1,
+                   solid_capstyle="butt")
+        else:
+            a.plot([ln.x0, ln.x1], [ln.row, ln.row], color=ln.color, lw=2.5, alpha=0.6, zorder=1)
+    for p in panel.points:
+        a.plot([p.x], [p.row], marker=MARKER[p.shape], ms=9 if p.side == "baseline" else 10, mfc=p.face,
+               mec=p.edge, mew=2 if p.side == "baseline" else 1, color=p.edge, ls="none", zorder=3, gid=p.gid)
+
+
+def _dumbbell_grid(a: Axes) -> None:
+    a.spines["left"].set_visible(False)
+    a.grid(axis="x", color=PALETTE["grid"], lw=0.8)
+    a.set_axisbelow(True)
+
+
 def bars(spec: ChartSpec, ax: Axes | None = None) -> Axes:
     """Draw a bars specification; returns the (first panel's) Axes.
 
     Patch ``gid``: ``"<row id>|value"``, ``"|range"``; arrow ``"|open"``/``"|ceiling"``; text
     ``"|label"``/``"|missing"``; reference line ``"reference"``, its text ``"reference|label"``.
     """
-    with style():
-        if ax is None:
-            ax = new_axes(spec)
-        axes = _panel_axes(ax, spec)
-        for i, (panel, a) in enumerate(zip(spec.panels, axes)):
-            # a bar keeps its thickness when its row is made taller for a long label
-            thickness = BAR_HEIGHT * min(1.0, MIN_ROW_PT["bars"] / panel.row_pt)
-            for b in panel.bars:
-                a.barh(b.row, b.end - b.start, left=b.start, height=thickness, color=b.face, edgecolor=b.edge,
-                       alpha=b.alpha, hatch=HATCH[b.hatch], linestyle=LINESTYLE[b.line],
-                       linewidth=0 if b.part == "range" else 1.2, gid=b.gid)
-            for ar in panel.arrows:
-                a.annotate("", xy=(ar.end, ar.row), xytext=(ar.start, ar.row), gid=ar.gid,
-                           arrowprops=dict(arrowstyle="-|>", color=ar.color, lw=2 if ar.end > ar.start else 1.5,
-                                           shrinkA=0, shrinkB=0))
-            _texts(a, panel)
-            _refs(a, panel)
-            _axis(a, panel, xlabel=i == len(axes) - 1, fit=spec.fit)
-            a.set_ylim(len(panel.categories) - 1 + panel.pad_bottom, -panel.pad_top)
-        _legend(axes[-1], spec)
-    return axes[0]
+    return _draw_panels(spec, ax, _bar_marks)
 
 
 def dumbbell(spec: ChartSpec, ax: Axes | None = None) -> Axes:
     """Draw a dumbbell specification; returns the Axes. Marker ``gid``: ``"<city>|baseline"``/``"|target"``."""
-    with style():
-        if ax is None:
-            ax = new_axes(spec)
-        axes = _panel_axes(ax, spec)
-        for i, (panel, a) in enumerate(zip(spec.panels, axes)):
-            for ln in panel.links:
-                if ln.band:
-                    a.plot([ln.x0, ln.x1], [ln.row, ln.row], color=ln.color, lw=7, alpha=RANGE_ALPHA, zorder=1,
-                           solid_capstyle="butt")
-                else:
-                    a.plot([ln.x0, ln.x1], [ln.row, ln.row], color=ln.color, lw=2.5, alpha=0.6, zorder=1)
-            for p in panel.points:
-                a.plot([p.x], [p.row], marker=MARKER[p.shape], ms=9 if p.side == "baseline" else 10, mfc=p.face,
-                       mec=p.edge, mew=2 if p.side == "baseline" else 1, color=p.edge, ls="none", zorder=3, gid=p.gid)
-            _texts(a, panel)
-            _refs(a, panel)
-            _axis(a, panel, xlabel=i == len(axes) - 1, fit=spec.fit)
-            a.set_ylim(len(panel.categories) - 1 + panel.pad_bottom, -panel.pad_top)
-            a.spines["left"].set_visible(False)
-            a.grid(axis="x", color=PALETTE["grid"], lw=0.8)
-            a.set_axisbelow(True)
-        _legend(axes[-1], spec)
-    return axes[0]
+    return _draw_panels(spec, ax, _dumbbell_marks, after=_dumbbell_grid)
 
 
 def matrix(spec: MatrixSpec, ax: Axes | None = None) -> Axes:
