@@ -19,7 +19,7 @@ from matplotlib.text import Text
 
 from compare import paths
 from compare.report import Report
-from compare.viz import mpl as M
+from compare.viz import draw_mpl as M
 
 
 def _drawn_texts(fig) -> list[tuple[str, object]]:

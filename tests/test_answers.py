@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from compare import analysis as an
-from compare import answers as ans
+from compare.analysis import answers as ans
 from compare import charts, echarts, paths
 from compare.data import load
 from compare.report import Report, display_frame

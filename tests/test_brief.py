@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from matplotlib import image
 
-from compare import brief
+from compare.report import brief
 from compare.cli import main
 from compare.data import load
 from compare.errors import CompareError
@@ -114,7 +114,7 @@ def test_failure_leaves_earlier_files_intact(three_cities, tmp_path, monkeypatch
     def boom(*a, **k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(brief.echarts, "page_html", boom)
+    monkeypatch.setattr(brief.embed, "page_html", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         _kit(three_cities, tmp_path, indicator="nursing_bed_share")
     assert {p: p.read_bytes() for p in first} == before

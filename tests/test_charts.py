@@ -28,13 +28,13 @@ def _legend(ax):
 def test_import_leaves_rcparams_unchanged():
     """Importing (and drawing with) the chart modules changes no global matplotlib setting."""
     code = ("import matplotlib as mpl; mpl.use('Agg'); before = dict(mpl.rcParams)\n"
-            "import compare.charts, compare.echarts, compare.brief, compare.report\n"
+            "import compare.viz.charts, compare.viz.echarts, compare.report.brief, compare.report\n"
             "after = dict(mpl.rcParams)\n"
             "changed = sorted(k for k in before if before[k] != after[k])\n"
             "print(changed)\n"
             "from compare.data import load; from compare.analysis import compare as cmp\n"
             "ds = load(); t = cmp(ds, indicators=['nursing_bed_share'])\n"
-            "compare.charts.bars(t, indicator='nursing_bed_share', dataset=ds)\n"
+            "compare.viz.charts.bars(t, indicator='nursing_bed_share', dataset=ds)\n"
             "print(sorted(k for k in before if before[k] != mpl.rcParams[k]))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[0] == "[]", f"import changed rcParams: {out[0]}"

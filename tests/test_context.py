@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 
 from compare import analysis as an
-from compare import context, paths
+from compare import paths
+from compare.analysis import context_ratios as context
 from compare.data import load, validate
+from compare.data.rules import context_codebook_problems
 from compare.errors import DataError
 from compare.report import display_frame
 
@@ -141,7 +143,7 @@ def test_an_unknown_measure_in_a_derivation_is_an_error():
             "context_derivations": [{"indicator": "caregivers_per_1000_elderly", "numerator": "caregivers",
                                      "context": "population_80plus", "formula": "f", "assumption": "a",
                                      "title_zh": "t"}]}
-    problems = context.codebook_problems(book, "data/codebook.yaml")
+    problems = context_codebook_problems(book, "data/codebook.yaml")
     assert [p.message for p in problems] == ["'population_80plus' is not a measure under context_measures"]
 
 

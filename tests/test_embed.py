@@ -10,7 +10,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from compare import charts, embed
+from compare import charts
+from compare.viz import embed
 from compare import echarts as E
 from compare.analysis import compare
 
@@ -101,7 +102,7 @@ def _run(nb, cwd):
 
 def test_rerun_all_in_one_kernel_keeps_the_library_in_every_chart_cell(tmp_path):
     """The bug: a second Run All in the same kernel sent no library, so the saved notebook drew nothing."""
-    setup = ("from compare.data import load\nfrom compare import analysis, echarts, embed\n"
+    setup = ("from compare.data import load\nfrom compare import analysis, echarts\nfrom compare.viz import embed\n"
              "ds = load()\nt = analysis.compare(ds, theme='beds', kind='all')\n"
              "c = echarts.bars(t, indicator='nursing_bed_share', dataset=ds)")
     cells = [setup, "display(embed.show(c)); display(embed.show(c))", "embed.show(c)"]

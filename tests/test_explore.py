@@ -7,9 +7,10 @@ import pandas as pd
 import papermill
 import pytest
 
-from compare import embed, paths
+from compare import paths
+from compare.viz import embed
 from compare.errors import CompareError
-from compare.explore import Explorer, indicator_options
+from compare.lab.explorer import Explorer, indicator_options
 
 
 @pytest.fixture

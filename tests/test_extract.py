@@ -8,7 +8,7 @@ from compare import paths
 from compare.cli import main
 from compare.errors import DataError
 from compare.extract import evaluate, extract_file, extract_text
-from compare.provenance import normalise, paged_text, strip_page_markers
+from compare.data.provenance import normalise, paged_text, strip_page_markers
 
 SEEDS_PRESENT = paths.SEEDS.is_dir()
 needs_seeds = pytest.mark.skipif(not SEEDS_PRESENT, reason=f"source captures not found at {paths.SEEDS}; "

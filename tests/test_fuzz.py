@@ -18,7 +18,7 @@ from compare import paths
 from compare.cli import main
 from compare.data import load
 from compare.errors import ParamsError
-from compare.params import ParamsFile, load_params
+from compare.render.params import ParamsFile, load_params
 
 DATA_FILES = ["indicators.csv", "cities.csv", "sources.csv", "context.csv", "codebook.yaml"]
 PARAMS_FILES = sorted(paths.PARAMS.glob("*.yaml"))

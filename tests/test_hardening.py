@@ -17,7 +17,7 @@ from compare import paths
 from compare.cli import main
 from compare.data import load
 from compare.errors import DataError, RenderError
-from compare.params import load_params
+from compare.render.params import load_params
 from compare.render.worker import check_injected
 
 from .csvfiles import rows_of, set_cell, write_rows
@@ -285,7 +285,7 @@ def test_report_artefact_paths_stay_inside(tmp_path):
 
     rep = Report(artifacts_dir=str(tmp_path / "art"))
     for name in ("../../escape", "/etc/x", "a/b"):
-        p = rep._path("tables", name, ".csv").resolve()
+        p = rep.files.path("tables", name, ".csv").resolve()
         assert p.parent == (tmp_path / "art" / "tables").resolve(), p
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from compare import paths
 from compare.errors import ParamsError
-from compare.params import RESERVED, check_notebook, notebook_parameters
+from compare.render.params import RESERVED, check_notebook, notebook_parameters
 
 PARAMS = sorted(paths.PARAMS.glob("*.yaml"))
 REPORT_NOTEBOOKS = ("profile.ipynb", "overview.ipynb")

@@ -6,7 +6,7 @@ from compare import paths
 from compare.cli import main
 from compare.data import load
 from compare.errors import ParamsError
-from compare.params import load_params
+from compare.render.params import load_params
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +129,7 @@ def test_kernel_uses_the_renderers_inspection_of_the_same_bytes_only(tmp_path):
     import subprocess
     import sys
 
-    from compare.params import INSPECTIONS_ENV, share_inspection
+    from compare.render.params import INSPECTIONS_ENV, share_inspection
 
     nb = tmp_path / "profile.ipynb"
     shutil.copy(paths.NOTEBOOKS / "profile.ipynb", nb)
@@ -141,7 +141,7 @@ def test_kernel_uses_the_renderers_inspection_of_the_same_bytes_only(tmp_path):
         os.environ.pop(INSPECTIONS_ENV, None)
         if saved is not None:
             os.environ[INSPECTIONS_ENV] = saved
-    probe = ("import sys, json; from pathlib import Path; from compare.params import notebook_parameters; "
+    probe = ("import sys, json; from pathlib import Path; from compare.render.params import notebook_parameters; "
              f"declared, meta = notebook_parameters(Path({str(nb)!r})); "
              "print(json.dumps([sorted(declared), 'papermill' in sys.modules]))")
     run = lambda: subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,  # noqa: E731

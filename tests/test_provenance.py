@@ -4,8 +4,8 @@ import pytest
 
 from compare import paths
 from compare.data import load
-from compare.curation import capture_problems
-from compare.provenance import numbers_in, quote_in_capture, quote_states
+from compare.data.rules import capture_problems
+from compare.data.provenance import numbers_in, quote_in_capture, quote_states
 
 SEEDS_PRESENT = paths.SEEDS.is_dir()
 needs_seeds = pytest.mark.skipif(not SEEDS_PRESENT, reason=f"source captures not found at {paths.SEEDS}; "
@@ -60,6 +60,6 @@ def test_page_markers_removed_only_for_paged_captures():
 
 
 def normalise_capture_text(text, paged):
-    from compare.provenance import normalise
+    from compare.data.provenance import normalise
 
     return normalise(text, paged=paged)

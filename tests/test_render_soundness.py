@@ -66,7 +66,7 @@ def mutate(data, rng: random.Random) -> list[str]:
     flagged[col["note"]] = (flagged[col["note"]] + " Year inferred (test).").strip()
     done.append(f"flag year_inferred on {flagged[col['id']]}")
     write_rows(ind, rows)
-    from compare.codebook import write
+    from compare.data import write_codebook as write
 
     write(data)  # as a curator does after adding or removing rows: the codebook's city lists follow
     book = data / "codebook.yaml"

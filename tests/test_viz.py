@@ -11,12 +11,13 @@ import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import pytest
 
-from compare import brief, charts, vocab
+from compare import charts, vocab
+from compare.report import brief
 from compare.analysis import baseline_target, both_kinds, compare, coverage
-from compare.echarts import options_dict
-from compare.viz import echarts as E
+from compare.viz.echarts import options_dict
+from compare.viz import draw_echarts as E
 from compare.viz import encode
-from compare.viz import mpl as M
+from compare.viz import draw_mpl as M
 
 from .conftest import ALL_PARAMS
 from .figure_checks import overlapping_texts, run_report, texts_outside

@@ -107,7 +107,7 @@ def scale_point(n: int, work: Path) -> dict:
 
 
 def brief_kit_time(work: Path, repeats: int = 5) -> float:
-    from compare.brief import export_kit
+    from compare.report.brief import export_kit
     from compare.data import load
 
     ds = load()

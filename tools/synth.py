@@ -77,7 +77,7 @@ def write_synthetic(n_cities: int, out: Path, *, seed: int = 0, data_dir: Path |
             w = csv.DictWriter(fh, fieldnames=list(data[0]), lineterminator="\n")
             w.writeheader()
             w.writerows(data)
-    from compare.codebook import write
+    from compare.data import write_codebook as write
 
     write(out)  # the copied codebook lists the real cities; regenerate its derived parts
     return out

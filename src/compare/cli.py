@@ -1,4 +1,5 @@
-"""Command line: parses options and delegates. Heavy modules are imported per command.
+"""Command line: every subcommand of ``python -m compare``; parses options and calls the package. Heavy
+modules are imported per command.
 
 Exit codes: 0 success; 1 a user-fixable problem (printed as ``FILE:LINE: COLUMN: message``,
 no traceback); 2 bad command-line usage; 130 interrupted. Any other exception is a bug and
@@ -11,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import paths
 from .errors import CompareError
 
 
@@ -19,7 +21,7 @@ def _validate(args) -> int:
 
     ds, problems = validate(args.data)
     if ds is not None and args.sources is not None:
-        from .curation import capture_problems
+        from .data.rules import capture_problems
 
         problems = capture_problems(ds, args.sources)
     for p in problems:
@@ -34,39 +36,95 @@ def _validate(args) -> int:
 
 
 def _render(args) -> int:
-    from .render.cli import render_cli
+    """``compare render``: options in, ``render()`` called, the summary printed; exit 1 if a report failed."""
+    from .render import render
 
-    return render_cli(args)
+    summary = render(args.params or None, data_dir=args.data, out=args.out, jobs=args.jobs, force=args.force,
+                     backend=args.backend, scheduler=args.scheduler, timeout=args.timeout, quiet=args.quiet)
+    print(summary.table())
+    return 1 if summary.failed else 0
 
 
 def _figure(args) -> int:
-    from .brief import figure_cli
+    """``compare figure``: export a kit and print the written paths."""
+    from .data import load
+    from .report.brief import export_kit
 
-    return figure_cli(args)
+    ds = load(args.data)
+    written = export_kit(ds, comparison=args.comparison, theme=args.theme, cities=args.cities, chart=args.chart,
+                         indicator=args.indicator, lang=args.lang, size=args.size, out=args.out)
+    for p in written:
+        print(p)
+    return 0
 
 
 def _indicators(args) -> int:
-    from .brief import indicators_cli
+    """``compare indicators [QUERY]``: list or search the indicators; exit 1 with a suggestion when none match."""
+    from .data import load
+    from .report.brief import did_you_mean, indicator_list
 
-    return indicators_cli(args)
+    ds = load(args.data)
+    df = indicator_list(ds, args.query)
+    if df.empty:
+        raise CompareError(f"no indicator matches {args.query!r}." + did_you_mean(args.query, ds))
+    for _, r in df.iterrows():
+        print(f"{r['key']}\t{r['title_zh']}\t{r['title_en']}\t{r['theme']}\t{r['unit']}\t"
+              f"sets: {r['sets'] or '-'}\tcities: {r['cities'] or '-'}")
+    return 0
 
 
 def _codebook(args) -> int:
-    from . import codebook
+    from .data import codebook_drift, write_codebook
 
     if args.write:
-        print(f"wrote {codebook.write(args.data)}")
+        print(f"wrote {write_codebook(args.data)}")
         return 0
-    drift = codebook.drift(args.data)
+    drift = codebook_drift(args.data)
     for line in drift:
         print(f"data/codebook.yaml: {line}", file=sys.stderr)
     return 1 if drift else 0
 
 
 def _extract(args) -> int:
-    from .extract import extract_cli
+    """``compare extract``: write candidates as CSV, or with ``--evaluate`` print recall per city."""
+    from .extract import evaluate, extract_file, format_evaluation, parse_period
 
-    return extract_cli(args)
+    if args.evaluate:
+        seeds = Path(args.sources or paths.SEEDS)
+        if not seeds.is_dir():
+            raise CompareError(f"{seeds}: folder of source captures not found; pass --sources DIR")
+        table = evaluate(args.data, seeds)
+        print(format_evaluation(table))
+        return 0
+    missing = [name for name, v in (("PLAN", args.plan), ("--city", args.city), ("--source", args.source)) if not v]
+    if missing:
+        raise CompareError(f"compare extract: {', '.join(missing)} required (see `python -m compare extract --help`)")
+    cands = extract_file(args.plan, city=args.city, source_id=args.source, data_dir=args.data,
+                         period=parse_period(args.period))
+    if args.new_only:
+        cands = cands[~cands["why"].str.startswith("in dataset:")]
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        cands.to_csv(args.out, index=False)
+        print(f"wrote {len(cands)} candidate(s) to {args.out}", file=sys.stderr)
+    else:
+        cands.to_csv(sys.stdout, index=False)
+    return 0
+
+
+def _lab(args) -> int:
+    """``compare lab copy NAME`` (a working copy under work/) or ``compare lab git-filter``."""
+    from .lab import configure_git, working_copy
+
+    if args.lab_command == "git-filter":
+        configure_git()
+        return 0
+    try:
+        out = working_copy(args.name, force=args.force)
+    except FileExistsError as err:
+        raise CompareError(str(err)) from None
+    print(out.relative_to(paths.ROOT) if out.is_relative_to(paths.ROOT) else out)
+    return 0
 
 
 def _positive(text: str) -> int:
@@ -150,6 +208,14 @@ def build_parser() -> argparse.ArgumentParser:
                                                              "source in sources.csv, reading captures from --sources")
     p.add_argument("--sources", type=Path, default=None, help="folder of captures for --evaluate (default: ../shared/seeds)")
     p.set_defaults(func=_extract)
+
+    p = sub.add_parser("lab", help="JupyterLab helpers: working copies under work/, the notebook git filter")
+    lab = p.add_subparsers(dest="lab_command", required=True)
+    q = lab.add_parser("copy", help="make a working copy under work/")
+    q.add_argument("name", help="a params file stem (profile-wuxi) or a notebook stem (explore)")
+    q.add_argument("--force", action="store_true", help="replace an existing working copy")
+    lab.add_parser("git-filter", help="configure the nbstripout git filter in this clone")
+    p.set_defaults(func=_lab)
     return parser
 
 

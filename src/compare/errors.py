@@ -39,14 +39,6 @@ class DataError(CompareError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-class SchemaError(DataError):
-    """A single schema problem at a file position."""
-
-    def __init__(self, path: str, line: int | None, column: str | None, message: str):
-        self.path, self.line, self.column, self.message = path, line, column, message
-        super().__init__([Problem(path, line, column, message)])
-
-
 class ParamsError(CompareError):
     """A params file is unusable; ``problems`` holds ``FILE:LINE: KEY: message`` entries."""
 
@@ -63,5 +55,14 @@ class RenderError(CompareError):
         super().__init__(message)
 
 
-class LockError(CompareError):
-    """Another render holds the output folder."""
+class UsageError(CompareError, ValueError):
+    """A call names something that does not exist or is out of range (a language, a kind, a city, a size)."""
+
+
+class UnknownKeyError(CompareError, KeyError):
+    """A key (vocabulary entry, indicator, comparison set) that is not defined.
+
+    ``str()`` is the message itself, not ``KeyError``'s quoted repr."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""

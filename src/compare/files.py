@@ -57,3 +57,49 @@ def fingerprint_files(data_dir: Path) -> str:
         h.update(len(rel).to_bytes(8, "big") + rel + len(data).to_bytes(8, "big"))
         h.update(data)
     return h.hexdigest()
+
+
+
+class Staged:
+    """Files written under temporary names in ``out``, moved into place together by :meth:`commit`
+    (the one atomic write of the package: a reader sees the old files or the new ones, never half)."""
+
+    def __init__(self, out: Path):
+        self.out = Path(out)
+        self.items: list[tuple[Path, Path]] = []
+
+    def path(self, name: str) -> Path:
+        import os
+        import tempfile
+
+        self.out.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.out)
+        os.close(fd)
+        self.items.append((Path(tmp), self.out / name))
+        return Path(tmp)
+
+    def commit(self) -> list[Path]:
+        import os
+
+        umask = os.umask(0)
+        os.umask(umask)
+        for tmp, final in self.items:
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the files ordinary permissions
+            os.replace(tmp, final)
+        return [final for _, final in self.items]
+
+    def discard(self) -> None:
+        for tmp, _ in self.items:
+            tmp.unlink(missing_ok=True)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    """Write one file atomically (see :class:`Staged`)."""
+    path = Path(path)
+    staged = Staged(path.parent)
+    try:
+        staged.path(path.name).write_bytes(data)
+    except BaseException:
+        staged.discard()
+        raise
+    return staged.commit()[0]

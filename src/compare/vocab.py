@@ -15,8 +15,14 @@ from typing import Literal
 
 import yaml
 
+from .errors import UnknownKeyError, UsageError
+
 Lang = Literal["zh", "en", "both"]
 LANGS: tuple[str, ...] = ("zh", "en", "both")
+#: the kinds of statement a plan makes
+KINDS: tuple[str, ...] = ("target", "baseline", "projection")
+#: what a reader may choose: one kind, or all of them
+KIND_CHOICES: tuple[str, ...] = KINDS + ("all",)
 #: Between the Chinese and the English of a bilingual label.
 SEP = " "
 
@@ -30,8 +36,14 @@ def entries() -> dict[str, dict]:
 
 def check_lang(lang: str) -> str:
     if lang not in LANGS:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+        raise UsageError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
     return lang
+
+
+def check_kind(kind: str) -> str:
+    if kind not in KIND_CHOICES:
+        raise UsageError(f"kind must be one of {', '.join(KIND_CHOICES)}, got {kind!r}")
+    return kind
 
 
 def pick(zh: str, en: str, lang: Lang) -> str:
@@ -52,7 +64,7 @@ def label(key: str, lang: Lang = "both", *, symbol: bool = True, **values) -> st
     try:
         entry = entries()[key]
     except KeyError:
-        raise KeyError(f"{key!r} is not in compare/vocab.yaml") from None
+        raise UnknownKeyError(f"{key!r} is not in compare/vocab.yaml") from None
     zh, en = str(entry["zh"]).format(**values), str(entry["en"]).format(**values)
     text = pick(zh, en, lang)
     sym = entry.get("symbol") if symbol else None

@@ -1,4 +1,5 @@
-"""Render params files into published reports, one module per job.
+"""The render layer: params files into published reports, one module per job. Imports ``report``'s
+notebooks only through papermill (a kernel per report), and ``data`` and the base directly.
 
 - ``keys``       the cache key of a report (params, notebook, package, library versions, data)
 - ``snapshot``   a frozen copy of the data folder that every kernel of one run reads
@@ -10,7 +11,8 @@
 - ``signals``    SIGTERM handled as an interruption
 - ``executors``  one ``concurrent.futures`` interface: inline, local processes or Dask
 - ``batch``      ``render()``: the run that ties these together
-- ``cli``        the ``compare render`` adapter
+- ``params``     a params file checked against its notebook's parameters cell and the dataset
+- ``dask``       a Dask distributed cluster as an executor (the ``[dask]`` extra; imported only for it)
 
 See docs/rendering.md for the design (why the cache keys on the whole data folder).
 """

@@ -146,7 +146,7 @@ def _validate(stems, keyed, data, results: dict, log) -> dict:
     before any kernel starts and before anything is written.
     """
     from ..data import load
-    from ..params import load_params
+    from .params import load_params
 
     try:
         ds = load(data.folder)

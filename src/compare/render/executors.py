@@ -3,13 +3,15 @@
 - ``jobs == 1``: inline, in this process (no worker start-up to pay);
 - local: a ``ProcessPoolExecutor`` with ``jobs`` workers;
 - Dask: ``distributed.Client.get_executor()`` on a local cluster or a scheduler by address
-  (``compare.scale``; needs the ``[dask]`` extra).
+  (:mod:`.dask`; needs the ``[dask]`` extra).
 """
 
 from __future__ import annotations
 
 import contextlib
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+
+from ..errors import UsageError
 
 
 class InlineExecutor(Executor):
@@ -30,13 +32,13 @@ class InlineExecutor(Executor):
 def executor(jobs: int, backend: str = "local", scheduler: str | None = None):
     """Yield an Executor for ``jobs`` parallel reports; shut it down after the block."""
     if backend == "dask":
-        from ..scale import dask_executor
+        from .dask import dask_executor
 
         with dask_executor(jobs=jobs, scheduler=scheduler) as ex:
             yield ex
         return
     if backend != "local":
-        raise ValueError(f"unknown backend {backend!r}; expected 'local' or 'dask'")
+        raise UsageError(f"unknown backend {backend!r}; expected 'local' or 'dask'")
     if jobs <= 1:
         yield InlineExecutor()
         return

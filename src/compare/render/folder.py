@@ -28,7 +28,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from ..files import display_path
+from ..files import atomic_write_bytes, display_path
 from . import manifest
 from .summary import Result
 
@@ -163,7 +163,4 @@ class OutputFolder:
         return removed
 
     def write_atomic(self, name: str, text: str) -> Path:
-        tmp = self.root / f".{name}.{secrets.token_hex(4)}"
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, self.root / name)
-        return self.root / name
+        return atomic_write_bytes(self.root / name, text.encode("utf-8"))

@@ -108,7 +108,7 @@ def render_one(task: Task) -> Result:
 
     try:
         check_injected(parameterize_notebook(load_notebook_node(task.notebook), params))
-        from ..params import share_inspection  # here, not above: a warm run imports no pandas
+        from .params import share_inspection  # here, not above: a warm run imports no pandas
 
         share_inspection(Path(task.notebook))  # the kernel's parameter check need not import papermill
         papermill.execute_notebook(
@@ -145,7 +145,7 @@ def render_one(task: Task) -> Result:
     except Exception:  # a read-only notary database must not fail the report
         pass
     nbformat.write(nb, out_nb)
-    from ..embed import library_once
+    from ..viz.embed import library_once
 
     page = copy.deepcopy(nb)
     library_once(page)  # the page loads ECharts once; the notebook keeps a copy per cell for Lab

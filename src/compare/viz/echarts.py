@@ -1,270 +1,54 @@
-"""ECharts backend (pyecharts 2.1 / ECharts 6): draws a :mod:`compare.viz.encode` specification.
+"""Interactive charts (pyecharts 2.1 / ECharts 6) and offline HTML around them.
 
-Returns pyecharts chart objects whose data items carry a ``tip`` (tooltip HTML) and ``meta``
-(value, comparator, year, kind, unit, status, quote, source id, caveat). Every string that
-comes from the data is HTML-escaped here, because ECharts renders tooltip output as HTML.
-Charts draw as SVG, without animation, so exports and screenshots see the final frame.
+The builders encode a comparison table once (:mod:`compare.viz.encode`) and draw it with the
+ECharts backend (:mod:`compare.viz.echarts`); they return pyecharts chart objects whose data
+items carry a ``tip`` (tooltip HTML, every data string escaped) and ``meta``.
+
+Putting a chart on a page or in a notebook output (offline, surviving re-runs and untrusted
+copies) is :mod:`compare.embed`'s job; its public names are re-exported here.
 """
 
 from __future__ import annotations
 
-import html
+from typing import Mapping
 
-from pyecharts import options as opts
+import pandas as pd
 from pyecharts.charts import Bar, HeatMap, Scatter
-from pyecharts.commons.utils import JsCode
+from pyecharts.charts.base import Base
 
-from .spec import PALETTE, RANGE_ALPHA, SMALL, ChartSpec, Fit, MatrixSpec, Panel
-from .text import text_em
-
-_TIP = JsCode("function (p) { return (p.data && p.data.tip) || ''; }")
-#: Font size (px) of labels, and the width (px) the layout assumes for a chart on a page.
-FONT_PX = 12
-PAGE_PX = 900
-ROW_PX = {"bars": 42, "dumbbell": 70}
-TOP_PX = 70
-#: ECharts decal per encode hatch name (the same pattern family as the static chart).
-DECAL = {
-    "baseline": {"symbol": "rect", "symbolSize": 1, "dashArrayX": [1, 0], "dashArrayY": [2, 4], "rotation": -0.7854},
-    "projection": {"symbol": "circle", "symbolSize": 0.6, "dashArrayX": [[2, 4]], "dashArrayY": [2, 4], "rotation": 0},
-    "derived": {"symbol": "rect", "symbolSize": 1, "dashArrayX": [1, 0], "dashArrayY": [2, 3], "rotation": 0.7854},
-    "derived_context": {"symbol": "circle", "symbolSize": 0.8, "dashArrayX": [[1, 3]], "dashArrayY": [1, 3],
-                        "rotation": 0},
-}
-SYMBOL = {"circle": ("circle", 0), "right": ("triangle", -90), "left": ("triangle", 90)}
-#: Value labels sit on a light ground so a reference line under them does not cross the text.
-LABEL_BACKGROUND = "rgba(255,255,255,0.8)"
-#: The page the interactive charts are fitted to, in encode's terms (900 px at 96 dpi, 12 px text).
-FIT = Fit(width_in=PAGE_PX / 96, font_pt=9.0)
+from . import draw_echarts as backend
+from . import encode
+from ..vocab import Lang
 
 
-def esc(value) -> str:
-    return "" if value is None else html.escape(str(value), quote=True)
+def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,
+         dataset=None, context: pd.DataFrame | None = None, reference: float | None = None,
+         reference_label: str = "") -> Bar:
+    """Horizontal bars, one per statement row of ``indicator`` (:func:`compare.viz.encode.bars`).
 
-
-def tip_html(lines: list[str]) -> str:
-    """Tooltip HTML from plain-text lines: first line bold, every line escaped, long quotes wrap."""
-    if not lines:
-        return ""
-    body = [f"<b>{esc(lines[0])}</b>"] + [esc(x) for x in lines[1:]]
-    return "<div style=\"max-width:420px;white-space:normal\">" + "<br>".join(body) + "</div>"
-
-
-def rgba(color: str, alpha: float) -> str:
-    c = color.lstrip("#")
-    return f"rgba({int(c[0:2], 16)},{int(c[2:4], 16)},{int(c[4:6], 16)},{alpha})"
-
-
-def _fade(color: str) -> dict:
-    """An open end fades out: the value is a floor, not a ceiling."""
-    return {"type": "linear", "x": 0, "y": 0, "x2": 1, "y2": 0,
-            "colorStops": [{"offset": 0, "color": color}, {"offset": 1, "color": color + "11"}]}
-
-
-def _init(height_px: int) -> opts.InitOpts:
-    return opts.InitOpts(width="100%", height=f"{height_px}px", renderer="svg",
-                         animation_opts=opts.AnimationOpts(animation=False), bg_color="#ffffff")
-
-
-def _label(text: str, color: str, position: str, italic: bool = False) -> dict:
-    out = {"show": True, "position": position, "formatter": text, "color": color, "fontSize": FONT_PX,
-           "backgroundColor": LABEL_BACKGROUND}
-    if italic:
-        out["fontStyle"] = "italic"
-    return out
-
-
-def _title(spec, legend_text: str = "") -> list[dict]:
-    titles = [{"text": spec.title, "subtext": getattr(spec, "unit", ""), "left": "left",
-               "textStyle": {"width": PAGE_PX - 20, "overflow": "break", "fontSize": 15}}]
-    if legend_text:
-        titles.append({"text": "", "subtext": legend_text, "left": "left", "bottom": 0,
-                       "subtextStyle": {"width": PAGE_PX - 20, "overflow": "break", "color": PALETTE["legend"]}})
-    return titles
-
-
-def _grids(spec: ChartSpec, top: int) -> tuple[list[dict], int]:
-    """One grid per panel, stacked; returns the grids and the total height (px)."""
-    per = ROW_PX[spec.chart]
-    # the spec's row pitch is in points of its small text; here a label is FONT_PX high
-    px = FONT_PX / (spec.fit.font_pt * SMALL)
-    grids, y = [], top
-    for p in spec.panels:
-        n = len(p.categories)
-        # categories are evenly spaced with each row centred in its band: the band holds the pitch and
-        # its half the room the first row needs above and the last below
-        h = int(max(per * n, n * px * p.row_pt * max(1.0, 2 * p.pad_top, 2 * p.pad_bottom)))
-        grids.append({"left": 10, "top": y + (18 if p.subtitle else 0), "height": h, "containLabel": True,
-                      "right": _right_margin(p)})
-        y += h + 50 + (18 if p.subtitle else 0)
-    return grids, y
-
-
-def _right_margin(panel: Panel) -> int:
-    """Room right of the plot for the value labels that run past the axis end (px)."""
-    a = panel.axis
-    plot = PAGE_PX * 0.62
-    need = 30
-    for t in panel.texts:
-        if t.where != "right":
-            continue
-        width = max(text_em(line) for line in t.text.split("\n")) * FONT_PX + 8
-        room = (a.hi - t.x) / (a.hi - a.lo) * plot if a.hi > a.lo else 0
-        need = max(need, int(width - room) + 10)
-    return need
-
-
-def _axes(spec: ChartSpec, grids: list[dict]) -> tuple[list[dict], list[dict]]:
-    xs, ys = [], []
-    for i, p in enumerate(spec.panels):
-        a = p.axis
-        xs.append({"type": "value", "gridIndex": i, "min": a.lo, "max": a.hi, "interval": a.interval,
-                   "splitLine": {"show": spec.chart == "dumbbell"},
-                   "name": a.label if i == len(spec.panels) - 1 else "", "nameLocation": "middle", "nameGap": 28})
-        ys.append({"type": "category", "gridIndex": i, "data": _unique(p.categories), "inverse": True,
-                   "axisTick": {"show": False}, "boundaryGap": True,
-                   "name": p.subtitle, "nameLocation": "start", "nameTextStyle": {"align": "left"}})
-    return xs, ys
-
-
-def _unique(cats: list[str]) -> list[str]:
-    # a zero-width space per repeat keeps duplicate city rows distinct categories
-    out: list[str] = []
-    for c in cats:
-        out.append(c + "\u200b" * sum(1 for o in out if o.rstrip("\u200b") == c))
-    return out
-
-
-def _ref_markline(p: Panel) -> dict | None:
-    if not p.refs:
-        return None
-    return {"silent": True, "symbol": "none",
-            "data": [{"xAxis": r.value, "name": r.text,
-                      "lineStyle": {"type": "dashed", "color": r.color, "width": 1},
-                      # the category axis runs downwards: "start" is the top of the line
-                      "label": {"formatter": r.text, "position": "start", "color": r.color}} for r in p.refs]}
-
-
-def bars(spec: ChartSpec) -> Bar:
-    """Horizontal bars from a bars specification.
-
-    Per panel three stacked series: ``value`` (0 for a not-stated row, whose label says so),
-    ``range`` (the extra length up to ``value_high``) and ``open`` (a lower bound's open end);
-    ``"-"`` where a row has no such segment.
+    Series ``value`` holds the values (0 for a not-stated row, whose label says so), ``range``
+    the extra length up to ``value_high``, ``open`` a lower bound's open end.
     """
-    grids, height = _grids(spec, TOP_PX)
-    chart = Bar(init_opts=_init(height + 40))
-    chart.set_global_opts(tooltip_opts=opts.TooltipOpts(trigger="item", formatter=_TIP, is_confine=True),
-                          legend_opts=opts.LegendOpts(is_show=False))
-    series = []
-    for i, p in enumerate(spec.panels):
-        n = len(p.categories)
-        parts = {k: ["-"] * n for k in ("value", "range", "open")}
-        labels = {t.row: t for t in p.texts}
-        for b in p.bars:
-            style = {"color": b.face, "borderColor": b.edge, "borderWidth": 0 if b.part == "range" else 1.2,
-                     "borderType": b.line, "opacity": b.alpha}
-            if b.hatch:
-                style["decal"] = {**DECAL[b.hatch], "color": b.edge}
-            if b.part == "range":
-                style = {"color": rgba(b.face, RANGE_ALPHA), "borderWidth": 0}
-            parts[b.part][b.row] = {"value": b.end - b.start, "itemStyle": style, "tip": tip_html(b.tip),
-                                    "meta": {k: esc(v) for k, v in b.meta.items()}, "label": {"show": False}}
-        for ar in p.arrows:
-            if ar.end > ar.start:
-                parts["open"][ar.row] = {"value": ar.end - ar.start, "itemStyle": {"color": _fade(ar.color)},
-                                         "label": {"show": False}}
-        for row in range(n):
-            t = labels.get(row)
-            if t is None:
-                continue
-            if parts["value"][row] == "-":  # not stated: a zero bar carries the words
-                parts["value"][row] = {"value": 0, "tip": tip_html(t.tip), "meta": {"status": "not_stated"}}
-            last = next(k for k in ("open", "range", "value") if parts[k][row] != "-")
-            parts[last][row]["label"] = _label(t.text, t.color, "right", t.italic)
-            if last != "value" and "tip" not in parts[last][row]:
-                parts[last][row]["tip"] = parts["value"][row].get("tip", "")
-        for k in ("value", "range", "open"):
-            s = {"type": "bar", "name": k if len(spec.panels) == 1 else f"{k}-{i}", "data": parts[k],
-                 "stack": f"v{i}", "xAxisIndex": i, "yAxisIndex": i, "barMaxWidth": 28, "barCategoryGap": "30%"}
-            if k == "value" and _ref_markline(p):
-                s["markLine"] = _ref_markline(p)
-            series.append(s)
-    xs, ys = _axes(spec, grids)
-    chart.options.update(title=_title(spec, " · ".join(it.text.replace("\n", " ") for it in spec.legend)),
-                         grid=grids, xAxis=xs, yAxis=ys, series=series)
-    return chart
+    return backend.bars(encode.bars(table, indicator=indicator, lang=lang, palette=palette, dataset=dataset,
+                                    context=context, reference=reference, reference_label=reference_label,
+                                    fit=backend.FIT))
 
 
-def dumbbell(spec: ChartSpec) -> Scatter:
-    """Baseline (hollow circle) -> target per city. Series: one ``line`` per joined city, then
-    ``baseline`` and ``target`` scatter series of ``[value, row]`` points, then the texts of
-    missing sides and of cities that state nothing."""
-    grids, height = _grids(spec, TOP_PX)
-    chart = Scatter(init_opts=_init(height + 40))
-    chart.set_global_opts(tooltip_opts=opts.TooltipOpts(trigger="item", formatter=_TIP, is_confine=True))
-    names = {it.key: it.text.replace("\n", " ") for it in spec.legend}
-    links, points = [], []
-    for i, p in enumerate(spec.panels):
-        base, targ, notes = [], [], []
-        for ln in p.links:
-            links.append({"type": "line", "name": f"link-{i}-{ln.row}", "data": [[ln.x0, ln.row], [ln.x1, ln.row]],
-                          "symbol": "none", "silent": True, "z": 1, "xAxisIndex": i, "yAxisIndex": i,
-                          "lineStyle": {"color": ln.color, "width": 7 if ln.band else 3,
-                                        "opacity": RANGE_ALPHA if ln.band else 0.6}})
-        texts = {t.gid: t for t in p.texts}
-        for pt in p.points:
-            sym, rot = SYMBOL[pt.shape]
-            t = texts[f"{pt.gid}-label"]
-            item = {"value": [pt.x, pt.row], "tip": tip_html(pt.tip), "meta": {k: esc(v) for k, v in pt.meta.items()},
-                    "symbol": sym, "symbolRotate": rot,
-                    "itemStyle": {"color": pt.face, "borderColor": pt.edge, "borderWidth": 2.5 if pt.side == "baseline" else 1},
-                    "label": _label(t.text, t.color, "top" if pt.side == "baseline" else "bottom")}
-            (base if pt.side == "baseline" else targ).append(item)
-        for t in p.texts:
-            if t.gid.endswith("|missing"):
-                notes.append({"value": [t.x, t.row], "tip": tip_html(t.tip),
-                              "label": _label(t.text, t.color, "right", t.italic)})
-        at = {"xAxisIndex": i, "yAxisIndex": i}
-        points += [
-            {"type": "scatter", "name": names.get("baseline", "baseline"), "data": base, "symbolSize": 14, "z": 3,
-             "itemStyle": {"color": PALETTE["paper"], "borderColor": PALETTE["legend"], "borderWidth": 2}, **at},
-            {"type": "scatter", "name": names.get("target", "target"), "data": targ, "symbolSize": 16, "z": 3,
-             "itemStyle": {"color": PALETTE["legend"]}, **at},
-            {"type": "scatter", "name": "not stated", "data": notes, "symbolSize": 0, **at},
-        ]
-        if _ref_markline(p):
-            points[-3]["markLine"] = _ref_markline(p)
-    series = links + points
-    xs, ys = _axes(spec, grids)
-    extra = [it.text.replace("\n", " ") for it in spec.legend if it.key not in ("baseline", "target")]
-    chart.options.update(title=_title(spec, " · ".join(extra)), grid=grids, xAxis=xs, yAxis=ys, series=series,
-                         legend=[{"data": [names[k] for k in ("baseline", "target") if k in names],
-                                  "left": "right", "top": height - 12}])
-    return chart
+def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,
+             dataset=None) -> Scatter:
+    """Baseline (hollow circle) -> target (filled; triangle for a bound) per city.
+
+    Pass ``dataset`` so tooltips also show each statement's quote and source.
+    """
+    return backend.dumbbell(encode.dumbbell(bt, indicator=indicator, lang=lang, palette=palette, dataset=dataset,
+                                            fit=backend.FIT))
 
 
-def matrix(spec: MatrixSpec) -> HeatMap:
-    """Heatmap from a matrix specification; data items ``[col, row, count]`` with the cell colour."""
-    chart = HeatMap(init_opts=_init(130 + 42 * len(spec.rows)))
-    chart.set_global_opts(tooltip_opts=opts.TooltipOpts(trigger="item", formatter=_TIP, is_confine=True),
-                          legend_opts=opts.LegendOpts(is_show=False))
-    data = [{"value": [c.col, c.row, c.count], "tip": tip_html(c.tip),
-             "itemStyle": {"color": c.color, "borderColor": PALETTE["paper"], "borderWidth": 2},
-             "label": {"show": True, "formatter": c.text, "color": c.text_color}} for c in spec.cells]
-    chart.options.update(
-        title=[{"text": spec.title, "left": "left", "textStyle": {"width": PAGE_PX - 20, "overflow": "break"}},
-               {"text": "", "subtext": spec.note.replace("\n", " "), "left": "left", "bottom": 0}],
-        xAxis=[{"type": "category", "data": spec.cols, "position": "top", "axisTick": {"show": False},
-                "axisLabel": {"interval": 0}}],
-        yAxis=[{"type": "category", "data": [r.replace("\n", " ") for r in spec.rows], "inverse": True,
-                "axisTick": {"show": False},
-                "axisLabel": {"interval": 0, "width": 320, "overflow": "break", "lineHeight": 14}}],
-        grid={"left": 10, "right": 20, "top": 85, "bottom": 30, "containLabel": True},
-        series=[{"type": "heatmap", "name": "coverage", "data": data}])
-    return chart
+def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, dataset=None) -> HeatMap:
+    """Heatmap of :func:`~compare.analysis.coverage`; data items ``[city index, indicator index, count]``."""
+    return backend.matrix(encode.matrix(cov, lang=lang, titles=titles, dataset=dataset, fit=backend.FIT))
 
 
-def draw(spec):
-    """Draw any specification."""
-    return {"bars": bars, "dumbbell": dumbbell, "matrix": matrix}[spec.chart](spec)
+# embedding lives in compare.embed; these names stay importable from here
+from .embed import (library_js, notebook_html, options_dict, options_js, page_html, script_safe,  # noqa: E402,F401
+                    show)

@@ -3,8 +3,6 @@ tooltip lines, legend entries and reference-line labels, in zh, en or both (thro
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
 from typing import Mapping
 
 import pandas as pd
@@ -29,37 +27,27 @@ def city_colors(palette: Mapping[str, str] | None = None, dataset=None) -> dict[
     return dict(zip(cities["key"].astype(str), cities["color"]))
 
 
-def _shipped_cities() -> pd.DataFrame:
-    from .. import paths
+def _shipped() :
+    """The shipped dataset, loaded and validated once per content version (what a chart reads for city
+    names, colours, units and titles when no dataset is passed); no module of this package reads files."""
+    from ..data import load  # the data layer, below this one; loaded only when no dataset is given
 
-    return pd.read_csv(paths.DATA / paths.CITIES_FILE, dtype=str)
+    return load()
+
+
+def _shipped_cities() -> pd.DataFrame:
+    return _shipped().cities
 
 
 def _shipped_codebook() -> dict:
-    """The shipped codebook, parsed once per version of the file (it is read for units and titles
-    whenever no dataset is given; parsing it costs more than drawing a chart)."""
-    from .. import paths
-
-    st = paths.CODEBOOK.stat()
-    return _parsed_codebook(str(paths.CODEBOOK), st.st_mtime_ns, st.st_size)
-
-
-@functools.lru_cache(maxsize=4)
-def _parsed_codebook(path: str, mtime_ns: int, size: int) -> dict:
-    import yaml
-
-    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return _shipped().codebook
 
 
 def city_name(city: str, lang: Lang, dataset=None, row=None) -> str:
     """``淮南``, ``Huainan`` or ``淮南 Huainan``; from the row when it has the names."""
     if row is not None and isinstance(row.get("city_zh"), str) and row.get("city_zh"):
         return pick(row["city_zh"], row["city_en"], lang)
-    cities = dataset.cities if dataset is not None else _shipped_cities()
-    hit = cities[cities["key"].astype(str) == str(city)]
-    if hit.empty:
-        return str(city)
-    return pick(hit.iloc[0]["name_zh"], hit.iloc[0]["name_en"], lang)
+    return (dataset if dataset is not None else _shipped()).city_name(str(city), lang)
 
 
 def unit_text(unit: str, lang: Lang, book: dict | None = None) -> str:

@@ -2,7 +2,7 @@
 
 ``Explorer`` builds ipywidgets controls, a comparison table (value, comparator, year, scope,
 caveat, quote, source) and an interactive chart with its static picture, and updates both on
-every change. A button writes the brief kit (:func:`compare.brief.export_kit`) of what is
+every change. A button writes the brief kit (:func:`compare.report.brief.export_kit`) of what is
 shown. Everything is plain Python on widget values, so tests set values and read
 :meth:`Explorer.table`, :meth:`Explorer.chart` and the widgets without a browser.
 """
@@ -16,11 +16,11 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from . import analysis, charts, echarts, embed, paths
-from .data import Dataset, load
-from .errors import CompareError
-from .params import KINDS, LANGS
-from .vocab import label, pick
+from .. import analysis, paths
+from ..data import Dataset, load
+from ..errors import CompareError
+from ..viz import charts, echarts, embed
+from ..vocab import KIND_CHOICES as KINDS, LANGS, label, pick
 
 ALL = ""
 #: Where brief kits go by default: a git-ignored folder at the repository root.
@@ -225,7 +225,7 @@ class Explorer:
 
     def write_brief(self, _button=None) -> list[Path]:
         """Write the brief kit of what is shown into the brief folder; the status line lists the files."""
-        from .brief import export_kit
+        from ..report.brief import export_kit
 
         try:
             written = export_kit(self.ds, comparison=self.indicator.value, cities=list(self.cities.value),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 
-from .errors import CompareError
+from ..errors import CompareError
 
 
 @contextlib.contextmanager

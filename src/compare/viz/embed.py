@@ -31,9 +31,9 @@ from typing import Iterable
 
 from pyecharts.charts.base import Base
 
-from . import paths
-from .errors import RenderError
-from .vocab import label
+from .. import paths
+from ..errors import RenderError
+from ..vocab import label
 
 #: The request (cell execution, widget event) that last received the library.
 _KERNEL = {"request": None}

@@ -12,12 +12,12 @@ See docs/lab.md.
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 from pathlib import Path
 
-from . import paths
+from .. import paths
+from ..errors import UsageError
 
 #: The folder of working copies (git-ignored).
 WORK = paths.ROOT / "work"
@@ -80,8 +80,8 @@ def working_copy(name: str, *, dest: Path | None = None, force: bool = False) ->
         from papermill.iorw import load_notebook_node
         from papermill.parameterize import parameterize_notebook
 
-        from .data import load
-        from .params import load_params
+        from ..data import load
+        from ..render.params import load_params
 
         pf = load_params(params_file, load())
         nb = parameterize_notebook(load_notebook_node(str(pf.notebook)), pf.parameters)
@@ -92,7 +92,7 @@ def working_copy(name: str, *, dest: Path | None = None, force: bool = False) ->
     elif notebook.is_file():
         nb = nbformat.read(notebook, as_version=4)
     else:
-        raise ValueError(f"no params/{name}.yaml and no notebooks/{name}.ipynb; params files: "
+        raise UsageError(f"no params/{name}.yaml and no notebooks/{name}.ipynb; params files: "
                          + ", ".join(sorted(p.stem for p in paths.PARAMS.glob("*.yaml"))) + "; notebooks: "
                          + ", ".join(sorted(p.stem for p in paths.NOTEBOOKS.glob("*.ipynb"))))
     out = dest / f"{name}.ipynb"
@@ -101,29 +101,3 @@ def working_copy(name: str, *, dest: Path | None = None, force: bool = False) ->
     dest.mkdir(parents=True, exist_ok=True)
     nbformat.write(_strip(nb), out)
     return out
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m compare.lab", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    copy = sub.add_parser("copy", help="make a working copy under work/")
-    copy.add_argument("name", help="a params file stem (profile-wuxi) or a notebook stem (explore)")
-    copy.add_argument("--force", action="store_true", help="replace an existing working copy")
-    sub.add_parser("git-filter", help="configure the nbstripout git filter in this clone")
-    args = parser.parse_args(argv)
-    if args.cmd == "git-filter":
-        configure_git()
-        return 0
-    from .errors import CompareError
-
-    try:
-        out = working_copy(args.name, force=args.force)
-    except (ValueError, FileExistsError, CompareError) as err:
-        print(err, file=sys.stderr)
-        return 1
-    print(out.relative_to(paths.ROOT) if out.is_relative_to(paths.ROOT) else out)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import yaml
 
-from . import paths
-from .analysis import comparison_sets
-from .data import Dataset, _rel
-from .errors import ParamsError, Problem
-from .files import resolve_notebook
+from .. import paths
+from ..data import Dataset
+from ..errors import ParamsError, Problem
+from ..files import display_path as _rel
+from ..files import resolve_notebook
+from ..vocab import KIND_CHOICES as KINDS, LANGS
 
 #: Keys the renderer injects itself; a params file may not set them.
 RESERVED = {"data_dir", "artifacts_dir"}
@@ -27,8 +28,6 @@ RENDERER_KEYS = {"notebook", "description"}
 #: Names the output folder uses itself (see render/folder.py); a report may not be called so.
 RESERVED_STEMS = {"failed", "index.html", "data", "_builds"}
 _STEM = re.compile(r"[^\W_][\w.-]*")
-LANGS = ("zh", "en", "both")
-KINDS = ("target", "baseline", "projection", "all")
 
 _TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,), "list": (list,), "dict": (dict,)}
 
@@ -245,7 +244,7 @@ def check_notebook(notebook: str, namespace: dict) -> None:
     ``notebook`` names the source notebook in notebooks/ (its declared parameters and
     constraints apply to working copies too); ``namespace`` holds the parameter values.
     """
-    from .data import load
+    from ..data import load
 
     nb_path = resolve_notebook(notebook, paths.NOTEBOOKS / notebook)
     if not nb_path.is_file():
@@ -288,7 +287,7 @@ def _check_value(name: str, line, key: str, value, ds: Dataset, constraints: dic
             close = difflib.get_close_matches(str(value), list(known), n=1)
             p(f"unknown indicator {value!r}" + (f" (did you mean {close[0]!r}?)" if close else "; see data/codebook.yaml"))
     elif key in ("theme", "comparison") and value:  # empty: not used
-        known = list(ds.codebook.get("themes", {})) if key == "theme" else list(comparison_sets(ds))
+        known = list(ds.codebook.get("themes", {})) if key == "theme" else list(ds.comparisons)
         if value not in known:
             close = difflib.get_close_matches(str(value), known, n=1)
             p(f"unknown {key} {value!r}" + (f" (did you mean {close[0]!r}?)" if close else f"; known: {', '.join(known)}"))

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import analysis as an
-from .vocab import entries, join, label, pick
+from ..vocab import entries, join, label, pick
+from .align import compare, indicators_for
+from .numbers import SYMBOLS, fmt_number, value_label
 
 _KIND_RANK = {"target": 0, "baseline": 1}
 
@@ -85,7 +86,7 @@ def sentence(ds, rows: pd.DataFrame, missing: list[str], *, n_all: int, elsewher
         base_only = [c for c in cities if c not in set(targets["city"].astype(str))]
 
         def value(r):
-            return label("city_value", lang, city=ds.city_name(str(r["city"]), lang), value=an.value_label(r, lang))
+            return label("city_value", lang, city=ds.city_name(str(r["city"]), lang), value=value_label(r, lang))
 
         def values(frame):
             return label("list_values", lang).join(value(r) for _, r in frame.iterrows())
@@ -103,8 +104,8 @@ def sentence(ds, rows: pd.DataFrame, missing: list[str], *, n_all: int, elsewher
             lo = per_city.loc[per_city["value"].idxmin()]
             unit = "%" if hi["unit"] == "percent" else ""
             parts.append(label("answer_spread", lang, high=value(hi), low=value(lo),
-                               low_value=f"{an.fmt_number(lo['value'])}{unit}",
-                               high_value=f"{an.fmt_number(hi['value'])}{unit}"))
+                               low_value=f"{fmt_number(lo['value'])}{unit}",
+                               high_value=f"{fmt_number(hi['value'])}{unit}"))
         if len(per_city) >= 2:
             years = sorted(set(per_city["year"].dropna().astype(int)))
             if len(years) > 1:
@@ -134,10 +135,10 @@ def answers(ds, *, comparison: str | None = None, theme: str | None = None, indi
     codebook order), answers with one city, and the keys no city gives a value for.
     """
     cities = list(cities) if cities else ds.city_order
-    keys = an.indicators_for(ds, comparison=comparison, theme=theme, indicators=indicators)
+    keys = indicators_for(ds, comparison=comparison, theme=theme, indicators=indicators)
     pick = {"pick": "year", "year": year} if year else {}
-    targets = an.compare(ds, indicators=keys, cities=cities, kind="target", fill_missing=False, **pick)
-    baselines = an.compare(ds, indicators=keys, cities=cities, kind="baseline", fill_missing=False)
+    targets = compare(ds, indicators=keys, cities=cities, kind="target", fill_missing=False, **pick)
+    baselines = compare(ds, indicators=keys, cities=cities, kind="baseline", fill_missing=False)
     out, none = [], []
     for key in keys:
         rows, elsewhere = _pick_rows(ds, key, targets[targets["indicator"] == key],
@@ -161,7 +162,7 @@ def chart_rows(ds, answer: Answer, cities) -> pd.DataFrame:
     missing = [c for c in cities if c not in answer.cities]
     if not missing:
         return answer.rows
-    filler = an.compare(ds, indicators=[answer.indicator], cities=missing, kind="target")
+    filler = compare(ds, indicators=[answer.indicator], cities=missing, kind="target")
     filler = filler[filler["status"] == "not_stated"].assign(title_zh=answer.rows["title_zh"].iloc[0],
                                                              title_en=answer.rows["title_en"].iloc[0])
     rows = pd.concat([answer.rows, filler], ignore_index=True)
@@ -176,8 +177,8 @@ def reference(ds, indicator: str) -> tuple[float, dict] | None:
         return None
     r = ctx.iloc[0]
     unit = "%" if r["unit"] == "percent" else ""
-    sym = an.SYMBOLS.get(r["comparator"], "")
-    number = f"{sym}{an.fmt_number(r['value'])}{unit}"
+    sym = SYMBOLS.get(r["comparator"], "")
+    number = f"{sym}{fmt_number(r['value'])}{unit}"
     return float(r["value"]), {lang: f"{reference_text(r['scope'], int(r['year']), lang)} {number}"
                                for lang in ("zh", "en", "both")}
 

@@ -1,9 +1,6 @@
-"""Outside denominators: census population and statistical divisions, and the ratios they allow.
+"""Ratios over outside denominators (census population, statistical divisions).
 
-The tables ``data/context_population.csv`` and ``data/context_divisions.csv`` hold values from
-outside the five plans (7th census 2020; NBS division list 2023), each with an origin in
-``data/context_origins.csv``. They are never mixed into a city's stated values: they enter the
-comparisons only through the ``context_derivations`` of the codebook, as rows with
+They enter the comparisons only through the ``context_derivations`` of the codebook, as rows with
 ``status == "derived_context"`` that carry their formula, their inputs (plan row ids and context
 row ids, ';'-separated) and their assumption in words.
 
@@ -21,142 +18,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, Problem
+from ..data.context import lookup, table
+from ..errors import DataError, Problem
+from .numbers import product_comparator, ratio_comparator, sum_comparator
 
-TABLES = ("context_origins", "context_population", "context_divisions")
 STATUS = "derived_context"
-
-
-def load_tables(data_dir, package: dict, cities: pd.DataFrame | None, check_resource) -> tuple[dict, list[Problem]]:
-    """Validate and load the context tables of ``data_dir``.
-
-    A data folder with none of the files has no context (a dataset may ship without it); one with
-    some but not all is an error naming the missing files. Returns ({name: frame}, problems).
-    """
-    from pathlib import Path
-
-    declared = {r["name"]: r for r in package["resources"] if r["name"] in TABLES}
-    if set(declared) != set(TABLES):
-        return {}, []  # a descriptor without context resources (an older or a test package)
-    present = {n: (Path(data_dir) / declared[n]["path"]).exists() for n in TABLES}
-    if not any(present.values()):
-        return {}, []
-    problems: list[Problem] = []
-    frames, tables = {}, {}
-    for name in TABLES:
-        frames[name], tables[name] = check_resource(data_dir, package, name, problems)
-    if problems:
-        return {}, problems
-    origins = set(frames["context_origins"]["id"])
-    keys = set(cities["key"]) if cities is not None else None
-    for name in ("context_population", "context_divisions"):
-        df, t = frames[name], tables[name]
-        for i, r in df.iterrows():
-            if r["origin_id"] not in origins:
-                problems.append(Problem(t.name, t.lines[i], "origin_id",
-                                        f"{r['origin_id']!r} is not an origin in context_origins.csv; expected one of "
-                                        + ", ".join(sorted(origins))))
-            if keys is not None and r["city"] not in keys:
-                problems.append(Problem(t.name, t.lines[i], "city", f"{r['city']!r} is not a city in cities.csv"))
-        dup = df.duplicated(["city", "measure"], keep=False)
-        for i in df.index[dup]:
-            problems.append(Problem(t.name, t.lines[i], "measure",
-                                    f"{df.at[i, 'city']} has more than one row for {df.at[i, 'measure']}; expected one"))
-    if problems:
-        return {}, problems
-    out = {}
-    for name, df in frames.items():
-        df = df.copy()
-        for col in df.columns:
-            if df[col].dtype == object:
-                df[col] = df[col].fillna("")
-        if "value" in df:
-            df["value"] = df["value"].astype("int64")
-        out[name] = df.reset_index(drop=True)
-    return out, []
-
-
-def codebook_problems(book: dict, path: str) -> list[Problem]:
-    """Problems in the ``context_derivations`` of the codebook: unknown indicators or measures."""
-    out = []
-    known = book.get("indicators", {})
-    measures = set(book.get("context_measures", {}))
-    for i, d in enumerate(book.get("context_derivations") or []):
-        where = f"context_derivations[{i}]"
-        if d.get("kind") == "per_unit_total":
-            for scope, m in (d.get("scopes") or {}).items():
-                if m not in measures:
-                    out.append(Problem(path, None, f"{where}.scopes.{scope}", f"{m!r} is not a measure under context_measures"))
-            continue
-        if d.get("indicator") not in known:
-            out.append(Problem(path, None, f"{where}.indicator", f"{d.get('indicator')!r} is not defined under indicators"))
-        nums = d.get("numerator")
-        for n in nums if isinstance(nums, list) else [nums]:
-            if n not in known:
-                out.append(Problem(path, None, f"{where}.numerator", f"{n!r} is not defined under indicators"))
-        ctx = d.get("context")
-        groups = ctx.values() if isinstance(ctx, dict) else [ctx]
-        for g in groups:
-            for m in g if isinstance(g, list) else [g]:
-                if m not in measures:
-                    out.append(Problem(path, None, f"{where}.context", f"{m!r} is not a measure under context_measures"))
-        for req in ("formula", "assumption", "title_zh"):
-            if not d.get(req):
-                out.append(Problem(path, None, f"{where}.{req}", "missing; every derivation states it"))
-    return out
-
-
-def table(ds) -> pd.DataFrame:
-    """Population and division counts in one long frame (id, city, measure, value, origin_id, ...)."""
-    tabs = getattr(ds, "context_tables", None) or {}
-    parts = [tabs[n] for n in ("context_population", "context_divisions") if n in tabs]
-    if not parts:
-        return pd.DataFrame(columns=["id", "city", "area_code", "measure", "reference_date", "value", "unit",
-                                     "origin_id", "method", "note"])
-    return pd.concat(parts, ignore_index=True)
-
-
-def lookup(ds, city: str, measure: str) -> pd.Series | None:
-    """The context row for ``city`` and ``measure``, or None."""
-    t = table(ds)
-    hit = t[(t["city"] == city) & (t["measure"] == measure)]
-    return None if hit.empty else hit.iloc[0]
-
-
-def origin(ds, origin_id: str) -> pd.Series:
-    o = ds.context_tables["context_origins"]
-    return o.set_index("id").loc[origin_id]
-
-
-# --------------------------------------------------------------------------- comparators
-
-_LOWER, _UPPER = {">=", ">"}, {"<=", "<"}
-
-
-def product_comparator(a: str, b: str) -> str:
-    """Comparator of a x b (both positive) from the comparators of a and b."""
-    if a == "=" and b == "=":
-        return "="
-    if (a in _LOWER or a == "=") and (b in _LOWER or b == "="):
-        return ">" if ">" in (a, b) else ">="
-    if (a in _UPPER or a == "=") and (b in _UPPER or b == "="):
-        return "<" if "<" in (a, b) else "<="
-    return "~"
-
-
-def sum_comparator(comps) -> str:
-    """Comparator of a sum of positive terms."""
-    comps = set(comps)
-    if comps <= {"="}:
-        return "="
-    if comps <= {"=", ">=", ">"}:
-        return ">" if ">" in comps else ">="
-    if comps <= {"=", "<=", "<"}:
-        return "<" if "<" in comps else "<="
-    return "~"
-
-
-# --------------------------------------------------------------------------- derivations
 
 
 def _fmt(v: float) -> str:
@@ -206,7 +72,6 @@ def _ratio_rows(ds, d: dict, ind: pd.DataFrame) -> list[dict]:
 
 
 def _ratio_comp(num: str) -> str:
-    from .analysis import ratio_comparator
 
     return ratio_comparator(num, "=")
 

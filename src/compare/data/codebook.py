@@ -1,10 +1,5 @@
-"""Keep ``data/codebook.yaml`` in step with the schema and the data.
-
-The codebook is curated by hand (indicator definitions, labels, comparison sets). Two of its
-parts are derived and must never drift: ``columns`` (from ``datapackage.json``, the one
-source of truth for the schema) and each indicator's ``cities`` (which cities report it).
-``python -m compare codebook`` reports drift; ``--write`` rewrites those two parts only.
-"""
+"""The codebook (``data/codebook.yaml``): reading it, and its derived parts (columns, each indicator's
+cities) kept in step with the data by ``compare codebook --write``."""
 
 from __future__ import annotations
 
@@ -12,8 +7,52 @@ from pathlib import Path
 
 import yaml
 
-from . import paths
-from .data import load_package
+from .. import paths
+from ..errors import DataError, Problem
+from ..files import display_path as _rel
+from .read import read_text
+
+
+
+
+
+def read_codebook(data_dir: Path) -> tuple[dict, str, str]:
+    """The parsed codebook, its text (for line numbers) and its display path; DataError on a YAML
+    syntax error or a file without ``indicators:``. The definitions are checked by :mod:`.rules`."""
+    path = Path(data_dir) / paths.CODEBOOK_FILE
+    text = read_text(path)
+    try:
+        # the C loader when libyaml is present: the codebook is the largest YAML file read per run
+        book = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise DataError([Problem(_rel(path), mark.line + 1 if mark else None, None,
+                                 f"YAML syntax error: {getattr(err, 'problem', err)}")]) from None
+    if not isinstance(book, dict) or not isinstance(book.get("indicators"), dict):
+        raise DataError([Problem(_rel(path), None, "indicators", "expected a mapping 'indicators:' of indicator keys")])
+    return book, text, _rel(path)
+
+
+def _key_lines(text: str) -> dict[tuple[str, str], int]:
+    """Line of each ``key:`` under each top-level ``section:`` of a YAML text (for messages), read once."""
+    out: dict[tuple[str, str], int] = {}
+    section = None
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.startswith(" ") and line.strip():
+            section = line.rstrip()[:-1] if line.rstrip().endswith(":") else None
+        elif section and line.startswith("  ") and not line.startswith("   "):
+            key = line[2:].split(":", 1)[0]
+            if key and line[2:].startswith(key + ":"):
+                out.setdefault((section, key), n)
+    return out
+
+
+def scope_classes(book: dict) -> dict[str, str]:
+    """Row scope -> its scope class, from the codebook's ``scopes``."""
+    return {k: v.get("class", "") for k, v in (book.get("scopes") or {}).items() if isinstance(v, dict)}
+
+
+
 
 
 def columns_section(package: dict) -> dict:
@@ -68,32 +107,3 @@ def drift_lines(book: dict, package: dict, indicators, order: list[str]) -> list
     for k in unused:
         out.append((f"indicators.{k}", "no row uses this indicator"))
     return out
-
-
-def _dataset(data_dir: Path | None):
-    """The dataset validated in everything but codebook drift (which this module reports and repairs)."""
-    from .data import validate
-    from .errors import DataError
-
-    ds, problems = validate(data_dir, drift=False)
-    if problems:
-        raise DataError(problems)
-    return ds
-
-
-def drift(data_dir: Path | None = None) -> list[str]:
-    """Human-readable differences between the codebook on disk and its synced form."""
-    ds = _dataset(data_dir)
-    lines = drift_lines(ds.codebook, load_package(ds.data_dir), ds.indicators, ds.city_order)
-    return [f"{where}: {what} (run `python -m compare codebook --write`)" for where, what in lines]
-
-
-def write(data_dir: Path | None = None) -> Path:
-    """Rewrite the derived parts of the codebook; return its path."""
-    ds = _dataset(data_dir)
-    book = synced(ds.codebook, load_package(ds.data_dir), ds.indicators, ds.city_order)
-    path = Path(ds.data_dir) / paths.CODEBOOK_FILE
-    header = "# Codebook of the dataset. Curated by hand except `columns` and each indicator's `cities`,\n" \
-             "# which `python -m compare codebook --write` regenerates from datapackage.json and the data.\n"
-    path.write_text(header + yaml.safe_dump(book, allow_unicode=True, sort_keys=False, width=110), encoding="utf-8")
-    return path

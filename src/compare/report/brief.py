@@ -8,23 +8,21 @@ leaves the files of an earlier run intact.
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from . import echarts
-from .analysis import baseline_target, comparison_sets, compare, coverage, indicators_for
-from .data import Dataset
-from .errors import CompareError
-from .viz import echarts as echarts_backend
-from .viz import encode
-from .viz import mpl as mpl_backend
-from .viz.encode import Fit, wrap
-from .vocab import LANGS, join, label, pick
+from ..analysis import baseline_target, comparison_sets, compare, coverage, indicators_for
+from ..data import Dataset, load_package
+from ..errors import CompareError
+from ..files import Staged
+from ..viz import draw_echarts as echarts_backend
+from ..viz import draw_mpl as mpl_backend
+from ..viz import embed, encode
+from ..viz.encode import Fit, wrap
+from ..vocab import LANGS, join, label, pick
 
 #: Figure widths in inches: a journal column and a full page.
 WIDTHS = {"column": 3.5, "page": 7.0}
@@ -102,8 +100,6 @@ def source_line(ds: Dataset, source_ids: Iterable[str], lang: str = "en") -> str
 
 def dataset_version(ds: Dataset) -> tuple[str, str]:
     """The dataset's name and version from its datapackage.json."""
-    from .data import load_package
-
     pkg = load_package(ds.data_dir)
     return str(pkg.get("name", "")), str(pkg.get("version", ""))
 
@@ -129,32 +125,6 @@ def caption(ds: Dataset, spec, *, title: str, lang: str, source_ids: Iterable[st
     lines.append(f"{label('caption_dataset', lang)} {name} v{version}{stop}")
     lines.append(source_line(ds, source_ids, lang))
     return "\n".join(lines) + "\n"
-
-
-class _Staged:
-    """Files written under temporary names, moved into place together by :meth:`commit`."""
-
-    def __init__(self, out: Path):
-        self.out = out
-        self.items: list[tuple[Path, Path]] = []
-
-    def path(self, name: str) -> Path:
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.out)
-        os.close(fd)
-        self.items.append((Path(tmp), self.out / name))
-        return Path(tmp)
-
-    def commit(self) -> list[Path]:
-        umask = os.umask(0)
-        os.umask(umask)
-        for tmp, final in self.items:
-            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the files ordinary permissions
-            os.replace(tmp, final)
-        return [final for _, final in self.items]
-
-    def discard(self) -> None:
-        for tmp, _ in self.items:
-            tmp.unlink(missing_ok=True)
 
 
 def export_kit(ds: Dataset, *, comparison: str | None = None, theme: str | None = None,
@@ -208,7 +178,7 @@ def export_kit(ds: Dataset, *, comparison: str | None = None, theme: str | None 
     name = "-".join(filter(None, [stem, ind if ind and ind != stem else None, kind, lang, size]))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    staged = _Staged(out)
+    staged = Staged(out)
     try:
         with mpl_backend.style(), plt.rc_context({"font.size": FONT_SIZES[size]}):
             # the title wraps to the figure width, between words and never at a hyphen
@@ -229,7 +199,7 @@ def export_kit(ds: Dataset, *, comparison: str | None = None, theme: str | None 
             finally:
                 plt.close(fig)
         ech = echarts_backend.draw(spec)
-        staged.path(f"{name}.html").write_text(echarts.page_html([ech], title=title), encoding="utf-8")
+        staged.path(f"{name}.html").write_text(embed.page_html([ech], title=title), encoding="utf-8")
         data.to_csv(staged.path(f"{name}.csv"), index=False, encoding="utf-8")
         staged.path(f"{name}.caption.txt").write_text(
             caption(ds, spec, title=title, lang=lang, source_ids=data["source_id"] if "source_id" in data else []),
@@ -238,18 +208,6 @@ def export_kit(ds: Dataset, *, comparison: str | None = None, theme: str | None 
         staged.discard()
         raise
     return staged.commit()
-
-
-def figure_cli(args) -> int:
-    """``compare figure``: export a kit and print the written paths."""
-    from .data import load
-
-    ds = load(args.data)
-    paths = export_kit(ds, comparison=args.comparison, theme=args.theme, cities=args.cities, chart=args.chart,
-                       indicator=args.indicator, lang=args.lang, size=args.size, out=args.out)
-    for p in paths:
-        print(p)
-    return 0
 
 
 def indicator_list(ds: Dataset, query: str | None = None) -> pd.DataFrame:
@@ -268,17 +226,3 @@ def indicator_list(ds: Dataset, query: str | None = None) -> pd.DataFrame:
             | df["title_zh"].str.contains(query, regex=False)
         df = df[hit]
     return df.reset_index(drop=True)
-
-
-def indicators_cli(args) -> int:
-    """``compare indicators [QUERY]``: list or search the indicators; exit 1 with a suggestion when none match."""
-    from .data import load
-
-    ds = load(args.data)
-    df = indicator_list(ds, args.query)
-    if df.empty:
-        raise CompareError(f"no indicator matches {args.query!r}." + did_you_mean(args.query, ds))
-    for _, r in df.iterrows():
-        print(f"{r['key']}\t{r['title_zh']}\t{r['title_en']}\t{r['theme']}\t{r['unit']}\t"
-              f"sets: {r['sets'] or '-'}\tcities: {r['cities'] or '-'}")
-    return 0

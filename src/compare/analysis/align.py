@@ -1,29 +1,25 @@
-"""Select, align and derive: the comparison tables every report and chart is drawn from.
+"""Select and align: the comparison tables every report and chart is drawn from.
 
 A comparison table is tidy: one row per (city, indicator, chosen statement). Cities with
 no statement for an indicator get a row with ``status == "not_stated"`` and a missing
 value, so "not stated" stays visible. Years and kinds are never mixed silently: the
 caller picks the latest target, the target for a year, the baseline, or all of them,
-and every row carries its own year, kind and comparator.
-
-Derived values (ratios computed from two stated values of the same document) are rows of
-the same shape with ``status == "derived"`` and carry ``formula``, ``inputs`` (row ids)
-and ``assumption``. Their definitions live in ``data/codebook.yaml`` (``derivations``).
-Where an input is not stated, the derived value is missing and ``assumption`` says which
-input is absent; nothing is estimated.
+and every row carries its own year, kind and comparator. Derived rows (:mod:`.derive`) have the
+same shape.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Iterable, Literal
 
 import numpy as np
 import pandas as pd
 
-from .data import Dataset, flag_vocabulary, load_package, row_basis, scope_classes
-from .errors import CompareError
-from .vocab import label
+from ..data import Dataset, flag_vocabulary, load_package, row_basis, scope_classes
+from ..errors import CompareError
+from .derive import derive
+from .numbers import DERIVED, STATUS_RANK
+
 
 Kind = Literal["target", "baseline", "projection", "all"]
 Pick = Literal["latest", "year", "all"]
@@ -35,22 +31,6 @@ COLUMNS = [
     "binding", "status", "flags", "conflict", "inferred_year", "id", "source_id", "section", "quote", "note",
     "formula", "inputs", "assumption",
 ]
-
-SYMBOLS = {"=": "", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈", "range": ""}
-KINDS = ("target", "baseline", "projection")
-#: statuses of computed rows: from two plan values, or from a plan value and an outside denominator
-DERIVED = ("derived", "derived_context")
-#: within a cell, what a plan states comes first, then what is derived from it
-STATUS_RANK = {"stated": 0, "derived": 1, "derived_context": 2, "not_stated": 3}
-
-
-def _flagset(flags: str) -> set[str]:
-    return set(filter(None, (flags or "").split(";")))
-
-
-def _is_restatement(flags: str) -> bool:
-    fl = _flagset(flags)
-    return "restated_in_annex" in fl or any(f.startswith("restates:") for f in fl)
 
 
 def comparison_sets(ds: Dataset) -> dict:
@@ -317,155 +297,6 @@ def axes(table: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
         for cls in classes:
             out.append((key, cls, rows[rows["scope_class"] == cls] if "scope_class" in rows else rows))
     return out
-
-
-# --------------------------------------------------------------------------- derivations
-
-_LOWER = {">=", ">"}
-_UPPER = {"<=", "<"}
-
-
-def ratio_comparator(num: str, den: str) -> str:
-    """Comparator of num/den given the comparators of its inputs (both positive).
-
-    A lower bound over an exact (or upper-bounded) denominator stays a lower bound; an
-    exact over an exact is exact; anything else (e.g. a lower bound over a lower bound)
-    bounds nothing, and the ratio is marked approximate (``~``).
-    """
-    if num == "=" and den == "=":
-        return "="
-    if num in _LOWER and den in ({"="} | _UPPER):
-        return ">" if (num == ">" or den == "<") else ">="
-    if num in _UPPER and den in ({"="} | _LOWER):
-        return "<" if (num == "<" or den == ">") else "<="
-    if num == "=" and den in _UPPER:
-        return ">="
-    if num == "=" and den in _LOWER:
-        return "<="
-    return "~"
-
-
-def derive(ds: Dataset) -> pd.DataFrame:
-    """Derived rows for every derivation in the codebook and every city and year where possible.
-
-    A derivation combines two statements of the same document (``numerator`` /
-    ``denominator`` x ``factor``) of matching year and compatible kind (a target over a
-    target or a projection). A missing input gives a row with a missing value whose
-    ``assumption`` names the absent input. Computed with joins, once per dataset version.
-    Returns rows with the indicator columns plus status, formula, inputs, assumption.
-    """
-    cached = getattr(ds, "_derived", None)
-    if cached is not None:
-        return cached
-    ind = ds.indicators.loc[~ds.indicators["flags"].map(_is_restatement).astype(bool)]
-    ind = ind.assign(city=ind["city"].astype(str), _kindgroup=ind["kind"].map(
-        {"baseline": "baseline", "target": "target", "projection": "target"}))
-    parts = []
-    for d in ds.codebook.get("derivations", []):
-        nums = ind[ind["indicator"] == d["numerator"]]
-        if d.get("numerator_scope"):
-            nums = nums[nums["scope"] == d["numerator_scope"]]
-        nums = nums[nums["kind"] != "projection"]
-        dens = ind[ind["indicator"] == d["denominator"]]
-        pairs = nums.merge(dens, on=["city", "source_id", "year", "_kindgroup"], how="left", suffixes=("", "_den"))
-        theme = ds.codebook["indicators"][d["indicator"]]["theme"]
-        found = pairs["id_den"].notna() & pairs["value_den"].notna() & (pairs["value_den"] != 0)
-        value = pairs["value"] / pairs["value_den"] * float(d.get("factor", 1))
-        comps = [ratio_comparator(n, m) if ok else "" for n, m, ok in
-                 zip(pairs["comparator"], pairs["comparator_den"].fillna(""), found)]
-        base_assumption = d.get("assumption", "")
-        assumptions, notes = [], []
-        for ok, n, m, comp, (_, r) in zip(found, pairs["comparator"], pairs["comparator_den"].fillna(""), comps,
-                                         pairs.iterrows()):
-            if not ok:
-                assumptions.append(f"not derivable: the document states no {d['denominator']} for {r['year']} "
-                                   f"({'baseline' if r['kind'] == 'baseline' else 'target or projection'}); "
-                                   "the denominator is not estimated.")
-                notes.append("")
-                continue
-            text = base_assumption
-            if comp == "~" and not (n == "~" or m == "~"):
-                text += (f" The inputs are bounds ({n} {r['value']:g}, {m} {r['value_den']:g}); the ratio of two "
-                         "bounds bounds nothing, so it is shown as approximate.")
-            if r["kind"] != r["kind_den"]:
-                text += f" The {d['denominator']} is the document's {r['kind_den']} for {r['year']}."
-            assumptions.append(text.strip())
-            conflicted = [x for x, fl in ((r["id"], r["flags"]), (r["id_den"], r["flags_den"]))
-                          if "conflict:" in (fl or "")]
-            notes.append("An input is one side of a contradiction in the document: " + ", ".join(conflicted) + "."
-                         if conflicted else "")
-        out = pd.DataFrame({
-            "city": pairs["city"], "source_id": pairs["source_id"], "theme": theme, "indicator": d["indicator"],
-            "indicator_zh": d.get("title_zh", ""), "kind": pairs["kind"], "year": pairs["year"],
-            "comparator": comps, "value": value.where(found).round(4), "value_high": np.nan, "unit": d["unit"],
-            "scope": "citywide", "binding": "", "section": pairs["section"], "quote": pairs["quote"],
-            "note": notes, "flags": ["year_inferred" if "year_inferred" in _flagset(f) else "" for f in pairs["flags"]],
-            # an input's caveat holds for the ratio too
-            "caveat": [" / ".join(dict.fromkeys(c for c in (a, b) if isinstance(c, str) and c)) if ok else ""
-                       for a, b, ok in zip(pairs["caveat"], pairs["caveat_den"], found)],
-            "status": "derived", "formula": d["formula"],
-            "inputs": [f"{a};{b}" if ok else a for a, b, ok in zip(pairs["id"], pairs["id_den"].fillna(""), found)],
-            "assumption": assumptions,
-        })
-        stem = "derived-" + out["city"] + "-" + d["indicator"] + "-" + out["year"].astype(str) + "-" + out["kind"]
-        stem = stem.where(found, stem + "-missing")
-        dup = stem.groupby(stem).cumcount()
-        many = stem.map(stem.value_counts()) > 1
-        out["id"] = stem.where(~many, stem + "-" + (dup + 1).astype(str))
-        parts.append(out)
-    cols = list(ds.indicators.columns) + ["status", "formula", "inputs", "assumption"]
-    # derivations with an outside denominator (census, divisions): status "derived_context"
-    from .context import derive_context
-
-    ctx = derive_context(ds, ind.drop(columns="_kindgroup"))
-    if len(ctx):
-        parts.append(ctx)
-    df = pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
-    df["value"] = df["value"].astype("float64")
-    object.__setattr__(ds, "_derived", df)
-    return df
-
-
-# --------------------------------------------------------------------------- labels
-
-
-def fmt_number(v: float) -> str:
-    """A number as a reader writes it: 60000 -> 60,000; 52.94 -> 52.94; 1.0 -> 1."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    if float(v).is_integer():
-        return f"{int(v):,}"
-    return f"{v:,.2f}".rstrip("0").rstrip(".")
-
-
-def value_label(row, lang: str = "en", *, with_year: bool = True) -> str:
-    """``≥70% (2025 target)``; ``not stated`` for a missing value; ranges as ``a–b``.
-
-    ``lang="both"`` writes the number once and every word in both languages:
-    ``≥1 per county 每县 (2026 目标 target)``.
-    """
-    lang = lang if lang in ("zh", "both") else "en"
-    if row["status"] == "not_stated" or pd.isna(row["value"]):
-        return label("not_stated", lang)
-    unit = "%" if row["unit"] == "percent" else ""
-    if row["comparator"] == "range":
-        text = f"{fmt_number(row['value'])}–{fmt_number(row['value_high'])}{unit}"
-    else:
-        text = f"{SYMBOLS.get(row['comparator'], '')}{fmt_number(row['value'])}{unit}"
-    scope = row.get("scope", "")
-    if scope and scope != "citywide":
-        # a per-county "1" is not a citywide "1": the scope travels with the number
-        en, zh = row.get("scope_en") or scope, row.get("scope_zh") or scope
-        text += {"en": f" {en}", "zh": f"({zh})", "both": f" {en} {zh}"}[lang]
-    if with_year and not pd.isna(row["year"]):
-        kind = label(row["kind"], lang) if row["kind"] in KINDS else row["kind"]
-        star = "*" if row.get("inferred_year") else ""
-        # both languages: the English frame around the bilingual kind, "(2026 目标 target)"
-        text += label("value_year", "zh" if lang == "zh" else "en", year=f"{row['year']}{star}", kind=kind)
-    if row["status"] in DERIVED:
-        tag = label("derived_tag" if row["status"] == "derived" else "derived_context_tag", lang)
-        text += tag if lang == "zh" else f" {tag}"
-    return text
 
 
 def citation_table(ds: Dataset, table: pd.DataFrame) -> pd.DataFrame:

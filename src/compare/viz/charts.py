@@ -21,11 +21,11 @@ from typing import Mapping
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .viz import encode
-from .viz import mpl as backend
-from .viz.encode import city_colors, city_name, unit_text  # noqa: F401  (public helpers)
-from .viz.mpl import FONT_FAMILY, register_font, style  # noqa: F401
-from .vocab import Lang
+from . import encode
+from . import draw_mpl as backend
+from .encode import city_colors, city_name, unit_text  # noqa: F401  (public helpers)
+from .draw_mpl import FONT_FAMILY, register_font, style  # noqa: F401
+from ..vocab import Lang
 
 
 def _fit(ax: Axes | None) -> encode.Fit:

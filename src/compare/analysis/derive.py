@@ -1,0 +1,103 @@
+"""Derived values: ratios of two stated values of the same document (``derivations`` of the codebook),
+plus those over an outside denominator (:mod:`.context_ratios`). Each row carries ``formula``,
+``inputs`` (row ids) and ``assumption``; where an input is not stated the value is missing and the
+assumption says which input is absent; nothing is estimated.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..data import Dataset
+from .context_ratios import derive_context
+from .numbers import ratio_comparator
+
+
+def _flagset(flags: str) -> set[str]:
+    return set(filter(None, (flags or "").split(";")))
+
+
+def _is_restatement(flags: str) -> bool:
+    fl = _flagset(flags)
+    return "restated_in_annex" in fl or any(f.startswith("restates:") for f in fl)
+
+
+def derive(ds: Dataset) -> pd.DataFrame:
+    """Derived rows for every derivation in the codebook and every city and year where possible.
+
+    A derivation combines two statements of the same document (``numerator`` /
+    ``denominator`` x ``factor``) of matching year and compatible kind (a target over a
+    target or a projection). A missing input gives a row with a missing value whose
+    ``assumption`` names the absent input. Computed with joins, once per dataset version.
+    Returns rows with the indicator columns plus status, formula, inputs, assumption.
+    """
+    cached = getattr(ds, "_derived", None)
+    if cached is not None:
+        return cached
+    ind = ds.indicators.loc[~ds.indicators["flags"].map(_is_restatement).astype(bool)]
+    ind = ind.assign(city=ind["city"].astype(str), _kindgroup=ind["kind"].map(
+        {"baseline": "baseline", "target": "target", "projection": "target"}))
+    parts = []
+    for d in ds.codebook.get("derivations", []):
+        nums = ind[ind["indicator"] == d["numerator"]]
+        if d.get("numerator_scope"):
+            nums = nums[nums["scope"] == d["numerator_scope"]]
+        nums = nums[nums["kind"] != "projection"]
+        dens = ind[ind["indicator"] == d["denominator"]]
+        pairs = nums.merge(dens, on=["city", "source_id", "year", "_kindgroup"], how="left", suffixes=("", "_den"))
+        theme = ds.codebook["indicators"][d["indicator"]]["theme"]
+        found = pairs["id_den"].notna() & pairs["value_den"].notna() & (pairs["value_den"] != 0)
+        value = pairs["value"] / pairs["value_den"] * float(d.get("factor", 1))
+        comps = [ratio_comparator(n, m) if ok else "" for n, m, ok in
+                 zip(pairs["comparator"], pairs["comparator_den"].fillna(""), found)]
+        base_assumption = d.get("assumption", "")
+        assumptions, notes = [], []
+        for ok, n, m, comp, (_, r) in zip(found, pairs["comparator"], pairs["comparator_den"].fillna(""), comps,
+                                         pairs.iterrows()):
+            if not ok:
+                assumptions.append(f"not derivable: the document states no {d['denominator']} for {r['year']} "
+                                   f"({'baseline' if r['kind'] == 'baseline' else 'target or projection'}); "
+                                   "the denominator is not estimated.")
+                notes.append("")
+                continue
+            text = base_assumption
+            if comp == "~" and not (n == "~" or m == "~"):
+                text += (f" The inputs are bounds ({n} {r['value']:g}, {m} {r['value_den']:g}); the ratio of two "
+                         "bounds bounds nothing, so it is shown as approximate.")
+            if r["kind"] != r["kind_den"]:
+                text += f" The {d['denominator']} is the document's {r['kind_den']} for {r['year']}."
+            assumptions.append(text.strip())
+            conflicted = [x for x, fl in ((r["id"], r["flags"]), (r["id_den"], r["flags_den"]))
+                          if "conflict:" in (fl or "")]
+            notes.append("An input is one side of a contradiction in the document: " + ", ".join(conflicted) + "."
+                         if conflicted else "")
+        out = pd.DataFrame({
+            "city": pairs["city"], "source_id": pairs["source_id"], "theme": theme, "indicator": d["indicator"],
+            "indicator_zh": d.get("title_zh", ""), "kind": pairs["kind"], "year": pairs["year"],
+            "comparator": comps, "value": value.where(found).round(4), "value_high": np.nan, "unit": d["unit"],
+            "scope": "citywide", "binding": "", "section": pairs["section"], "quote": pairs["quote"],
+            "note": notes, "flags": ["year_inferred" if "year_inferred" in _flagset(f) else "" for f in pairs["flags"]],
+            # an input's caveat holds for the ratio too
+            "caveat": [" / ".join(dict.fromkeys(c for c in (a, b) if isinstance(c, str) and c)) if ok else ""
+                       for a, b, ok in zip(pairs["caveat"], pairs["caveat_den"], found)],
+            "status": "derived", "formula": d["formula"],
+            "inputs": [f"{a};{b}" if ok else a for a, b, ok in zip(pairs["id"], pairs["id_den"].fillna(""), found)],
+            "assumption": assumptions,
+        })
+        stem = "derived-" + out["city"] + "-" + d["indicator"] + "-" + out["year"].astype(str) + "-" + out["kind"]
+        stem = stem.where(found, stem + "-missing")
+        dup = stem.groupby(stem).cumcount()
+        many = stem.map(stem.value_counts()) > 1
+        out["id"] = stem.where(~many, stem + "-" + (dup + 1).astype(str))
+        parts.append(out)
+    cols = list(ds.indicators.columns) + ["status", "formula", "inputs", "assumption"]
+    # derivations with an outside denominator (census, divisions): status "derived_context"
+
+    ctx = derive_context(ds, ind.drop(columns="_kindgroup"))
+    if len(ctx):
+        parts.append(ctx)
+    df = pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
+    df["value"] = df["value"].astype("float64")
+    object.__setattr__(ds, "_derived", df)
+    return df
