@@ -9,7 +9,7 @@ from compare import paths
 from compare.cli import main
 from compare.data import validate
 
-from .csvfiles import rows_of, set_cell, write_rows
+from ..csvfiles import rows_of, set_cell, write_rows
 
 SEEDS_PRESENT = paths.SEEDS.is_dir()
 

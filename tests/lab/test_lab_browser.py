@@ -22,7 +22,7 @@ import pytest
 
 from compare import lab, paths
 
-from .browser import CHROMIUM
+from ..browser import CHROMIUM
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (Debian package `chromium`)")]

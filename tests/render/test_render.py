@@ -12,7 +12,7 @@ import pytest
 
 from compare.render import render
 
-from .conftest import ALL_PARAMS, published_tree, site_copy
+from ..conftest import ALL_PARAMS, published_tree, site_copy
 
 pytestmark = pytest.mark.slow
 

@@ -20,7 +20,7 @@ from compare.files import fingerprint_files
 from compare.render import available_cores, render
 from compare.render import batch
 
-from .conftest import NOTEBOOKS, fixture_params, published_tree
+from ..conftest import NOTEBOOKS, fixture_params, published_tree
 
 
 @pytest.fixture
@@ -344,7 +344,7 @@ def test_landing_page_groups_reports_by_what_they_answer(tmp_path):
 def test_invalid_data_stops_the_run_naming_the_users_files(tmp_path, data):
     from compare.errors import DataError
 
-    from .csvfiles import set_cell
+    from ..csvfiles import set_cell
 
     line = set_cell(data / "indicators.csv", 1, "year", "2025年")
     p = fixture_params(tmp_path, "cities", "reads_cities.ipynb")

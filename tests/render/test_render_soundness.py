@@ -10,8 +10,8 @@ import pytest
 
 from compare.render import render
 
-from .conftest import ALL_PARAMS, published_tree, site_copy
-from .csvfiles import rows_of, write_rows
+from ..conftest import ALL_PARAMS, published_tree, site_copy
+from ..csvfiles import rows_of, write_rows
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ from compare import echarts as E
 from compare import paths
 from compare.analysis import baseline_target, compare, coverage
 
-from .browser import CHROMIUM, FLAGS
+from ..browser import CHROMIUM, FLAGS
 
 XSS = "<img src=x onerror=alert(1)>"
 

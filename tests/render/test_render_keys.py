@@ -16,8 +16,8 @@ from compare.files import fingerprint_files
 from compare.render import snapshot
 from compare.render.keys import cache_key, package_hash, versions
 
-from .conftest import ALL_PARAMS
-from .csvfiles import rows_of, write_rows
+from ..conftest import ALL_PARAMS
+from ..csvfiles import rows_of, write_rows
 
 KINDS = ["value", "row added", "row removed", "flag", "codebook title", "context value", "file added"]
 

@@ -15,7 +15,7 @@ from compare.viz import embed
 from compare import echarts as E
 from compare.analysis import compare
 
-from .browser import CHROMIUM, FLAGS
+from ..browser import CHROMIUM, FLAGS
 
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (Debian package `chromium`)")
 

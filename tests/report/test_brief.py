@@ -13,7 +13,7 @@ from compare.errors import CompareError
 
 from pathlib import Path
 
-DATA = Path(__file__).parent / "fixtures" / "three_cities"
+DATA = Path(__file__).parent.parent / "fixtures" / "three_cities"
 
 
 def _kit(three_cities, tmp_path, **kw):

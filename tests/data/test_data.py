@@ -9,7 +9,7 @@ from compare import paths
 from compare.cli import main
 from compare.data import load, validate
 
-from .csvfiles import rows_of, set_cell, write_rows
+from ..csvfiles import rows_of, set_cell, write_rows
 
 COLUMNS = ("id,city,source_id,theme,indicator,indicator_zh,kind,year,comparator,value,value_high,unit,scope,"
            "binding,section,quote,note,flags,caveat").split(",")

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from .browser import CHROMIUM, dump_dom
-from .conftest import ALL_PARAMS
+from ..browser import CHROMIUM, dump_dom
+from ..conftest import ALL_PARAMS
 
 pytestmark = pytest.mark.slow
 

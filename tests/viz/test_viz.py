@@ -19,8 +19,8 @@ from compare.viz import draw_echarts as E
 from compare.viz import encode
 from compare.viz import draw_mpl as M
 
-from .conftest import ALL_PARAMS
-from .figure_checks import overlapping_texts, run_report, texts_outside
+from ..conftest import ALL_PARAMS
+from ..figure_checks import overlapping_texts, run_report, texts_outside
 
 
 def _rgba(color, alpha=1.0):
