@@ -44,7 +44,7 @@ def review(cands: pd.DataFrame, book: dict) -> list[dict]:
         meta = book["indicators"][d["indicator"]]
         assert row["unit"] == meta["unit"], (d, row["unit"])
         row.update(indicator=d["indicator"], theme=meta["theme"], indicator_zh=meta["title_zh"],
-                   note=d.get("note", ""), id=f"{CITY}-{d['indicator']}-{row['year']}-{row['kind']}")
+                   note=d.get("note", ""), note_zh=d.get("note_zh", ""), quote_en=d.get("quote_en", ""), id=f"{CITY}-{d['indicator']}-{row['year']}-{row['kind']}")
         kept.append({k: ("" if pd.isna(v) else v) for k, v in row.items()})
     return kept
 

@@ -70,6 +70,8 @@ def write_synthetic(n_cities: int, out: Path, *, seed: int = 0, data_dir: Path |
                        id=r["id"].replace(f"{template}-", f"{key}-", 1),
                        flags=r["flags"].replace(f":{template}-", f":{key}-"),
                        quote=f"synthetic {r['indicator_zh']} {v}" + (f" {vh}" if vh is not None else ""),
+                       **({"quote_en": f"synthetic {r['indicator']} {v}" + (f" {vh}" if vh is not None else "")}
+                          if "quote_en" in cols else {}),
                        year=int(r["year"]))
             rows.append(row)
     for name, data in ((paths.CITIES_FILE, cities), (paths.SOURCES_FILE, sources), (paths.INDICATORS_FILE, rows)):

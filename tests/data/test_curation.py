@@ -31,8 +31,10 @@ def test_value_its_quote_does_not_state(data_copy):
     i = row_index(ind, "huaibei-nursing_bed_share-2025-target")
     line = set_cell(ind, i, "value", "57")
     problems = problems_of(data_copy)
-    assert len(problems) == 1
+    # the quote and its English gloss both write 55, and both are named
+    assert len(problems) == 2
     assert f"indicators.csv:{line}: value: 57 is not written in the quote" in problems[0]
+    assert f"indicators.csv:{line}: quote_en: 57 (value) is not written in the gloss" in problems[1]
 
 
 def test_value_high_its_quote_does_not_state(data_copy):

@@ -7,12 +7,11 @@ import pytest
 
 from compare import paths
 from compare.cli import main
-from compare.data import load, validate
+from compare.data import fields, load, load_package, validate
 
 from ..csvfiles import rows_of, set_cell, write_rows
 
-COLUMNS = ("id,city,source_id,theme,indicator,indicator_zh,kind,year,comparator,value,value_high,unit,scope,"
-           "binding,section,quote,note,flags,caveat").split(",")
+COLUMNS = [f["name"] for f in fields(load_package(paths.DATA), "indicators")]
 
 
 def run_validate(data_dir, capsys):
@@ -160,7 +159,8 @@ def renamed_column(d):
 
 
 def missing_column(d):
-    rows = [r[:-1] for r in rows_of(_ind(d))]
+    at = COLUMNS.index("caveat")
+    rows = [r[:at] + r[at + 1:] for r in rows_of(_ind(d))]
     write_rows(_ind(d), rows)
     return "indicators.csv", 1, "caveat"
 
@@ -300,6 +300,7 @@ def test_a_caveat_lets_a_difference_stand_and_travels_to_tables_and_charts(fixtu
     i = _row_index(ind, "wuxi-elderly_care_beds-2020-baseline")
     set_cell(ind, i, "scope", "per_county")
     set_cell(ind, i, "caveat", "A per-county floor, not a citywide count.")
+    set_cell(ind, i, "caveat_zh", "每县的下限，不是全市总数。")
     code, _, err = run_validate(fixture_copy, capsys)
     assert code == 0, err
     ds = load(fixture_copy)

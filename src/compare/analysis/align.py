@@ -28,7 +28,8 @@ Pick = Literal["latest", "year", "all"]
 COLUMNS = [
     "city", "city_zh", "city_en", "indicator", "title_zh", "title_en", "theme", "kind", "year",
     "comparator", "value", "value_high", "unit", "scope", "scope_zh", "scope_en", "scope_class", "basis", "caveat",
-    "binding", "status", "flags", "conflict", "inferred_year", "id", "source_id", "section", "quote", "note",
+    "caveat_zh", "binding", "status", "flags", "conflict", "inferred_year", "id", "source_id", "section", "quote",
+    "quote_en", "note", "note_zh",
     "formula", "inputs", "assumption",
 ]
 

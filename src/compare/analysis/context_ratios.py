@@ -129,6 +129,11 @@ def _per_unit_rows(ds, d: dict, ind: pd.DataFrame) -> list[dict]:
     return rows
 
 
+def _text(r, col: str) -> str:
+    v = r.get(col, "")
+    return v if isinstance(v, str) else ""
+
+
 def _row(ds, r, d, *, value, comparator, inputs, assumption, formula, unit, scope, indicator=None, suffix="") -> dict:
     key = indicator or d["indicator"]
     # a value derived from one side of a contradiction is flagged like it, so it is never shown alone
@@ -142,9 +147,11 @@ def _row(ds, r, d, *, value, comparator, inputs, assumption, formula, unit, scop
         "theme": ds.codebook["indicators"][key]["theme"], "indicator": key,
         "indicator_zh": d.get("title_zh", ""), "kind": r["kind"], "year": int(r["year"]), "comparator": comparator,
         "value": round(float(value), 4), "value_high": np.nan, "unit": unit, "scope": scope, "binding": "",
-        "section": r["section"], "quote": r["quote"], "note": r["note"] if "conflict:" in (r["flags"] or "") else "",
+        "section": r["section"], "quote": r["quote"], "quote_en": _text(r, "quote_en"),
+        "note": r["note"] if "conflict:" in (r["flags"] or "") else "",
+        "note_zh": _text(r, "note_zh") if "conflict:" in (r["flags"] or "") else "",
         # what a reader must know about the plan's number holds for what is derived from it
-        "caveat": r.get("caveat", "") if isinstance(r.get("caveat", ""), str) else "",
+        "caveat": _text(r, "caveat"), "caveat_zh": _text(r, "caveat_zh"),
         "flags": ";".join(flags), "status": STATUS, "formula": formula, "inputs": ";".join(inputs),
         "assumption": assumption,
     }

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..data import Dataset
 from .context_ratios import derive_context
+from ..vocab import label
 from .numbers import ratio_comparator
 
 
@@ -21,6 +22,14 @@ def _flagset(flags: str) -> set[str]:
 def _is_restatement(flags: str) -> bool:
     fl = _flagset(flags)
     return "restated_in_annex" in fl or any(f.startswith("restates:") for f in fl)
+
+
+def _joined(pairs: pd.DataFrame, col: str, found) -> list[str]:
+    """An input's caveat holds for the ratio too: both inputs' texts, once each."""
+    if col not in pairs:
+        return [""] * len(pairs)
+    return [" / ".join(dict.fromkeys(c for c in (a, b) if isinstance(c, str) and c)) if ok else ""
+            for a, b, ok in zip(pairs[col], pairs[f"{col}_den"], found)]
 
 
 def derive(ds: Dataset) -> pd.DataFrame:
@@ -52,7 +61,7 @@ def derive(ds: Dataset) -> pd.DataFrame:
         comps = [ratio_comparator(n, m) if ok else "" for n, m, ok in
                  zip(pairs["comparator"], pairs["comparator_den"].fillna(""), found)]
         base_assumption = d.get("assumption", "")
-        assumptions, notes = [], []
+        assumptions, notes, notes_zh = [], [], []
         for ok, n, m, comp, (_, r) in zip(found, pairs["comparator"], pairs["comparator_den"].fillna(""), comps,
                                          pairs.iterrows()):
             if not ok:
@@ -60,6 +69,7 @@ def derive(ds: Dataset) -> pd.DataFrame:
                                    f"({'baseline' if r['kind'] == 'baseline' else 'target or projection'}); "
                                    "the denominator is not estimated.")
                 notes.append("")
+                notes_zh.append("")
                 continue
             text = base_assumption
             if comp == "~" and not (n == "~" or m == "~"):
@@ -70,17 +80,19 @@ def derive(ds: Dataset) -> pd.DataFrame:
             assumptions.append(text.strip())
             conflicted = [x for x, fl in ((r["id"], r["flags"]), (r["id_den"], r["flags_den"]))
                           if "conflict:" in (fl or "")]
-            notes.append("An input is one side of a contradiction in the document: " + ", ".join(conflicted) + "."
-                         if conflicted else "")
+            ids = ", ".join(conflicted)
+            notes.append(label("derived_conflict_note", "en", ids=ids) if conflicted else "")
+            notes_zh.append(label("derived_conflict_note", "zh", ids=ids) if conflicted else "")
         out = pd.DataFrame({
             "city": pairs["city"], "source_id": pairs["source_id"], "theme": theme, "indicator": d["indicator"],
             "indicator_zh": d.get("title_zh", ""), "kind": pairs["kind"], "year": pairs["year"],
             "comparator": comps, "value": value.where(found).round(4), "value_high": np.nan, "unit": d["unit"],
             "scope": "citywide", "binding": "", "section": pairs["section"], "quote": pairs["quote"],
-            "note": notes, "flags": ["year_inferred" if "year_inferred" in _flagset(f) else "" for f in pairs["flags"]],
+            "quote_en": pairs["quote_en"] if "quote_en" in pairs else "",
+            "note": notes, "note_zh": notes_zh, "flags": ["year_inferred" if "year_inferred" in _flagset(f) else "" for f in pairs["flags"]],
             # an input's caveat holds for the ratio too
-            "caveat": [" / ".join(dict.fromkeys(c for c in (a, b) if isinstance(c, str) and c)) if ok else ""
-                       for a, b, ok in zip(pairs["caveat"], pairs["caveat_den"], found)],
+            "caveat": _joined(pairs, "caveat", found),
+            "caveat_zh": _joined(pairs, "caveat_zh", found),
             "status": "derived", "formula": d["formula"],
             "inputs": [f"{a};{b}" if ok else a for a, b, ok in zip(pairs["id"], pairs["id_den"].fillna(""), found)],
             "assumption": assumptions,

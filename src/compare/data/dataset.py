@@ -88,7 +88,9 @@ def validate(data_dir: Path | None = None, *, drift: bool = True) -> tuple[Datas
     for col in ("value", "value_high"):
         ind[col] = ind[col].astype("float64")
     ind["year"] = ind["year"].astype("int64")
-    for col in ("binding", "note", "flags", "value_high", "caveat"):
+    for col in ("binding", "note", "flags", "value_high", "caveat", "quote_en", "note_zh", "caveat_zh"):
+        if col not in ind:
+            continue
         if ind[col].dtype == object:
             ind[col] = ind[col].fillna("")
     ds = Dataset(

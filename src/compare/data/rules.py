@@ -20,6 +20,7 @@ saying what was expected and how to fix it). :func:`run` is the order:
 9. ``context_table_problems``        census and division tables: origins, cities, one row per measure
 10. ``spreadsheet_problems``         (reported here, found at step 3)
 11. ``row_problems``                 each value written in its quote; each id agreeing with its row
+    ``translation_problems``         each value written in its English gloss; notes and caveats in Chinese
 12. ``drift_problems``               the codebook's derived parts against the data (only when all else
                                      is valid)
 
@@ -386,6 +387,53 @@ def row_problems(ind: pd.DataFrame, lines: list[int], path: str) -> list[Problem
     return out
 
 
+_EN_NUMBER = re.compile(r"(-?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s*(thousand|million|billion)\b)?")
+_EN_MULT = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+
+
+def numbers_in_english(text: str) -> list[float]:
+    """Numbers an English gloss writes: thousands separators read, "1.2 million" as 1,200,000."""
+    out = []
+    for m in _EN_NUMBER.finditer(text):
+        sign, whole, frac, mult = m.groups()
+        v = float(whole.replace(",", "") + (frac or "")) * _EN_MULT.get(mult or "", 1)
+        out.append(-v if sign else v)
+    return out
+
+
+def translation_problems(ind: pd.DataFrame, lines: list[int], path: str) -> list[Problem]:
+    """Every row's English gloss writes its value (and a range's upper end); a note or caveat has its
+    Chinese, and a Chinese caveat has the caveat it translates."""
+    if "quote_en" not in ind:
+        return []
+    out = []
+    blank = lambda col: ind[col].fillna("").astype(str).str.strip() == ""  # noqa: E731
+    rng = (ind["comparator"] == "range").to_numpy()
+    for k, (gloss, v, vh) in enumerate(zip(ind["quote_en"].fillna("").astype(str), ind["value"].astype("float64"),
+                                           ind["value_high"])):
+        if not gloss.strip():
+            continue  # reported by the schema (required)
+        found = numbers_in_english(gloss)
+        for col, x in (("value", v), ("value_high", vh if rng[k] else None)):
+            if x is None or pd.isna(x) or x == "":
+                continue
+            if not any(abs(n - float(x)) <= 1e-9 * max(1.0, abs(float(x))) for n in found):
+                out.append(Problem(path, lines[k], "quote_en",
+                                   f"{float(x):g} ({col}) is not written in the gloss {gloss!r}; write the number as "
+                                   "the quote does (digits with thousands separators, or 'N thousand/million/billion' "
+                                   "where the quote uses 万/亿)"))
+    for col, zh in (("note", "note_zh"), ("caveat", "caveat_zh")):
+        if zh not in ind:
+            continue
+        for i in ind.index[~blank(col) & blank(zh)]:
+            out.append(Problem(path, lines[ind.index.get_loc(i)], zh,
+                               f"missing: the row has a {col}; give it in Chinese too (the curators' translation)"))
+        for i in ind.index[blank(col) & ~blank(zh)]:
+            out.append(Problem(path, lines[ind.index.get_loc(i)], zh,
+                               f"there is no {col} for it to translate; empty it or write the {col}"))
+    return out
+
+
 def drift_problems(data_dir: Path, package: dict, book: dict, ind: pd.DataFrame, city_order: list[str]) -> list[Problem]:
     """The codebook's derived parts (columns, each indicator's cities) against the data, with the fix."""
     path = display_path(Path(data_dir) / "codebook.yaml")
@@ -486,7 +534,8 @@ def run(data_dir: Path, package: dict, *, drift: bool = True) -> Checked:
     problems = [p for p in found if (p.path, p.line, p.column) not in explained] + sheet
     table = tables.get("indicators")
     if ind is not None and table is not None:
-        problems += [p for p in row_problems(ind, table.lines, table.name) if (p.path, p.line, p.column) not in explained]
+        problems += [p for p in row_problems(ind, table.lines, table.name) + translation_problems(ind, table.lines, table.name)
+                     if (p.path, p.line, p.column) not in explained]
     if drift and not problems and out.book is not None and ind is not None and frames.get("cities") is not None:
         order = list(frames["cities"].sort_values("order")["key"])
         problems += drift_problems(data_dir, package, out.book, ind, order)
