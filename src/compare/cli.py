@@ -127,6 +127,16 @@ def _lab(args) -> int:
     return 0
 
 
+def _cite(args) -> int:
+    """``compare cite [ID]``: the citation of one value, or of the dataset when no id is given."""
+    from .data import load
+    from .report.citation import cite_dataset, cite_value
+
+    ds = load(args.data)
+    print(cite_value(ds, args.id, args.format) if args.id else cite_dataset(ds, args.format))
+    return 0
+
+
 def _positive(text: str) -> int:
     try:
         n = int(text)
@@ -208,6 +218,17 @@ def build_parser() -> argparse.ArgumentParser:
                                                              "source in sources.csv, reading captures from --sources")
     p.add_argument("--sources", type=Path, default=None, help="folder of captures for --evaluate (default: ../shared/seeds)")
     p.set_defaults(func=_extract)
+
+    p = sub.add_parser("cite", help="how to cite one value (by its row id) or the dataset as a whole",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                       description="Print the citation of a value: the dataset, its version, the row id and the source "
+                                   "document (issuer, title, document number, date, URL, section). Without ID, the "
+                                   "dataset as a whole.")
+    p.add_argument("id", nargs="?", default=None, help="a row id of data/indicators.csv, or of a derived value "
+                                                         "(derived-..., ctx-...)")
+    p.add_argument("--format", choices=["text", "bibtex"], default="text", help="citation format")
+    p.add_argument("--data", type=Path, default=None, help="data folder (default: the shipped data/)")
+    p.set_defaults(func=_cite)
 
     p = sub.add_parser("lab", help="JupyterLab helpers: working copies under work/, the notebook git filter")
     lab = p.add_subparsers(dest="lab_command", required=True)

@@ -1,0 +1,112 @@
+"""How to cite the dataset and one value of it.
+
+The dataset's name, title, version, licence and authors come from ``datapackage.json`` (the one place
+they are written; ``CITATION.cff`` at the root repeats them and a test keeps the two equal). A value is
+cited as the dataset at its version plus the row id, and the source document the value comes from
+(issuer, title, document number, date, URL) from ``sources.csv``. A derived value (``derived-...``,
+``ctx-...``) is cited with its formula and the rows it is computed from.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from ..analysis import derive
+from ..data import Dataset, load_package
+from ..errors import UnknownKeyError, UsageError
+
+FORMATS = ("text", "bibtex")
+
+
+def metadata(ds: Dataset) -> dict:
+    """name, title, version, date released, licence, authors and the publisher of the dataset."""
+    pkg = load_package(ds.data_dir)
+    version = str(pkg.get("version", ""))
+    released = next((c.get("date", "") for c in reversed(pkg.get("changes") or []) if c.get("version") == version), "")
+    lic = (pkg.get("licenses") or [{}])[0]
+    authors = [c.get("title", "") for c in pkg.get("contributors") or [] if c.get("role", "author") == "author"]
+    return {"name": pkg.get("name", ""), "title": pkg.get("title", ""), "version": version, "released": released,
+            "licence": lic.get("name", ""), "licence_url": lic.get("path", ""),
+            "authors": [a for a in authors if a] or [pkg.get("name", "")], "homepage": pkg.get("homepage", "")}
+
+
+def _source_text(src: pd.Series) -> str:
+    """``issuer《title》, document number, date, URL`` (the parts a source has)."""
+    head = f"{src['issuer']}《{src['title_zh']}》" if src.get("issuer") else f"《{src['title_zh']}》"
+    parts = [head]
+    if src.get("title_en"):
+        parts[0] += f" [{src['title_en']}]"
+    for col in ("doc_number", "issued", "url"):
+        if isinstance(src.get(col), str) and src.get(col):
+            parts.append(src[col])
+    return ", ".join(parts)
+
+
+def cite_dataset(ds: Dataset, fmt: str = "text") -> str:
+    """The citation of the dataset as a whole."""
+    m = metadata(ds)
+    year = (m["released"] or "")[:4]
+    if fmt == "bibtex":
+        return ("@misc{" + _key(m["name"] + "_" + m["version"]) + ",\n"
+                f"  author = {{{' and '.join('{' + a + '}' for a in m['authors'])}}},\n"
+                f"  title = {{{m['title']}}},\n  year = {{{year}}},\n  version = {{{m['version']}}},\n"
+                f"  note = {{Dataset {m['name']}, version {m['version']}, released {m['released']}; "
+                f"licence {m['licence']}}},\n}}")
+    _check(fmt)
+    return (f"{', '.join(m['authors'])} ({year}). {m['title']}, version {m['version']} [dataset, {m['name']}], "
+            f"released {m['released']}. Licence {m['licence']}.")
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_")
+
+
+def _check(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown citation format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def _row(ds: Dataset, row_id: str) -> pd.Series:
+    hit = ds.indicators[ds.indicators["id"] == row_id]
+    if len(hit):
+        return hit.iloc[0]
+    d = derive(ds)
+    hit = d[d["id"] == row_id]
+    if len(hit):
+        return hit.iloc[0]
+    import difflib
+
+    close = difflib.get_close_matches(row_id, list(ds.indicators["id"]) + list(d["id"]), n=1)
+    raise UnknownKeyError(f"{row_id!r} is not a row id of {ds.data_dir}/indicators.csv nor a derived value"
+                          + (f" (did you mean {close[0]!r}?)" if close else ""))
+
+
+def value_record(ds: Dataset, row_id: str) -> dict:
+    """What a value's citation says: the dataset, the row, the value as written and its source."""
+    r = _row(ds, row_id)
+    src = ds.sources.set_index("id").loc[r["source_id"]]
+    return {"dataset": metadata(ds), "id": row_id, "city": str(r["city"]), "indicator": r["indicator"],
+            "kind": r["kind"], "year": int(r["year"]), "comparator": r["comparator"], "value": r["value"],
+            "unit": r["unit"], "quote": r["quote"], "quote_en": r.get("quote_en", ""), "section": r["section"],
+            "source": _source_text(src), "source_id": r["source_id"],
+            "formula": r.get("formula", "") if isinstance(r.get("formula", ""), str) else "",
+            "inputs": r.get("inputs", "") if isinstance(r.get("inputs", ""), str) else ""}
+
+
+def cite_value(ds: Dataset, row_id: str, fmt: str = "text") -> str:
+    """The citation of one value: dataset, version, row id, and the source document."""
+    _check(fmt)
+    rec = value_record(ds, row_id)
+    m = rec["dataset"]
+    year = (m["released"] or "")[:4]
+    derived = f" Derived: {rec['formula']} from {rec['inputs'].replace(';', ', ')}." if rec["formula"] else ""
+    if fmt == "bibtex":
+        return ("@misc{" + _key(f"{m['name']}_{m['version']}_{row_id}") + ",\n"
+                f"  author = {{{' and '.join('{' + a + '}' for a in m['authors'])}}},\n"
+                f"  title = {{{m['title']}, row {row_id}}},\n  year = {{{year}}},\n  version = {{{m['version']}}},\n"
+                f"  note = {{Value {row_id} of dataset {m['name']} version {m['version']}.{derived} "
+                f"Source: {rec['source']}, section {rec['section']}}},\n}}")
+    return (f"{', '.join(m['authors'])} ({year}). {m['title']}, version {m['version']} [dataset, {m['name']}], "
+            f"value {row_id}.{derived} Source: {rec['source']}, section “{rec['section']}”.")
