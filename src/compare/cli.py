@@ -29,6 +29,10 @@ def _validate(args) -> int:
     if problems:
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return 1
+    from .data.release import release_warnings
+
+    for w in release_warnings(ds.data_dir):
+        print(f"warning: {w}", file=sys.stderr)
     n = len(ds.indicators)
     print(f"{ds.data_dir}: valid ({n} values, {ds.indicators['city'].nunique()} cities, "
           f"{ds.indicators['indicator'].nunique()} indicators)")
@@ -137,6 +141,32 @@ def _cite(args) -> int:
     return 0
 
 
+def _diff(args) -> int:
+    """``compare diff OLD NEW``: values added, removed and changed between two data folders."""
+    from .data.release import columns_changed, diff, format_diff
+
+    print(format_diff(diff(args.old, args.new), args.format, old=str(args.old), new=str(args.new),
+                      columns=columns_changed(args.old, args.new)), end="")
+    return 0
+
+
+def _release(args) -> int:
+    """``compare release VERSION --note TEXT``: record a release of the data folder (version, date, note,
+    fingerprint) in datapackage.json and CITATION.cff."""
+    from .data import validate
+    from .data.release import release
+
+    data = Path(args.data or paths.DATA)
+    ds, problems = validate(data)
+    if problems:
+        for p in problems:
+            print(p, file=sys.stderr)
+        raise CompareError(f"{len(problems)} problem(s): a release is made of valid data only")
+    entry = release(data, args.version, args.note, citation=paths.ROOT / "CITATION.cff" if args.data is None else None)
+    print(f"released {entry['version']} ({entry['date']}), fingerprint {entry['fingerprint'][:12]}")
+    return 0
+
+
 def _positive(text: str) -> int:
     try:
         n = int(text)
@@ -229,6 +259,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "bibtex"], default="text", help="citation format")
     p.add_argument("--data", type=Path, default=None, help="data folder (default: the shipped data/)")
     p.set_defaults(func=_cite)
+
+    p = sub.add_parser("diff", help="values added, removed and changed between two data folders",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                       description="Compare OLD/indicators.csv with NEW/indicators.csv by row id: rows added and "
+                                   "removed, and rows whose value, comparator, year, kind, unit, indicator, scope, "
+                                   "quote, quote_en or caveat changed. A folder of an older version compares too.")
+    p.add_argument("old", type=Path, help="the earlier data folder")
+    p.add_argument("new", type=Path, help="the later data folder")
+    p.add_argument("--format", choices=["text", "csv", "markdown"], default="text",
+                   help="text for reading, csv for a spreadsheet, markdown for CHANGELOG.md")
+    p.set_defaults(func=_diff)
+
+    p = sub.add_parser("release", help="record a release of the data: version, date, note and fingerprint",
+                       description="Set the dataset version in datapackage.json, add its changes entry (date, note, "
+                                   "fingerprint of the data) and update CITATION.cff. The version rule is in "
+                                   "docs/decisions.md (Versions); validate warns when data changed after a release.")
+    p.add_argument("version", help="MAJOR.MINOR.PATCH, above the current version (or equal to re-record it)")
+    p.add_argument("--note", required=True, help="what changed, for readers")
+    p.add_argument("--data", type=Path, default=None, help="data folder (default: the shipped data/)")
+    p.set_defaults(func=_release)
 
     p = sub.add_parser("lab", help="JupyterLab helpers: working copies under work/, the notebook git filter")
     lab = p.add_subparsers(dest="lab_command", required=True)

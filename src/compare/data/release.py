@@ -1,0 +1,236 @@
+"""Versions of the dataset: what changed between two data folders, and whether the data changed
+since the version it carries was released.
+
+``diff(old, new)`` compares two folders' ``indicators.csv`` by row id: values added, removed and
+changed (value, value_high, comparator, year, kind, unit, indicator, scope, quote, quote_en, caveat),
+reading the files as text, so a folder of an older version (fewer columns) compares too.
+
+A release records, in ``datapackage.json`` ``changes``, the version, date, note and the
+``fingerprint`` of the data it describes: sha256 over every data file, with ``datapackage.json``'s
+own ``version`` and ``changes`` left out (they are what a release writes). ``release_warnings``
+tells when the folder no longer matches the fingerprint of its version: a change the release must
+answer with a version bump (docs/decisions.md, "Versions").
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .. import paths
+from ..errors import DataError, Problem, UsageError
+from ..files import atomic_write_bytes, data_files, display_path
+
+#: the fields whose change is a change of the value a reader sees
+COMPARED = ("indicator", "city", "kind", "year", "comparator", "value", "value_high", "unit", "scope", "quote",
+            "quote_en", "caveat")
+FORMATS = ("text", "csv", "markdown")
+
+
+# --------------------------------------------------------------------------- fingerprint
+
+
+def content_fingerprint(data_dir: Path) -> str:
+    """sha256 of the data as released: every file, with datapackage.json's version and changes left out."""
+    root = Path(data_dir)
+    h = hashlib.sha256()
+    for p in data_files(root):
+        rel = p.relative_to(root).as_posix()
+        data = p.read_bytes()
+        if rel == paths.DATAPACKAGE_FILE:
+            pkg = json.loads(data.decode("utf-8"))
+            pkg.pop("version", None)
+            pkg.pop("changes", None)
+            data = json.dumps(pkg, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        h.update(len(rel).to_bytes(8, "big") + rel.encode() + len(data).to_bytes(8, "big") + data)
+    return h.hexdigest()
+
+
+def _package(data_dir: Path) -> tuple[Path, dict]:
+    path = Path(data_dir) / paths.DATAPACKAGE_FILE
+    return path, json.loads(path.read_text(encoding="utf-8"))
+
+
+def release_warnings(data_dir: Path) -> list[Problem]:
+    """The data differs from the release of its version (or the version has no recorded release).
+    A folder without its own datapackage.json (a test fixture) is not a release: no warning."""
+    if not (Path(data_dir) / paths.DATAPACKAGE_FILE).is_file():
+        return []
+    path, pkg = _package(data_dir)
+    version = str(pkg.get("version", ""))
+    entry = next((c for c in reversed(pkg.get("changes") or []) if c.get("version") == version), None)
+    where = display_path(path)
+    if entry is None:
+        return [Problem(where, None, "version", f"version {version} has no entry under changes; record the release "
+                                                f"(`python -m compare release {version} --note ...`)")]
+    if not entry.get("fingerprint"):
+        return [Problem(where, None, "changes", f"the release of {version} records no fingerprint of its data; record "
+                                                f"it (`python -m compare release {version} --note ...`)")]
+    if entry["fingerprint"] != content_fingerprint(data_dir):
+        return [Problem(where, None, "version",
+                        f"the data changed since version {version} was released; bump the version (major: a column "
+                        "or key removed or renamed; minor: rows, columns or keys added, or values corrected; patch: "
+                        f"notes and wording only) and record it: `python -m compare release NEW_VERSION --note ...` "
+                        "(see docs/decisions.md, Versions)")]
+    return []
+
+
+def _bump_ok(old: str, new: str) -> bool:
+    def parts(v):
+        try:
+            return tuple(int(x) for x in v.split("."))
+        except ValueError:
+            return None
+
+    a, b = parts(old), parts(new)
+    return a is not None and b is not None and len(b) == 3 and b > a
+
+
+def release(data_dir: Path, version: str, note: str, *, when: str | None = None, citation: Path | None = None) -> dict:
+    """Record a release: set ``version``, append the ``changes`` entry with its date, note and fingerprint,
+    and keep ``CITATION.cff`` (when given) at the same version and date. Returns the entry."""
+    path, pkg = _package(data_dir)
+    old = str(pkg.get("version", ""))
+    same = any(c.get("version") == version for c in pkg.get("changes") or [])
+    if version != old and not _bump_ok(old, version):
+        raise UsageError(f"version {version!r} does not come after {old!r}; expected MAJOR.MINOR.PATCH above it")
+    if not note.strip():
+        raise UsageError("a release needs a note saying what changed")
+    entry = {"version": version, "date": when or date.today().isoformat(), "note": note,
+             "fingerprint": content_fingerprint(data_dir)}
+    changes = [c for c in pkg.get("changes") or [] if not (same and c.get("version") == version)]
+    pkg["version"], pkg["changes"] = version, changes + [entry]
+    atomic_write_bytes(path, (json.dumps(pkg, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    if citation is not None and citation.exists():
+        out = []
+        for ln in citation.read_text(encoding="utf-8").splitlines():
+            bare = ln.lstrip()
+            pad = ln[:len(ln) - len(bare)]
+            if bare.startswith("version:"):
+                ln = f'{pad}version: "{version}"'
+            elif bare.startswith("date-released:"):
+                ln = f'{pad}date-released: "{entry["date"]}"'
+            out.append(ln)
+        atomic_write_bytes(citation, ("\n".join(out) + "\n").encode("utf-8"))
+    return entry
+
+
+# --------------------------------------------------------------------------- diff
+
+
+@dataclass
+class Change:
+    kind: str  # added, removed, changed
+    id: str
+    fields: tuple[str, ...]
+    old: dict
+    new: dict
+
+
+def _rows(data_dir: Path) -> dict[str, dict]:
+    path = Path(data_dir) / paths.INDICATORS_FILE
+    if not path.is_file():
+        raise DataError([Problem(display_path(path), None, None, "file not found; expected a data folder with "
+                                                                 "indicators.csv")])
+    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline=""))
+    out = {}
+    for r in reader:
+        rid = (r.get("id") or "").strip()
+        if rid:
+            out[rid] = {k: (v or "").strip() for k, v in r.items() if k}
+    return out
+
+
+def columns_changed(old_dir: Path, new_dir: Path) -> tuple[list[str], list[str]]:
+    """(columns added, columns removed) of indicators.csv."""
+    def header(d):
+        with open(Path(d) / paths.INDICATORS_FILE, encoding="utf-8", newline="") as fh:
+            return next(csv.reader(fh), [])
+    a, b = header(old_dir), header(new_dir)
+    return [c for c in b if c not in a], [c for c in a if c not in b]
+
+
+def _same(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    try:
+        return float(a) == float(b)
+    except ValueError:
+        return False
+
+
+def diff(old_dir: Path, new_dir: Path) -> list[Change]:
+    """Rows added, removed and changed between two data folders, by id (file order of the new folder,
+    removed rows last)."""
+    old, new = _rows(old_dir), _rows(new_dir)
+    out = []
+    for rid, r in new.items():
+        if rid not in old:
+            out.append(Change("added", rid, (), {}, r))
+            continue
+        o = old[rid]
+        fields = tuple(f for f in COMPARED if f in r and f in o and not _same(o[f], r[f]))
+        if fields:
+            out.append(Change("changed", rid, fields, o, r))
+    out += [Change("removed", rid, (), o, {}) for rid, o in old.items() if rid not in new]
+    return out
+
+
+def _value(r: dict) -> str:
+    if not r:
+        return ""
+    sym = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈"}.get(r.get("comparator", ""), "")
+    v = f"{r.get('value', '')}–{r.get('value_high', '')}" if r.get("comparator") == "range" else r.get("value", "")
+    return f"{sym}{v} {r.get('unit', '')} ({r.get('year', '')} {r.get('kind', '')})".strip()
+
+
+def format_diff(changes: list[Change], fmt: str = "text", *, old: str = "", new: str = "",
+                columns: tuple[list[str], list[str]] = ([], [])) -> str:
+    """The changes as text (one block per row), CSV (one row per change) or Markdown (a changelog section);
+    ``columns``: the columns added and removed (said in text and Markdown)."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    counts = {k: sum(1 for c in changes if c.kind == k) for k in ("added", "removed", "changed")}
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["change", "id", "fields", "old_value", "new_value", "old_comparator", "new_comparator",
+                    "old_year", "new_year", "old_quote", "new_quote"])
+        for c in changes:
+            w.writerow([c.kind, c.id, ";".join(c.fields), c.old.get("value", ""), c.new.get("value", ""),
+                        c.old.get("comparator", ""), c.new.get("comparator", ""), c.old.get("year", ""),
+                        c.new.get("year", ""), c.old.get("quote", ""), c.new.get("quote", "")])
+        return buf.getvalue()
+    head = (f"{old} -> {new}: " if old or new else "") + \
+        f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed"
+    added_cols, removed_cols = columns
+    cols = "".join([f" Columns added: {', '.join(added_cols)}." if added_cols else "",
+                    f" Columns removed: {', '.join(removed_cols)}." if removed_cols else ""])
+    if fmt == "markdown":
+        lines = [f"{counts['added']} values added, {counts['removed']} removed, {counts['changed']} changed.{cols}", ""]
+        for c in changes:
+            if c.kind == "changed":
+                what = ", ".join(f"{f}: {c.old.get(f, '')!r} → {c.new.get(f, '')!r}" if f in ("quote", "quote_en",
+                                 "caveat") else f"{f}: {c.old.get(f, '')} → {c.new.get(f, '')}" for f in c.fields)
+                lines.append(f"- changed `{c.id}`: {what}")
+            else:
+                r = c.new or c.old
+                lines.append(f"- {c.kind} `{c.id}`: {_value(r)} — “{r.get('quote', '')}”")
+        return "\n".join(lines) + "\n"
+    lines = [head + (f";{cols.rstrip('.')}" if cols else "")]
+    for c in changes:
+        lines.append("")
+        lines.append(f"{c.kind:8} {c.id}")
+        if c.kind == "changed":
+            for f in c.fields:
+                lines.append(f"  {f}: {c.old.get(f, '')} -> {c.new.get(f, '')}")
+        else:
+            r = c.new or c.old
+            lines.append(f"  {_value(r)}")
+            lines.append(f"  quote: {r.get('quote', '')}")
+    return "\n".join(lines) + "\n"

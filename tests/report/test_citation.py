@@ -1,0 +1,140 @@
+"""How to cite: CITATION.cff agrees with datapackage.json; a value's citation names the dataset, its
+version, the row and the source document; the diff between two data folders; the release warning."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+
+import pytest
+import yaml
+
+from compare import paths
+from compare.cli import main
+from compare.data import load
+from compare.data.release import content_fingerprint, diff, format_diff, release, release_warnings
+from compare.errors import UnknownKeyError, UsageError
+from compare.report.citation import cite_dataset, cite_value
+
+from ..csvfiles import rows_of, set_cell, write_rows
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load()
+
+
+def test_citation_cff_agrees_with_the_data_package():
+    cff = yaml.safe_load((paths.ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    pkg = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
+    assert cff["cff-version"] == "1.2.0" and cff["type"] == "dataset"
+    assert cff["version"] == pkg["version"] == cff["preferred-citation"]["version"]
+    assert cff["title"] == pkg["title"] == cff["preferred-citation"]["title"]
+    assert cff["license"] == pkg["licenses"][0]["name"] == "CC-BY-4.0"
+    released = next(c["date"] for c in pkg["changes"] if c["version"] == pkg["version"])
+    assert cff["date-released"] == released == cff["preferred-citation"]["date-released"]
+    assert [a["name"] for a in cff["authors"]] == [c["title"] for c in pkg["contributors"]]
+    assert "MIT" in cff["message"]  # the code's licence is said too
+
+
+def test_a_value_citation_names_dataset_version_row_and_source(ds):
+    text = cite_value(ds, "huaibei-nursing_bed_share-2020-baseline")
+    version = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))["version"]
+    assert f"version {version}" in text and "value huaibei-nursing_bed_share-2020-baseline" in text
+    assert "淮北市人民政府办公室《淮北市“一老一小”整体解决方案》" in text
+    assert "淮政办秘〔2022〕56号" in text and "2022-12-13" in text
+    bib = cite_value(ds, "huaibei-nursing_bed_share-2020-baseline", "bibtex")
+    assert bib.startswith("@misc{") and bib.rstrip().endswith("}")
+    assert bib.count("{") == bib.count("}")
+    assert re.search(r"version = \{" + re.escape(version) + r"\}", bib)
+
+
+def test_a_derived_value_is_cited_with_its_formula_and_inputs(ds):
+    text = cite_value(ds, "ctx-wuxi-township_center_share-2025-target")
+    assert "Derived:" in text and "wuxi-standardised_rural_regional_centers-2025-target" in text
+    assert "nbs2023-wuxi-towns" in text
+
+
+def test_an_unknown_id_says_what_it_may_have_meant(ds):
+    with pytest.raises(UnknownKeyError, match="did you mean 'huaibei-nursing_bed_share-2025-target'"):
+        cite_value(ds, "huaibei-nursing_bed_share-2026-target")
+    with pytest.raises(UsageError, match="text, bibtex"):
+        cite_dataset(ds, "ris")
+
+
+def test_cite_command(capsys):
+    assert main(["cite", "huaibei-caregivers-2025-target", "--format", "bibtex"]) == 0
+    assert "huaibei-caregivers-2025-target" in capsys.readouterr().out
+    assert main(["cite"]) == 0
+    assert "CC-BY-4.0" in capsys.readouterr().out
+    assert main(["cite", "no-such-row"]) == 1
+    assert "no-such-row" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- what changed
+
+
+@pytest.fixture
+def two_folders(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(paths.DATA, old)
+    shutil.copytree(paths.DATA, new)
+    return old, new
+
+
+def test_diff_lists_added_removed_and_changed(two_folders):
+    old, new = two_folders
+    ind = new / "indicators.csv"
+    header, *rows = rows_of(ind)
+    col = {c: i for i, c in enumerate(header)}
+    removed, changed = rows[0][col["id"]], rows[5][col["id"]]
+    added = list(rows[1])
+    added[col["id"]] += "-extra"
+    rows[5][col["comparator"]] = "~"
+    write_rows(ind, [header] + rows[1:] + [added])
+    changes = diff(old, new)
+    assert {(c.kind, c.id) for c in changes} == {("removed", removed), ("added", added[col["id"]]), ("changed", changed)}
+    ch = next(c for c in changes if c.id == changed)
+    assert ch.fields == ("comparator",)
+    text = format_diff(changes, "text")
+    assert text.startswith("1 added, 1 removed, 1 changed")
+    assert f"comparator: {ch.old['comparator']} -> ~" in text
+    table = list(csv.DictReader(format_diff(changes, "csv").splitlines()))
+    assert {r["change"] for r in table} == {"added", "removed", "changed"}
+    assert next(r for r in table if r["id"] == changed)["new_comparator"] == "~"
+
+
+def test_diff_of_a_folder_with_fewer_columns(two_folders, capsys):
+    old, new = two_folders
+    rows = list(csv.reader(open(old / "indicators.csv", encoding="utf-8")))
+    keep = [i for i, c in enumerate(rows[0]) if c not in ("quote_en", "note_zh", "caveat_zh")]
+    with open(old / "indicators.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows([[r[i] for i in keep] for r in rows])
+    assert main(["diff", str(old), str(new)]) == 0
+    out = capsys.readouterr().out
+    assert "0 added, 0 removed, 0 changed" in out and "Columns added: quote_en, note_zh, caveat_zh" in out
+
+
+def test_a_data_change_without_a_version_bump_is_a_warning(two_folders, capsys):
+    _, data = two_folders
+    release(data, json.loads((data / "datapackage.json").read_text())["version"], "as shipped")
+    assert release_warnings(data) == []
+    set_cell(data / "indicators.csv", 1, "note", "A corrected note.")
+    warnings = release_warnings(data)
+    assert len(warnings) == 1 and "changed since version" in warnings[0].message
+    assert main(["validate", "--data", str(data)]) == 0  # a warning, not an error
+    assert "warning:" in capsys.readouterr().err
+    # the release answers it: a higher version, recorded with the data's fingerprint
+    old = json.loads((data / "datapackage.json").read_text())["version"]
+    major, minor, patch = map(int, old.split("."))
+    entry = release(data, f"{major}.{minor}.{patch + 1}", "A note corrected.")
+    assert entry["fingerprint"] == content_fingerprint(data) and release_warnings(data) == []
+    with pytest.raises(UsageError, match="does not come after"):
+        release(data, "0.1.0", "older")
+
+
+def test_the_shipped_data_matches_its_release():
+    """A change to data/ is released with a version (docs/decisions.md, Versions): CI fails otherwise."""
+    assert release_warnings(paths.DATA) == []
