@@ -24,6 +24,7 @@ ALLOWED_CJK = {
     "extract/reader.py": "reads plan text: units (万, 亿), comparators (以上, 不少于), years (到2026年), scope words, headings",
     "data/provenance.py": "reads the numbers a quote writes in Chinese (万/亿, Chinese numerals) to check a row's value",
     "data/rules.py": "its messages to a curator name the Chinese notations the value check reads (万/亿)",
+    "report/citation.py": "cites a Chinese document as issuer《title》, the form the documents' own citations take",
     "cli.py": "its help shows a search typed in Chinese (compare indicators 护理)",
 }
 #: Three or more words: prose, not an identifier, a CSS class or a format.

@@ -104,8 +104,20 @@ def value_text(r, lang: Lang) -> str:
     return text
 
 
-def caveat_of(r) -> str:
-    return _text(r.get("caveat")).strip()
+def caveat_of(r, lang: Lang = "en") -> str:
+    """The row's caveat in the chart's language: ``caveat_zh`` in a Chinese chart (见英文说明, "see the
+    English note", where a caveat has no Chinese yet), ``caveat`` otherwise."""
+    en = _text(r.get("caveat")).strip()
+    if lang != "zh" or not en:
+        return en
+    return _text(r.get("caveat_zh")).strip() or label("see_english_note", "zh")
+
+
+def _in_lang(r, col: str, lang: Lang) -> str:
+    """A prose column (note) in the view's language: ``<col>_zh`` in Chinese, where the row has it."""
+    if lang == "zh" and _text(r.get(f"{col}_zh")):
+        return _text(r.get(f"{col}_zh"))
+    return _text(r.get(col))
 
 
 def _label(r, lang: Lang, width_em: float) -> str:
@@ -114,7 +126,7 @@ def _label(r, lang: Lang, width_em: float) -> str:
     if text_em(text) > width_em and " (" in text:
         head, tail = text.split(" (", 1)
         text = f"{head}\n" + wrap(f"({tail}", width_em)
-    cav = caveat_of(r)
+    cav = caveat_of(r, lang)
     if cav:
         text += "\n" + wrap(f"{vocab.symbol('legend_caveat')} {cav}", max(width_em, 12))
     return text
@@ -138,19 +150,23 @@ def tip_lines(r, lang: Lang, *, title: str, city: str, book: dict | None = None)
     lines.append(f"{label('tip_year', lang)}: {year}"
                  + (f" ({label('tip_inferred', lang)})" if r.get("inferred_year") else "")
                  + f" · {kind} · {label('tip_unit', lang)}: {r['unit']} · {label('tip_status', lang)}: {r['status']}")
-    if caveat_of(r):
-        lines.append(f"{vocab.symbol('legend_caveat')} {caveat_of(r)}")
+    if caveat_of(r, lang):
+        lines.append(f"{vocab.symbol('legend_caveat')} {caveat_of(r, lang)}")
     if r.get("conflict"):
         lines.append(label("tip_conflict", lang))
     if _text(r.get("quote")):
         lines.append(f"“{r['quote']}”")
+    if lang != "zh" and _text(r.get("quote_en")):
+        # the curators' English gloss, beside the verbatim quote in every English or bilingual view
+        lines.append(f"{label('tip_gloss', 'en')}: {r['quote_en']}")
     src = _text(r.get("source_id"))
     if _text(r.get("section")):
         src += f" · {r['section']}"
     lines.append(f"{label('tip_source', lang)}: {src} · id {_text(r.get('id'))}")
     for key in ("note", "formula", "assumption"):
-        if _text(r.get(key)):
-            lines.append(f"{label('tip_' + key, lang)}: {r[key]}")
+        text = _in_lang(r, key, lang)
+        if text:
+            lines.append(f"{label('tip_' + key, lang)}: {text}")
     return lines
 
 
