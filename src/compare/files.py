@@ -29,6 +29,19 @@ def resolve_notebook(value: str, params_path: Path) -> Path:
     return candidates[0]
 
 
+def params_mapping(path: Path) -> dict | None:
+    """A params file read as a plain mapping, without checks (the renderer's cache key and the landing page
+    need only ``notebook`` and ``cities``); None when it cannot be read. The checked reading, with line
+    numbers in its messages, is ``compare.render.params.load_params``."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_bytes())
+    except (OSError, yaml.YAMLError, UnicodeDecodeError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def data_files(data_dir: Path) -> list[Path]:
     """Every file a report may read from a data folder, sorted: all files below it, at any depth,
     except hidden ones (a name starting with '.') and Python caches."""

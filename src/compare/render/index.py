@@ -15,11 +15,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .. import paths
-from ..files import data_files
+from ..files import data_files, params_mapping
 from ..vocab import label
 from .folder import DATA_LINK, PAGE, OutputFolder, notebook_name
 from .snapshot import describe
@@ -55,11 +54,11 @@ def _runs(manifest: dict, result: Result | None) -> tuple[str, list]:
     failed before it was ever published, from its params file ("", [] when neither can be read)."""
     if manifest:
         return Path(manifest.get("notebook", "")).stem, list(manifest.get("params", {}).get("cities") or [])
-    try:
-        spec = yaml.safe_load(Path(result.params_path).read_text(encoding="utf-8"))
-        return Path(str(spec.get("notebook", ""))).stem, list(spec.get("cities") or [])
-    except Exception:  # an unreadable params file is already the report's failure message
+    spec = params_mapping(Path(result.params_path))
+    if not spec:  # an unreadable params file is already the report's failure message
         return "", []
+    cities = spec.get("cities")
+    return Path(str(spec.get("notebook", ""))).stem, list(cities) if isinstance(cities, list) else []
 
 
 def group(notebook: str) -> int:

@@ -19,10 +19,9 @@ import json
 import sys
 from pathlib import Path
 
-import yaml
 
 from .. import __version__, paths
-from ..files import resolve_notebook
+from ..files import params_mapping, resolve_notebook
 
 #: Libraries whose version can change what a report shows.
 LIBS = ("papermill", "nbconvert", "nbclient", "nbformat", "pandas", "numpy", "matplotlib", "seaborn",
@@ -57,11 +56,8 @@ def versions() -> dict[str, str]:
 
 def notebook_of(params_path: Path) -> Path | None:
     """The notebook a params file names (resolved), or None when the file cannot say."""
-    try:
-        data = yaml.safe_load(Path(params_path).read_bytes())
-    except (OSError, yaml.YAMLError, UnicodeDecodeError, ValueError):
-        return None
-    name = data.get("notebook") if isinstance(data, dict) else None
+    data = params_mapping(params_path)
+    name = data.get("notebook") if data else None
     if not isinstance(name, str):
         return None
     nb = resolve_notebook(name, Path(params_path))
