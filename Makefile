@@ -50,6 +50,10 @@ notebook: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench --out $(OUT)/bench.json
 
+## Time make test and make quicktest in a fresh clone, set-up included (figures for docs/performance.md)
+testtime:
+	$(PYTHON) -m tools.testtime --out $(OUT)/testtime.json
+
 ## Remove rendered reports and caches (keeps .venv)
 clean:
 	rm -rf $(OUT) .pytest_cache
@@ -62,4 +66,4 @@ distclean: clean
 help:
 	@awk '/^## /{d=substr($$0,4); next} /^[a-z][a-z_-]*:/{ if (d) { split($$0,a,":"); printf "  make %-10s %s\n", a[1], d; d="" } }' $(MAKEFILE_LIST)
 
-.PHONY: reports test quicktest validate lab notebook bench clean distclean help
+.PHONY: reports test quicktest validate lab notebook bench testtime clean distclean help
