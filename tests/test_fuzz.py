@@ -180,6 +180,7 @@ def pristine(tmp_path_factory):
     return {name: (paths.DATA / name).read_bytes() for name in DATA_FILES}
 
 
+@pytest.mark.slow  # sixty validations of corrupted folders: the full set only
 @settings(max_examples=60, **SETTINGS)
 @given(data=st.data())
 def test_corrupted_data_is_reported_not_crashed(pristine, tmp_path_factory, capsys, data):

@@ -215,6 +215,7 @@ def _save_as_a_report_does(fig, *, png: bool = True):
         fig.savefig(io.BytesIO(), format="png", dpi=300, bbox_inches="tight")
 
 
+@pytest.mark.slow  # every profile chart in three languages (about a minute of drawing): the full set only
 @pytest.mark.parametrize("lang", ["zh", "en", "both"])
 def test_single_city_dumbbells_fit(dataset, lang):
     """Every baseline-to-target chart a profile draws (one city, one row), in each language: saved as a
