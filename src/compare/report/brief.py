@@ -366,7 +366,7 @@ def _draw(spec, title: str, foot: str, size: str, staged: Staged, name: str) -> 
         foot_in = (LINE_EM * note_pt * lines(foot) + 8) / 72
         # a margin for the few points by which glyph metrics differ between PNG (300 dpi) and SVG;
         # the bottom band holds the notes and the source line
-        fig.get_layout_engine().set(w_pad=4 / 72, h_pad=4 / 72, rect=(0, foot_in / h, 1, 1 - foot_in / h))
+        fig.get_layout_engine().set(w_pad=6 / 72, h_pad=6 / 72, rect=(0, foot_in / h, 1, 1 - foot_in / h))
         try:
             mpl_backend.draw(spec, fig.add_subplot())
             fig.suptitle(title_text, fontsize=base + 1, x=0.02, ha="left", fontfamily=mpl_backend.FONT_FAMILY)
