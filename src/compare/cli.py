@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
 from . import paths
@@ -56,7 +57,8 @@ def _figure(args) -> int:
 
     ds = load(args.data)
     written = export_kit(ds, comparison=args.comparison, theme=args.theme, cities=args.cities, chart=args.chart,
-                         indicator=args.indicator, lang=args.lang, size=args.size, out=args.out)
+                         indicator=args.indicator, lang=args.lang, size=args.size, out=args.out, kind=args.kind,
+                         year=args.year, derived=args.derived, conflicts=args.conflicts)
     for p in written:
         print(p)
     return 0
@@ -177,6 +179,16 @@ def _positive(text: str) -> int:
     return n
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Help with every default shown and the epilog's examples kept as written."""
+
+    def _get_help_string(self, action):
+        # a default already said in words, or none worth saying, is not repeated
+        if "default" in (action.help or "") or action.default in (None, False, True, argparse.SUPPRESS):
+            return action.help
+        return super()._get_help_string(action)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="compare", description="Cross-city elderly-care plan comparison.")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks for every error")
@@ -204,28 +216,60 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "figure", help="export a brief kit: PNG 300 dpi + SVG + HTML + caption + CSV",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=textwrap.fill(
+            "Write one figure for a brief: PNG (300 dpi, the reference rendering), SVG with editable text, "
+            "an offline interactive HTML chart with the same values, ticks and notes, the data as CSV and "
+            "a caption file. A bars figure shows one kind of statement (targets by default), each city's "
+            "latest of that kind unless --year is given; caveats are numbered notes under the plot and the "
+            "source line (documents, dataset name and version) is drawn inside the figure.", 100),
+        formatter_class=_HelpFormatter,
         epilog="Indicator keys, their Chinese and English titles and the comparison sets they belong to are listed\n"
                "by `compare indicators` (search: `compare indicators 护理` or `compare indicators nursing`);\n"
                "they are defined in data/codebook.yaml (indicators, comparisons, themes).\n\n"
+               "Contradictions (a document stating two values for one thing) are drawn, both values, marked \u26a0 in\n"
+               "red; derived values (computed from two stated numbers) are drawn hatched and labelled [derived].\n"
+               "--no-conflicts and --no-derived leave them out.\n\n"
                "examples:\n  compare figure beds --indicator nursing_bed_share --lang zh --out brief/\n"
+               "  compare figure beds --indicator nursing_bed_share --kind baseline --year 2020 --out brief/\n"
+               "  compare figure rural --cities huainan,baoshan --lang en --out brief/\n"
                "  compare figure --theme rural --chart matrix --size page --out brief/")
     p.add_argument("comparison", nargs="?", default=None,
-                   help="a comparison set (beds, caregivers, rural, ...) or an indicator key")
+                   help="a comparison set of data/codebook.yaml (beds, caregivers, rural, overview) or an indicator key")
     p.add_argument("--theme", default=None, help="a theme of data/codebook.yaml instead of a comparison set")
-    p.add_argument("--cities", default=None, help="comma-separated city keys (default: all)")
-    p.add_argument("--chart", default="bars", help="chart type: bars, timeline or matrix (default bars)")
     p.add_argument("--indicator", default=None,
-                   help="indicator key for single-indicator charts (list them: compare indicators)")
-    p.add_argument("--lang", default="both", choices=["zh", "en", "both"], help="label language")
-    p.add_argument("--size", default="column", choices=["column", "page"], help="figure size")
-    p.add_argument("--data", type=Path, default=None)
-    p.add_argument("--out", type=Path, required=True, help="folder to write the kit into")
+                   help="indicator key for single-indicator charts (list them: compare indicators); "
+                        "default: the set's first indicator some city states of --kind")
+    p.add_argument("--kind", default="target", choices=["target", "baseline", "projection", "all"],
+                   help="which statements a bars chart shows")
+    p.add_argument("--year", type=int, default=None,
+                   help="only statements for this year (default: each city's latest of --kind)")
+    p.add_argument("--cities", default=None, help="comma-separated city keys of data/cities.csv (default: all, in its order)")
+    p.add_argument("--no-derived", dest="derived", action="store_false",
+                   help="leave out derived values (default: drawn hatched, labelled [derived])")
+    p.add_argument("--no-conflicts", dest="conflicts", action="store_false",
+                   help="leave out values a document contradicts (default: both drawn, marked \u26a0 in red)")
+    p.add_argument("--chart", default="bars", choices=["bars", "timeline", "dumbbell", "matrix"],
+                   help="chart type (timeline: baseline -> target per city)")
+    p.add_argument("--lang", default="both", choices=["zh", "en", "both"],
+                   help="language of every text in the figure, its notes and its caption")
+    p.add_argument("--size", default="column", choices=["column", "page"],
+                   help="column: 8 cm wide, texts at least 7 pt; page: 7 in wide")
+    p.add_argument("--data", type=Path, default=None,
+                   help="folder of the curated dataset (indicators.csv, sources.csv, codebook.yaml, ...); "
+                        "default: the shipped data/")
+    p.add_argument("--out", type=Path, required=True, help="folder to write the kit into (created if missing)")
     p.set_defaults(func=_figure)
 
-    p = sub.add_parser("indicators", help="list the indicators, or search them by key, Chinese or English title")
-    p.add_argument("query", nargs="?", default=None, help="text to look for (e.g. 护理型, nursing); none: list all")
-    p.add_argument("--data", type=Path, default=None)
+    p = sub.add_parser("indicators", formatter_class=_HelpFormatter,
+                       help="list the indicators, or search them by key, title, definition or theme",
+                       description="List the indicators of the codebook, one per line: key, Chinese and English "
+                                   "title, theme, unit, comparison sets and the cities that state it. With TEXT, "
+                                   "only those whose key, titles, definition (what it counts, its denominator) "
+                                   "or theme contain it (case-insensitive).")
+    p.add_argument("query", nargs="?", default=None,
+                   help="text to look for (e.g. 护理型, nursing, rural); none: list all")
+    p.add_argument("--data", type=Path, default=None,
+                   help="folder of the curated dataset whose codebook.yaml is searched; default: the shipped data/")
     p.set_defaults(func=_indicators)
 
     p = sub.add_parser("codebook", help="check (or --write) the derived parts of data/codebook.yaml")

@@ -10,7 +10,8 @@ import pytest
 from compare import paths
 from compare.viz import embed
 from compare.errors import CompareError
-from compare.lab.explorer import Explorer, indicator_options
+from compare.lab.explorer import Explorer, comparator_symbol, indicator_options
+from compare.report.brief import short_title
 
 
 @pytest.fixture
@@ -36,7 +37,9 @@ def test_initial_state_shows_table_and_chart(ex, dataset):
     # every stated value carries its verbatim quote and its source in the shown table
     for (_, r), (_, s) in zip(ex.table().iterrows(), shown.iterrows()):
         if r["status"] == "stated":
-            assert s["原文 Quote (verbatim)"] == r["quote"] and r["id"] in s["来源 Source"]
+            # the source as the document's short title and section, never an internal id
+            assert s["原文 Quote (verbatim)"] == r["quote"] and r["source_id"] not in s["来源 Source"]
+            assert s["来源 Source"].startswith(short_title(dataset, r["source_id"], "both"))
         else:
             assert s["数值 Value"] == "未说明 not stated"
     assert "cmp-explore" in ex.table_html.value and "护理型床位占比" in ex.table_html.value
@@ -150,3 +153,40 @@ def test_explorer_notebook_checks_its_parameters(tmp_path):
                                    parameters={"indicator": "nursing_bed_shares"})
     assert info.value.ename == "ParamsError"
     assert "did you mean 'nursing_bed_share'" in info.value.evalue
+
+
+@pytest.mark.parametrize("ascii_, shown", [(">=", "≥"), (">", ">"), ("<=", "≤"), ("~", "≈"), ("=", "="), ("range", "–")])
+def test_comparators_as_symbols(ascii_, shown):
+    assert comparator_symbol(ascii_) == shown
+
+
+def test_table_comparators_are_symbols_never_ascii(ex):
+    ex.kind.value = "all"
+    col = ex.shown()["比较 Comparator"]
+    assert not col.isin([">=", "<=", "~"]).any() and "≥" in set(col)
+
+
+def test_derived_row_shows_formula_and_inputs(ex, dataset):
+    ex.kind.value = "baseline"
+    table = ex.table()
+    derived = table["status"].isin(["derived", "derived_context"])
+    assert derived.any(), "the fixture has a derived baseline"
+    shown = ex.shown(table)
+    for (_, r), src in zip(table[derived].iterrows(), shown.loc[derived, "来源 Source"]):
+        assert r["formula"] in src and str(r["inputs"]) in src and "公式 formula" in src
+        assert r["source_id"] not in src
+
+
+def test_static_view_survives_without_a_kernel(ex):
+    """The static view is plain HTML (no widget model): the table and the chart's SVG picture."""
+    html = ex.static()._repr_html_()
+    assert "cmp-explore" in html and "护理型床位占比" in html
+    assert "<svg" in html and "application/vnd.jupyter.widget" not in html
+
+
+def test_notebook_says_run_all_and_ends_with_the_static_view():
+    nb = nbformat.read(paths.NOTEBOOKS / "explore.ipynb", as_version=4)
+    i = next(n for n, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    first = nb.cells[i + 1].source.splitlines()[0]
+    assert "Run All" in first and first.startswith("#")
+    assert nb.cells[-1].source.rstrip().endswith("explorer.static()")

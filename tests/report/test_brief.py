@@ -28,7 +28,7 @@ def test_kit_files_and_contents(three_cities, tmp_path):
     assert names == [f"{stem}.png", f"{stem}.svg", f"{stem}.html", f"{stem}.csv", f"{stem}.caption.txt"]
     assert all(p.exists() for p in paths)
     png = image.imread(paths[0])
-    assert png.shape[1] == round(3.5 * 300)  # a column at 300 dpi
+    assert abs(png.shape[1] - 8 / 2.54 * 300) <= 1  # a column (8 cm) at 300 dpi
     assert "<svg" in paths[1].read_text()[:500]
     html = paths[2].read_text()
     assert "echarts" in html and not re.search(r"<script[^>]*\bsrc=", html)
@@ -42,15 +42,17 @@ def test_kit_files_and_contents(three_cities, tmp_path):
 
     pkg = load_package(three_cities.data_dir)
     assert f"数据集 Dataset {pkg['name']} v{pkg['version']}." in caption
-    assert caption.rstrip().endswith(
-        "来源 Sources: 淮南市人民政府办公室《淮南市推进养老事业和养老产业协同发展行动计划(2024—2026年)》, 2024-12-27; "
-        "无锡市人民政府《无锡市“十四五”养老服务发展规划》, 2021; 由 eldercare-compare 整理 compiled by eldercare-compare.")
+    assert "来源 Sources: 淮南市人民政府办公室《淮南市推进养老事业和养老产业协同发展行动计划(2024—2026年)》, 2024-12-27 " \
+        "(Huainan action plan" in caption
+    assert caption.rstrip().endswith("由 eldercare-compare 整理 compiled by eldercare-compare.")
     assert not list(tmp_path.glob(".*.tmp"))
 
 
 def test_single_source_line(three_cities):
-    assert brief.source_line(three_cities, ["wuxi-14fyp"]) == (
-        "Source: 无锡市人民政府《无锡市“十四五”养老服务发展规划》, 2021; compiled by eldercare-compare.")
+    assert brief.source_line(three_cities, ["wuxi-14fyp"], "zh") == (
+        "来源:无锡市人民政府《无锡市“十四五”养老服务发展规划》, 2021；由 eldercare-compare 整理。")
+    assert brief.source_line(three_cities, ["wuxi-14fyp"], "en") == (
+        "Source: Wuxi 14th Five-Year Plan for elderly-care services, 2021–2025; compiled by eldercare-compare.")
 
 
 @pytest.mark.parametrize("chart", ["dumbbell", "timeline", "matrix"])
@@ -77,7 +79,7 @@ def test_caption_in_the_chosen_language_with_version_and_only_drawn_symbols(thre
     zh = _kit(three_cities, tmp_path, indicator="nursing_bed_share", lang="zh")[-1].read_text()
     assert "未说明:淮北。" in zh and f"数据集 {load_package(three_cities.data_dir)['name']} v{version}。" in zh
     assert not any(w in zh for w in ("Not stated", "Source", "target", "compiled by"))
-    en = _kit(three_cities, tmp_path, indicator="nursing_bed_share", lang="en")[-1].read_text()
+    en = _kit(three_cities, tmp_path, indicator="nursing_bed_share", lang="en", kind="all")[-1].read_text()
     # drawn: target, baseline, lower bound, approximate, range; not drawn: upper bound, derived
     for drawn in ("target (solid)", "baseline (hatched)", "≥ at least", "≈ approximate", "range (light"):
         assert drawn in en
@@ -176,3 +178,112 @@ def test_indicators_command_lists_all_and_suggests(capsys):
     assert len(capsys.readouterr().out.splitlines()) == len(load(DATA).codebook["indicators"])
     assert main(["indicators", "nursng_bed", "--data", str(DATA)]) == 1
     assert "Did you mean 'nursing_bed_share'?" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- figures an analyst pastes (column, 8 cm)
+
+def _drawn(monkeypatch):
+    """Record (font size, text, gid) of every visible text of each figure as its PNG is saved."""
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    seen, save = [], Figure.savefig
+
+    def recording(self, fname, *a, **kw):
+        if kw.get("format") == "png":
+            seen.append([(t.get_fontsize(), t.get_text(), t.get_gid() or "") for t in self.findobj(Text)
+                         if t.get_visible() and t.get_text().strip()])
+        return save(self, fname, *a, **kw)
+
+    monkeypatch.setattr(Figure, "savefig", recording)
+    return seen
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_readme_example_is_a_column_figure_to_paste(dataset, tmp_path, monkeypatch, lang):
+    seen = _drawn(monkeypatch)
+    paths = brief.export_kit(dataset, comparison="beds", indicator="nursing_bed_share", lang=lang, out=tmp_path)
+    png = image.imread(paths[0])
+    width_cm, height_cm = (png.shape[1] / brief.DPI * 2.54, png.shape[0] / brief.DPI * 2.54)
+    assert abs(width_cm - 8) < 0.05 and height_cm <= 10.0
+    csv = pd.read_csv(paths[3], dtype=str, keep_default_na=False)
+    assert set(csv.loc[csv["status"] != "not_stated", "kind"]) == {"target"}, "targets only by default"
+    assert csv.groupby("city").size().max() == 1, "each city's latest target, once"
+    (texts,) = seen
+    # every text at least 7 pt once the figure is printed 8 cm wide
+    assert min(size * 8 / width_cm for size, _, _ in texts) >= 7.0
+    foot = next(t for _, t, gid in texts if gid == "brief|foot")
+    name, version = brief.dataset_version(dataset)
+    assert f"{name} v{version}" in foot.replace("\n", "")
+    assert ("来源" if lang == "zh" else "Source") in foot
+    words = " ".join(t for _, t, _ in texts).replace(name, "")
+    if lang == "zh":  # no English word in a Chinese figure (the dataset's name aside)
+        assert not re.search(r"[A-Za-z]{3,}", words), words
+    else:
+        assert not re.search(r"[\u4e00-\u9fff]", words), words
+
+
+def test_caveats_become_numbered_notes_in_the_figures_language(dataset, tmp_path, monkeypatch):
+    seen = _drawn(monkeypatch)
+    for lang in ("zh", "en"):
+        brief.export_kit(dataset, comparison="rural", lang=lang, out=tmp_path / lang)
+    zh, en = ({gid: t for _, t, gid in texts} for texts in seen)
+    for texts in (zh, en):
+        notes = [ln for ln in texts["brief|foot"].splitlines() if ln.startswith("†")]
+        assert notes and [ln.split()[0] for ln in notes] == [f"†{i}" for i in range(1, len(notes) + 1)]
+        labels = [t for gid, t in texts.items() if gid.endswith("|label")]
+        assert any("†1" in t for t in labels), "the value carries its note's number"
+        assert not any("\n†" in t for t in labels), "no caveat text wrapped beside a bar"
+    assert "见英文说明" in zh["brief|foot"] or not re.search(r"[A-Za-z]{3,}", zh["brief|foot"].split("来源")[0])
+
+
+def test_kind_year_and_switches_choose_what_is_drawn(dataset, tmp_path):
+    def rows(**kw):
+        paths = brief.export_kit(dataset, comparison="beds", indicator="nursing_bed_share", lang="en",
+                                 out=tmp_path / str(len(list(tmp_path.iterdir()))), **kw)
+        return pd.read_csv(paths[3], dtype=str, keep_default_na=False)
+
+    base = rows(kind="baseline")
+    assert (base["status"] == "derived").any() and (base["conflict"] == "True").any(), "shown by default"
+    assert not (rows(kind="baseline", derived=False)["status"] == "derived").any()
+    no_conflict = rows(kind="baseline", conflicts=False)
+    assert not (no_conflict["conflict"] == "True").any()
+    assert set(no_conflict["city"]) == set(base["city"]), "a city left without a value is still named"
+    assert set(rows(kind="target", year=2025).query("status != 'not_stated'")["year"]) == {"2025"}
+    with pytest.raises(CompareError, match="unknown kind 'targets'"):
+        brief.export_kit(dataset, comparison="beds", kind="targets", out=tmp_path / "x")
+
+
+def test_svg_keeps_text_with_a_cjk_font_and_html_twin_has_the_notes(dataset, tmp_path):
+    paths = brief.export_kit(dataset, comparison="rural", lang="zh", out=tmp_path)
+    svg, html = paths[1].read_text(), paths[2].read_text()
+    assert "<text" in svg and "Noto Sans CJK SC" in svg and "来源" in svg, "text kept as text"
+    import json
+
+    assert all(json.dumps(w)[1:-1] in html or w in html for w in ("来源", "†1")), \
+        "the interactive twin carries the same notes and source line"
+    assert "axisLabel" in html and "formatter" in html, "ticks written as the static figure writes them"
+    caption = paths[4].read_text()
+    assert "†1" in caption and not re.search(r"\b(the|and|of)\b", caption)
+
+
+def test_english_caption_glosses_each_quote(dataset, tmp_path):
+    paths = brief.export_kit(dataset, comparison="beds", indicator="nursing_bed_share", lang="en", out=tmp_path)
+    table = pd.read_csv(paths[3], dtype=str, keep_default_na=False)
+    caption = paths[4].read_text()
+    for _, r in table[table["status"] == "stated"].iterrows():
+        assert f"“{r['quote']}” (“{r['quote_en']}”)" in caption
+
+
+def test_indicators_search_definitions_and_themes(dataset):
+    keys = set(brief.indicator_list(dataset, "rural")["key"])
+    assert {"township_center_coverage", "town_center_service_coverage"} <= keys
+
+
+def test_figure_help_shows_defaults_and_explains_data(capsys):
+    with pytest.raises(SystemExit):
+        main(["figure", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for said in ("(default: target)", "(default: both)", "(default: column)", "folder of the curated dataset",
+                 "--no-derived", "--no-conflicts", "each city's latest"):
+        assert said in out

@@ -32,6 +32,19 @@ _COLUMNS = {"city": "explore_col_city", "value": "explore_col_value", "comparato
             "caveat": "explore_col_caveat", "quote": "explore_col_quote", "source": "explore_col_source"}
 
 
+def comparator_symbol(comparator: str) -> str:
+    """A comparator as a reader writes it: ≥, >, ≤, <, ≈, = and – for a range ("" when none)."""
+    c = "" if comparator is None or (not isinstance(comparator, str) and pd.isna(comparator)) else str(comparator)
+    return analysis.SYMBOLS.get(c) or {"=": "=", "range": "–"}.get(c, c)
+
+
+def caveat_in(r, lang: str) -> str:
+    """A row's caveat in ``lang``: ``caveat_zh`` in Chinese, ``caveat`` in English, both in both."""
+    en, zh = (str(r.get(k, "") or "").strip() for k in ("caveat", "caveat_zh"))
+    zh = zh or (label("see_english", "zh") if en else "")
+    return {"zh": zh, "en": en}.get(lang) or pick(zh, en, "both")
+
+
 def _kind_label(kind: str) -> str:
     return label("explore_all" if kind == "all" else kind, "both")
 
@@ -167,25 +180,31 @@ class Explorer:
                                 kind=self.kind.value, pick="year" if year else "latest", year=year or None)
 
     def shown(self, table: pd.DataFrame | None = None) -> pd.DataFrame:
-        """The table as the reader sees it: city, value, comparator, year, kind, scope, caveat, quote, source."""
+        """The table as the reader sees it: city, value, comparator (≥, ≈ ...), year, kind, scope, caveat,
+        quote, source (the document's short title and section; for a derived value its formula and inputs)."""
+        from ..report.brief import short_title
+
         table = self.table() if table is None else table
         lang = self.lang.value
         rows = []
         for _, r in table.iterrows():
             missing = r["status"] == "not_stated" or pd.isna(r["value"])
-            source = "" if missing else " · ".join(str(x) for x in (r.get("source_id"), r.get("section"), r.get("id")) if x)
-            if r["status"] == "derived":
-                source = f"{r.get('formula', '')} = {r.get('inputs', '')}. {r.get('assumption', '')}"
+            source = "" if missing else " · ".join(
+                str(x) for x in (short_title(self.ds, str(r.get("source_id")), lang) if r.get("source_id") else "",
+                                 r.get("section")) if x)
+            if r["status"] in analysis.DERIVED:
+                source = "; ".join(f"{label(k, lang)}: {r.get(c, '')}" for k, c in
+                                   (("explore_formula", "formula"), ("explore_inputs", "inputs")) if r.get(c))
             rows.append({
                 "city": self.ds.city_name(str(r["city"]), lang),
                 "value": ("⚠ " if r["conflict"] else "") + analysis.value_label(r, "zh" if lang == "zh" else "en",
                                                                                 with_year=False)
                 if not missing else label("not_stated", lang),
-                "comparator": r["comparator"],
+                "comparator": comparator_symbol(r["comparator"]),
                 "year": "" if pd.isna(r["year"]) else f"{r['year']}{'*' if r['inferred_year'] else ''}",
                 "kind": label(r["kind"], lang) if r["kind"] in ("target", "baseline", "projection") else r["kind"],
                 "scope": pick(r.get("scope_zh") or r["scope"], r.get("scope_en") or r["scope"], lang) if r["scope"] else "",
-                "caveat": str(r.get("caveat", "") or ""),
+                "caveat": caveat_in(r, lang),
                 "quote": r["quote"] if r["status"] == "stated" else "",
                 "source": source,
             })
@@ -221,6 +240,24 @@ class Explorer:
         self.chart_out.outputs = outputs
         self.status.value = ""
 
+    def static(self) -> "Static":
+        """What is shown as ordinary output (an HTML table and the SVG picture of the chart): saved with the
+        notebook, so a copy opened without a kernel still shows them."""
+        table = self.table()
+        body = self.table_html.value
+        svg = ""
+        if not table.empty:
+            import io
+
+            ax = charts.bars(table, indicator=self.indicator.value, lang=self.lang.value, dataset=self.ds)
+            fig = getattr(ax, "figure", ax)
+            buf = io.StringIO()
+            with charts.style():
+                fig.savefig(buf, format="svg", metadata={"Date": None})
+            plt.close(fig)
+            svg = buf.getvalue()
+        return Static(body, svg)
+
     # ------------------------------------------------------------------ brief
 
     def write_brief(self, _button=None) -> list[Path]:
@@ -247,3 +284,14 @@ class Explorer:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return self.widget()._repr_mimebundle_(include=include, exclude=exclude)
+
+
+class Static:
+    """The explorer's table (HTML) and chart (SVG) as plain outputs; no widget, no kernel needed to show them."""
+
+    def __init__(self, table_html: str, svg: str):
+        self.table_html, self.svg = table_html, svg
+
+    def _repr_html_(self) -> str:
+        start = self.svg.find("<svg")
+        return self.table_html + (f"<div class='cmp-explore-static'>{self.svg[start:]}</div>" if start >= 0 else "")

@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import ScaledTranslation, offset_copy
 
-from .layout import above_panel_pt, below_axes_pt, figure_size
+from .layout import above_panel_pt, below_axes_pt, figure_size, legend_columns
 from .spec import MIN_ROW_PT, PALETTE, RANGE_ALPHA, ChartSpec, MatrixSpec, Panel
 
 #: Latin first so digits and Latin text keep DejaVu's metrics; CJK glyphs fall back to Noto.
@@ -129,7 +129,7 @@ def _texts(ax: Axes, panel: Panel) -> None:
 
 def _legend_below(ax: Axes, handles: list, spec: ChartSpec) -> None:
     """Legend under the x-axis label; offset in points so it clears the tick and axis labels."""
-    ncol = spec.legend_cols
+    ncol = legend_columns(spec)
     below = offset_copy(ax.transAxes, fig=ax.figure, y=-below_axes_pt(spec), units="points")
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below,
               ncol=ncol, fontsize="small", frameon=False, handlelength=1.6, borderaxespad=0,

@@ -39,8 +39,8 @@ from .. import vocab
 from ..vocab import Lang, label, pick
 # the parts of a specification, re-exported: ``encode`` is where callers find them
 from .axes import _max_ticks, nice_axis, nice_step  # noqa: F401
-from .layout import (_fit_bar_rows, _fit_dumbbell_rows, above_panel_pt, below_axes_pt,  # noqa: F401
-                     figure_size, legend_pt)
+from .layout import (COMPACT_ROW_PT, _fit_bar_rows, _fit_dumbbell_rows, above_panel_pt,  # noqa: F401
+                     below_axes_pt, figure_size, legend_columns, legend_pt)
 from .spec import (APPROX_ALPHA, GAP_PT, HATCHES, LINE_EM, MARKER_GAP_PT, MIN_ROW_PT, OPEN_END,  # noqa: F401
                    PALETTE, RAMP, RANGE_ALPHA, SMALL, Arrow, Axis, Bar, Cell, ChartSpec, Fit, LegendItem,
                    Link, MatrixSpec, Panel, Point, RefLine, Text)
@@ -54,12 +54,12 @@ from .words import (_check_indicator, _label, _legend_text, _meta, _missing, _sc
 
 
 _BAR_ORDER = ["target", "baseline", "projection", "lower", "upper", "approx", "range", "derived",
-              "derived_context", "caveat", "conflict", "inferred", "not_stated", "reference"]
+              "derived_context", "caveat", "note", "conflict", "inferred", "not_stated", "reference"]
 
 
 def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,
          dataset=None, context: pd.DataFrame | None = None, reference: float | None = None,
-         reference_label: str = "", fit: Fit | None = None) -> ChartSpec:
+         reference_label: str = "", fit: Fit | None = None, notes: bool = False) -> ChartSpec:
     """Specification of horizontal bars, one per statement row of ``indicator``.
 
     ``table``: a :func:`~compare.analysis.compare` table (rows keep its order). ``palette``:
@@ -67,10 +67,13 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
     and units (optional). ``context``: outside reference rows (context.csv) drawn as lines.
     ``reference``/``reference_label``: one more reference line given directly. ``fit``: the
     figure width and font size labels are fitted to. Values in the indicator's unit.
+    ``notes``: a caveat is a numbered note below the plot (``spec.notes``, in ``lang`` only) and the
+    label carries †n instead of the caveat's text; rows are as close as their labels allow.
     """
     vocab.check_lang(lang)
     fit = fit or Fit()
     rows = _check_indicator(table, indicator, "comparison table")
+    numbered: list[str] = []
     colors = city_colors(palette, dataset)
     book = dataset.codebook if dataset is not None else None
     unit = rows["unit"].iloc[0]
@@ -152,18 +155,33 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
                 conflicts.append(f"{name} {value_text(r, lang).lstrip('⚠ ')}")
             if r.get("inferred_year"):
                 present.add("inferred")
-            if caveat_of(r):
+            text = _label(r, lang, label_em)
+            if caveat_of(r) and notes:
+                present.add("note")
+                numbered.append(f"{len(numbered) + 1} {name}: {note_text(r, lang)}")
+                caveats.append(f"{name}: {note_text(r, lang)}")
+                text = f"{_label(r.drop(labels=['caveat']), lang, label_em)} {vocab.symbol('legend_note')}{len(numbered)}"
+            elif caveat_of(r):
                 present.add("caveat")
                 caveats.append(f"{name}: {caveat_of(r)}")
-            panel.texts.append(Text(y, end, _label(r, lang, label_em),
+            panel.texts.append(Text(y, end, text,
                                     PALETTE["warn"] if r.get("conflict") else PALETTE["ink"], gid=f"{rid}|label", tip=tip))
-        _fit_bar_rows(panel, fit)
+        _fit_bar_rows(panel, fit, least_pt=COMPACT_ROW_PT if notes else None)
         panels.append(panel)
-    legend = [LegendItem(k, _legend_text(k, lang, fit)) for k in _BAR_ORDER if k in present]
+    legend_fit = Fit(width_in=fit.width_in / 2 - 0.3, font_pt=fit.font_pt) if notes and lang != "both" else fit
+    legend = [LegendItem(k, _legend_text(k, lang, legend_fit)) for k in _BAR_ORDER if k in present]
     return ChartSpec("bars", title, unit_label, lang, panels, legend, conflicts=conflicts,
                      not_stated=list(dict.fromkeys(not_stated)), references=[r.text for r in refs],
                      caveats=caveats, source_ids=[s for s in rows.get("source_id", pd.Series(dtype=str)) if _text(s)],
-                     fit=fit)
+                     fit=fit, notes=numbered if notes else None)
+
+
+def note_text(r, lang: Lang) -> str:
+    """A row's caveat in the figure's language: ``caveat_zh`` in Chinese (见英文说明 where it has none),
+    ``caveat`` in English, both in a bilingual figure."""
+    en = caveat_of(r)
+    zh = _text(r.get("caveat_zh")).strip() or (label("see_english", "zh") if en else "")
+    return {"zh": zh, "en": en}.get(lang) or pick(zh, en, "both")
 
 
 # --------------------------------------------------------------------------- dumbbell

@@ -5,15 +5,32 @@ and caption lines), so no backend has to squeeze a chart."""
 from __future__ import annotations
 
 from .spec import GAP_PT, LINE_EM, MARKER_GAP_PT, MIN_ROW_PT, SMALL, ChartSpec, Fit, Panel
-from .text import lines
+from .text import lines, text_em
+
+#: Least bar row pitch (points) of a figure with numbered notes: two lines of 7 pt labels and a gap.
+COMPACT_ROW_PT = 22.0
+#: Legend handle, its padding and the space between columns, in font sizes (matplotlib's defaults here).
+_LEGEND_HANDLE_EM = 1.6 + 0.8 + 1.2
 
 # --------------------------------------------------------------------------- room for the text
 
 
-def _fit_bar_rows(panel: Panel, fit: Fit) -> None:
-    """Bar rows as far apart as the tallest value label (centred on its bar) needs."""
+def _fit_bar_rows(panel: Panel, fit: Fit, least_pt: float | None = None) -> None:
+    """Bar rows as far apart as the tallest value label (centred on its bar) needs, and at least
+    ``least_pt`` (default :data:`MIN_ROW_PT`)."""
     tallest = max((fit.text_pt(t.text) for t in panel.texts), default=0.0)
-    panel.row_pt = max(MIN_ROW_PT["bars"], tallest + GAP_PT)
+    panel.row_pt = max(MIN_ROW_PT["bars"] if least_pt is None else least_pt, tallest + GAP_PT)
+
+
+def legend_columns(spec: ChartSpec) -> int:
+    """Legend columns: the spec's own rule; a figure with numbered notes in one language takes two
+    columns when its widest entry fits half the width."""
+    cols = spec.legend_cols
+    if cols > 1 or spec.notes is None or spec.lang == "both" or not spec.legend:
+        return cols
+    small = spec.fit.font_pt * SMALL
+    widest = max(text_em(line) for it in spec.legend for line in it.text.split("\n"))
+    return 2 if (widest + _LEGEND_HANDLE_EM) * small * 2 <= spec.fit.width_in * 72 * 0.95 else 1
 
 
 def _fit_dumbbell_rows(panel: Panel, fit: Fit) -> None:
@@ -46,7 +63,7 @@ def legend_pt(spec: ChartSpec) -> float:
     if not spec.legend:
         return 0.0
     small = spec.fit.font_pt * SMALL
-    cols = spec.legend_cols
+    cols = legend_columns(spec)
     rows = [spec.legend[i:i + cols] for i in range(0, len(spec.legend), cols)]
     heights = [max(max(spec.fit.text_pt(it.text) for it in row), 0.7 * small) for row in rows]
     return sum(heights) + 0.5 * small * (len(rows) - 1) + 0.8 * small

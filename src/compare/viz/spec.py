@@ -202,6 +202,9 @@ class ChartSpec:
     caveats: list[str] = field(default_factory=list)
     source_ids: list[str] = field(default_factory=list)
     fit: Fit = field(default_factory=Fit)
+    #: Numbered notes drawn below the plot (``encode.bars(notes=True)``, brief figures; the labels carry †n);
+    #: None when caveats are written in the labels.
+    notes: list[str] | None = None
 
     @property
     def n_rows(self) -> int:
