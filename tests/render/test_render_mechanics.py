@@ -32,6 +32,8 @@ def data(tmp_path):
 
 
 def _render(params, out, data, **kw):
+    # the indicator pages have their own tests (tests/render/test_indicator_pages_render.py)
+    kw.setdefault("pages", False)
     return render([params] if isinstance(params, Path) else params, data_dir=data, out=out, quiet=True, jobs=1, **kw)
 
 
