@@ -45,7 +45,8 @@ def _render(args) -> int:
     from .render import render
 
     summary = render(args.params or None, data_dir=args.data, out=args.out, jobs=args.jobs, force=args.force,
-                     backend=args.backend, scheduler=args.scheduler, timeout=args.timeout, quiet=args.quiet)
+                     backend=args.backend, scheduler=args.scheduler, timeout=args.timeout, quiet=args.quiet,
+                     pages=not args.no_pages)
     print(summary.table())
     return 1 if summary.failed else 0
 
@@ -212,6 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a local cluster)")
     p.add_argument("--timeout", type=int, default=600, help="seconds a notebook cell may run (default 600)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--no-pages", action="store_true",
+                   help="leave out the indicator pages and their catalogue (<out>/indicators/, built by default)")
     p.set_defaults(func=_render)
 
     p = sub.add_parser(

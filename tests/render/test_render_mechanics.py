@@ -32,6 +32,8 @@ def data(tmp_path):
 
 
 def _render(params, out, data, **kw):
+    # the indicator pages have their own tests (tests/render/test_indicator_pages_render.py)
+    kw.setdefault("pages", False)
     return render([params] if isinstance(params, Path) else params, data_dir=data, out=out, quiet=True, jobs=1, **kw)
 
 
@@ -359,7 +361,8 @@ def test_a_warm_run_with_nothing_to_render_imports_no_pandas(tmp_path, data):
     (importing them costs more than the whole warm run)."""
     p = fixture_params(tmp_path, "quick", "reads_cities.ipynb")
     out = tmp_path / "out"
-    assert _render(p, out, data).results["quick"].status == "ok"
+    # with the indicator pages, as `compare render` builds them: a warm run finds those current too
+    assert _render(p, out, data, pages=True).results["quick"].status == "ok"
     code = ("import sys, runpy; sys.argv = ['compare', 'render', sys.argv[1], '--data', sys.argv[2], '--out', sys.argv[3], "
             "'--quiet']\ntry:\n    runpy.run_module('compare', run_name='__main__')\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
             "heavy = [m for m in ('pandas', 'matplotlib', 'papermill', 'pyecharts') if m in sys.modules]\n"

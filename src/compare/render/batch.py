@@ -8,12 +8,17 @@
    data stops the run before anything is written under the output folder.
 4. Take the output folder's lock, remove what a killed run left, and run the reports on one
    executor with the snapshot copied beside them; publish each as it completes, keep failures.
-5. Publish the data that was read as ``<out>/data`` and write the landing page.
+5. Build the indicator pages (``<out>/indicators``, report/indicator_pages.py) from the same snapshot,
+   in this process, unless the published ones were built from the same data and package; a page whose
+   content digest is unchanged is taken from the previous build, not written again. Published like a
+   report: a complete folder, then the link swapped.
+6. Publish the data that was read as ``<out>/data`` and write the landing page.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 import sys
@@ -29,10 +34,16 @@ from . import snapshot
 from .executors import executor
 from .folder import PAGE, OutputFolder, notebook_name
 from .index import write_index
-from .keys import cache_key, package_hash, versions
+from .keys import cache_key, package_hash, sha, versions
 from .signals import sigterm_interrupts
 from .summary import Result, Summary
 from .worker import Task, render_one
+
+
+#: Where the indicator pages are published, and their manifest (report.indicator_pages.FOLDER and
+#: MANIFEST; spelled here so a warm run reads it without importing pandas).
+INDICATORS = "indicators"
+PAGES_MANIFEST = "pages.json"
 
 
 def available_cores() -> int:
@@ -65,10 +76,11 @@ def _run(tasks: list[Task], jobs: int, backend: str, scheduler: str | None, log)
 
 def render(params_files: list[Path] | None = None, *, data_dir: Path | None = None, out: Path | None = None,
            jobs: int | None = None, force: bool = False, backend: str = "local", scheduler: str | None = None,
-           timeout: int = 600, quiet: bool = False) -> Summary:
+           timeout: int = 600, quiet: bool = False, pages: bool = True) -> Summary:
     """Render params files into ``out``; returns a Summary (failed reports inside, not raised).
 
-    ``jobs`` defaults to the cores available to this process. Raises DataError before any
+    ``jobs`` defaults to the cores available to this process. ``pages``: also build the indicator
+    pages and their catalogue (``<out>/indicators``). Raises DataError before any
     kernel starts if the data is invalid, CompareError if there is nothing to render.
     """
     t0 = time.perf_counter()
@@ -101,7 +113,14 @@ def render(params_files: list[Path] | None = None, *, data_dir: Path | None = No
             key, parts = cache_key(p, data.fingerprint, pkg, vers)
             keyed[p.stem] = (p, key, parts)
         stale = [s for s, (p, key, _) in keyed.items() if force or not _unchanged(folder, s, key)]
-        valid = _validate(stale, keyed, data, results, log) if stale else {}
+        # the indicator pages: one key over the data, the package and the library versions
+        code = sha(json.dumps({"package": pkg, "versions": vers}, sort_keys=True).encode())
+        pages_key = sha(json.dumps({"data": data.fingerprint, "code": code}, sort_keys=True).encode())
+        loaded: dict = {}
+        valid = _validate(stale, keyed, data, results, log, loaded) if stale else {}
+        pages = pages and (force or not _pages_current(folder, pages_key))
+        if pages:
+            _dataset(data, loaded)  # invalid data stops the run here, before anything is written
         with sigterm_interrupts(), folder.locked(quiet=quiet):
             folder.clean()
             try:
@@ -113,7 +132,7 @@ def render(params_files: list[Path] | None = None, *, data_dir: Path | None = No
                         results[stem] = Result(stem, display_path(p), "cached", 0.0)
                         log(f"  unchanged  {stem}")
                     elif stem not in valid:
-                        valid.update(_validate([stem], keyed, data, results, log))
+                        valid.update(_validate([stem], keyed, data, results, log, loaded))
                 todo = {s: pf for s, pf in valid.items() if s not in results}
                 if todo:
                     frozen = folder.new_staging(f"data--{data.fingerprint[:16]}")
@@ -121,6 +140,8 @@ def render(params_files: list[Path] | None = None, *, data_dir: Path | None = No
                     _render_changed(todo, keyed, snapshot.DataVersion(frozen, data.fingerprint, data.version),
                                     folder, results, jobs=jobs, backend=backend, scheduler=scheduler,
                                     timeout=timeout, log=log)
+                if pages:
+                    _build_pages(folder, _dataset(data, loaded), code, pages_key, force, results, log)
                 folder.publish_data(data.folder, data.fingerprint)
             finally:
                 folder.clean()
@@ -139,21 +160,61 @@ def _unchanged(folder: OutputFolder, stem: str, key: str) -> bool:
                 and (folder.link(stem) / PAGE).exists() and (folder.link(stem) / notebook_name(stem)).exists())
 
 
-def _validate(stems, keyed, data, results: dict, log) -> dict:
+def _pages_current(folder: OutputFolder, pages_key: str) -> bool:
+    """True when the published indicator pages were built with this key and their catalogue is there."""
+    root = folder.link(INDICATORS)
+    try:
+        recorded = json.loads((root / PAGES_MANIFEST).read_text(encoding="utf-8")).get("key")
+    except (OSError, ValueError, AttributeError):
+        return False
+    return recorded == pages_key and (root / "index.html").is_file()
+
+
+def _build_pages(folder: OutputFolder, ds, code: str, pages_key: str, force: bool, results: dict, log) -> None:
+    """Build the indicator pages into staging and publish them; a failure keeps the published ones and
+    is one failed result (the run exits 1)."""
+    from ..report.indicator_pages import build
+
+    staging = folder.new_staging(INDICATORS)
+    previous = folder.link(INDICATORS)
+    previous = previous.resolve() if not force and previous.is_dir() else None
+    t0 = time.perf_counter()
+    try:
+        built = build(ds, staging, previous=previous, code=code, key=pages_key)
+    except Exception as err:  # the reports are published; the previous pages stay
+        shutil.rmtree(staging, ignore_errors=True)
+        results[INDICATORS] = Result(INDICATORS, "", "failed", time.perf_counter() - t0,
+                                     f"indicator pages: {type(err).__name__}: {err}")
+        log(f"FAILED   indicator pages: {err!r}")
+        return
+    folder.publish(INDICATORS, staging)
+    log(f"  {built.line()}")
+
+
+def _dataset(data, loaded: dict):
+    """The data snapshot loaded and validated once per run (kept in ``loaded``); DataError names the
+    user's files, not the snapshot's."""
+    from ..data import load
+
+    if "ds" not in loaded:
+        try:
+            loaded["ds"] = load(data.folder)
+        except DataError as err:
+            snap, origin = display_path(data.folder), display_path(data.origin)
+            raise DataError([dataclasses.replace(p, path=origin + p.path[len(snap):]) if p.path.startswith(snap)
+                             else p for p in err.problems]) from None
+    return loaded["ds"]
+
+
+def _validate(stems, keyed, data, results: dict, log, loaded: dict) -> dict:
     """{stem: ParamsFile} of the params files that pass; failures go into ``results``.
 
     Loads the data snapshot first: invalid data raises DataError (every problem listed)
     before any kernel starts and before anything is written.
     """
-    from ..data import load
     from .params import load_params
 
-    try:
-        ds = load(data.folder)
-    except DataError as err:  # name the user's files, not the snapshot's
-        snap, origin = display_path(data.folder), display_path(data.origin)
-        raise DataError([dataclasses.replace(p, path=origin + p.path[len(snap):]) if p.path.startswith(snap) else p
-                         for p in err.problems]) from None
+    ds = _dataset(data, loaded)
     valid = {}
     for stem in stems:
         p = keyed[stem][0]

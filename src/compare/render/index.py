@@ -83,6 +83,21 @@ def _label(data: dict) -> str:
     return (f"v{v} · {fp[:12]}" if v else fp[:12]) if fp else ""
 
 
+def _indicator_pages(folder: OutputFolder) -> dict | None:
+    """The published indicator catalogue and the dataset's citation recorded with it (None when absent)."""
+    import json
+
+    root = folder.root / "indicators"
+    try:
+        recorded = json.loads((root / "pages.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (root / "index.html").is_file():
+        return None
+    return {"page": "indicators/index.html", "cite": recorded.get("citation", ""),
+            "bibtex": recorded.get("citation_bibtex", ""), "n": len(recorded.get("pages", {}))}
+
+
 def write_index(folder: OutputFolder, results: dict[str, Result]) -> Path:
     """Write index.html atomically, describing the data published at <out>/data (if any)."""
     city_rows = _city_rows(folder)
@@ -116,7 +131,7 @@ def write_index(folder: OutputFolder, results: dict[str, Result]) -> Path:
         data = describe(root).as_dict()
         shown = dict(data, label=_label(data), files=[p.relative_to(root).as_posix() for p in data_files(root)])
     page = _environment().get_template("landing.html.j2").render(
-        reports=reports, first=FIRST, data=shown,
+        reports=reports, first=FIRST, data=shown, indicators=_indicator_pages(folder),
         cities=[c.get("name_en") or c.get("key", "") for c in city_rows],
         written=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"))
     return folder.write_atomic("index.html", page)
