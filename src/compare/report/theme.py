@@ -55,9 +55,7 @@ class ThemeSections:
             self.echart(echarts.bars(part, indicator=indicator, lang=self.lang, dataset=self.ds, **kw),
                         f"{name}{suffix}-bars",
                         static=charts.bars(part, indicator=indicator, lang=self.lang, dataset=self.ds, **kw))
-        if missing:
-            names = vocab_join([self.ds.city_name(c, self.lang) for c in missing], self.lang)
-            self.html(f"<p class='cmp-muted'>{html.escape(label('answer_missing', self.lang, cities=names))}</p>")
+        self._missing(missing)
         self.context(indicator)
         self.table(rows[rows["status"] != "not_stated"], f"{name}")
 
@@ -154,10 +152,17 @@ class ThemeSections:
         self.echart(echarts.dumbbell(shown, indicator=indicator, lang=self.lang, dataset=self.ds),
                     name or f"{indicator}-baseline-target",
                     static=charts.dumbbell(shown, indicator=indicator, lang=self.lang, dataset=self.ds))
-        missing = [str(c) for c in bt.loc[~has, "city"]]
-        if missing and len(cities) > 1:
-            names = vocab_join([self.ds.city_name(c, self.lang) for c in missing], self.lang)
-            self.html(f"<p class='cmp-muted'>{html.escape(label('answer_missing', self.lang, cities=names))}</p>")
+        if len(cities) > 1:
+            self._missing([str(c) for c in bt.loc[~has, "city"]])
+
+    def _missing(self, cities: list[str]) -> None:
+        """"Not stated: ..." once, under a chart that draws only the cities that give a value."""
+        if not cities:
+            return
+        def line(lang):
+            return label("answer_missing", lang, cities=vocab_join([self.ds.city_name(c, lang) for c in cities], lang))
+        text = line(self.lang) if self.lang != "both" else f"{line('zh')} {line('en')}"
+        self.html(f"<p class='cmp-muted'>{html.escape(text)}</p>")
 
     def coverage(self, cities: list[str], *, comparison: str | None = None, theme: str | None = None,
                  min_cities: int = 1, keep_apart: bool = False, name: str = "coverage") -> None:

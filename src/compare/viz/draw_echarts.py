@@ -252,11 +252,11 @@ def dumbbell(spec: ChartSpec) -> Scatter:
         texts = {t.gid: t for t in p.texts}
         for pt in p.points:
             sym, rot = SYMBOL[pt.shape]
-            t = texts[f"{pt.gid}-label"]
+            t = texts.get(f"{pt.gid}-label")  # the other value of a contradiction is named in the first's label
             item = {"value": [pt.x, pt.row], "tip": tip_html(pt.tip), "meta": {k: esc(v) for k, v in pt.meta.items()},
                     "symbol": sym, "symbolRotate": rot,
                     "itemStyle": {"color": pt.face, "borderColor": pt.edge, "borderWidth": 2.5 if pt.side == "baseline" else 1},
-                    "label": _label(t.text, t.color, "top" if pt.side == "baseline" else "bottom")}
+                    "label": _label(t.text, t.color, "top" if t.where == "above" else "bottom") if t else {"show": False}}
             (base if pt.side == "baseline" else targ).append(item)
         for t in p.texts:
             if t.gid.endswith("|missing"):

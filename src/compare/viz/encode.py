@@ -297,13 +297,15 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
                 if caveat_of(d):
                     present.add("caveat")
                     caveats.append(f"{name}: {caveat_of(d)}")
-                text = _label(d, lang, label_em)
+                if k >= 2:  # the other value of a contradiction: its words are in the first value's label
+                    continue
+                text = "\n".join(_label(x, lang, label_em) for x in [d] + [o for sd, o, _ in sides[2:] if sd == side])
                 other_has = has_t if side == "baseline" else has_b
-                if not other_has and k < 2:  # the side that is missing is named under the one that is there
+                if not other_has:  # the side that is missing is named under the one that is there
                     text += "\n" + label("no_target" if side == "baseline" else "no_baseline", lang)
                 panel.texts.append(Text(y, float(d["value"]), text,
                                         PALETTE["warn"] if d["conflict"] else PALETTE["ink"], where=where,
-                                        offset_pt=MARKER_GAP_PT, gid=f"{city}|{gid_side}-label", tip=tip))
+                                        offset_pt=MARKER_GAP_PT, gid=f"{city}|{side}-label", tip=tip))
     for panel in panels:
         _fit_dumbbell_rows(panel, fit)
     order = ["baseline", "target", "lower", "upper", "approx", "range", "caveat", "conflict", "inferred", "not_stated"]
