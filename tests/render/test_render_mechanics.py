@@ -4,6 +4,7 @@ cache, publication, lock, kill, failure, executors, the data snapshot and the la
 The fixture notebooks start a kernel but import nothing heavy, so each render takes seconds.
 """
 
+import re
 import json
 import os
 import shutil
@@ -171,7 +172,12 @@ def test_a_failing_notebook_keeps_the_previous_report_and_the_batch_goes_on(tmp_
     assert {k: v for k, v in published_tree(out).items() if k.startswith("x/")} == before, "previous report untouched"
     assert summary.results["y"].status == "ok", "the batch went on"
     index = (out / "index.html").read_text()
-    assert "the previous good version is shown" in index and 'href="failed/x/x.ipynb"' in index
+    # readers read that it failed and the date of the version shown; no params path, no error message
+    reader_line = index.split('<span class="failed">', 1)[1].split("</span>", 1)[0]
+    assert "This report failed in the latest run" in reader_line and "the previous version (" in reader_line
+    assert re.search(r"\(\d{4}-\d{2}-\d{2}\) is shown", reader_line), reader_line
+    assert "yaml" not in reader_line and "deliberate failure" not in index
+    assert 'href="failed/x/x.ipynb"' in index.split("<details>", 1)[1], "the failed notebook: build details only"
     # the CLI exits 1 when a report failed
     from compare.cli import main
 

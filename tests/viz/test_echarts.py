@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from compare import echarts as E
@@ -178,3 +179,59 @@ def test_page_draws_offline_in_chromium(three_cities, tmp_path):
     assert "data-js-error" not in root
     _drawn_divs(dom, ["chart-0", "chart-1", "chart-2"])
     assert "onerror=alert" not in dom.replace("&lt;img src=x onerror=alert(1)&gt;", "")
+
+
+# --------------------------------------------------------------------------- pages a reader reads
+
+
+def test_interactive_ticks_are_written_like_the_static_ones():
+    """ECharts steps ticks in floating point (0.2 * 9 = 1.8000000000000003): the formatter looks the
+    label up by the rounded tick, so the axis reads 1.8 as the static figure does."""
+    from compare.viz.axes import nice_axis
+    from compare.viz.draw_echarts import tick_formatter
+
+    ax = nice_axis(0.0, 2.1, percent=False, label="x", max_ticks=12)
+    js = tick_formatter(ax).js_code
+    assert "'1.8': '1.8'" in js and "'2': '2'" in js and "toPrecision(12)" in js
+    assert "0000000" not in js
+    big = nice_axis(0.0, 60000, percent=False, label="x")
+    assert "'60000': '60,000'" in tick_formatter(big).js_code
+
+
+def test_chart_titles_wrap_inside_an_800_px_window():
+    from compare.viz import draw_echarts
+
+    assert draw_echarts.TEXT_PX <= 720  # a chart in an 800 px window is about 740 px wide
+    long = "x" * 200
+    assert draw_echarts._extra_lines(long, 15) >= 1
+
+
+def test_a_contradiction_is_drawn_with_both_values_on_an_axis_that_holds_both():
+    """Huaibei's 2020 nursing-bed share: 52.94 % in the text, 49 % in the table; both drawn."""
+    from compare import analysis as an
+    from compare.data import load
+    from compare.viz import encode
+
+    ds = load()
+    bt = an.baseline_target(ds, indicators=["nursing_bed_share"])
+    spec = encode.dumbbell(bt, indicator="nursing_bed_share", lang="en", dataset=ds)
+    huaibei = [p for panel in spec.panels for p in panel.points if p.gid.startswith("huaibei|baseline")]
+    assert sorted(p.x for p in huaibei) == [49.0, 52.94]
+    ax = spec.panels[0].axis
+    assert ax.lo <= 49 and ax.hi >= 55
+    opts = E.dumbbell(bt, indicator="nursing_bed_share", lang="en", dataset=ds).dump_options()
+    assert "49%" in opts and "52.94%" in opts
+
+
+def test_a_share_axis_stops_at_100_unless_a_value_exceeds_it():
+    from compare.viz import encode
+
+    bt = pd.DataFrame({"city": ["wuxi", "huaibei"], "indicator": "x", "unit": "percent", "title_zh": "x", "title_en": "x",
+                       "baseline_value": [95.0, 100.0], "target_value": [100.0, 100.0], "baseline_value_high": None,
+                       "target_value_high": None, "baseline_comparator": "=", "target_comparator": ">=",
+                       "baseline_year": 2020, "target_year": 2025, "baseline_status": "stated", "target_status": "stated",
+                       "baseline_id": ["a", "b"], "target_id": ["c", "d"], "baseline_caveat": "", "target_caveat": ""})
+    spec = encode.dumbbell(bt, indicator="x", lang="en")
+    assert spec.panels[0].axis.hi == 100
+    over = bt.assign(target_value=[120.0, 100.0])
+    assert encode.dumbbell(over, indicator="x", lang="en").panels[0].axis.hi > 120

@@ -2,8 +2,10 @@
 
 What the project is, one line per report saying what it answers (the ``description`` of its
 params file, kept in its manifest), the data version and its files to download; build details
-(status, timings, cache) folded away. Autoescaped: titles, descriptions and error messages come
-from files a user edits.
+(status, timings, cache) folded away. A report that failed in the latest run says so to readers
+with the date of the version shown; its file, line and message are the operator's, in the run
+summary and the manifest, not on this page. Autoescaped: titles and descriptions come from files a
+user edits.
 
 Reports are listed in reading order, by the notebook each runs (:data:`ORDER`): the overview,
 then the theme reports (readers start from questions), then the city profiles in the data's
@@ -116,7 +118,8 @@ def write_index(folder: OutputFolder, results: dict[str, Result]) -> Path:
             "title": m.get("title", stem),
             "description": m.get("description", ""),
             "status": r.status if r else "ok (not in this run)",
-            "message": r.message if r and r.status == "failed" else "",
+            # the date of the version readers see (the operator's message stays in the summary and manifest)
+            "rendered_date": str(m.get("rendered_at", ""))[:10],
             "page": f"{stem}/{PAGE}",
             "failed_notebook": (f"failed/{stem}/{notebook_name(stem)}"
                                 if r and r.status == "failed" and (folder.failed / stem / notebook_name(stem)).exists()

@@ -13,7 +13,7 @@ from ..data import Dataset, load, load_package
 from ..viz import embed
 from ..vocab import check_lang, entries as vocab_entries, join as vocab_join, label
 from .artifacts import Artifacts
-from .tables import _safe_name, display_frame
+from .tables import _safe_name, display_frame, source_labels
 
 
 class Page:
@@ -82,20 +82,41 @@ class Page:
         """A paragraph of narrative whose text may come from data or params (escaped)."""
         self.html(f"<p>{html.escape(text)}</p>")
 
-    def section(self, key: str, *, level: int = 2) -> None:
-        """A section heading from the vocabulary (``section_<key>``) and its intro, if it has one."""
+    def section(self, key: str, *, level: int = 2, intro: bool = True) -> None:
+        """A section heading from the vocabulary (``section_<key>``) and its intro, if it has one (and ``intro``)."""
         parts = [f"<h{level}>{html.escape(label(f'section_{key}', self.lang))}</h{level}>"]
-        if f"section_{key}_intro" in vocab_entries():
+        if intro and f"section_{key}_intro" in vocab_entries():
             parts.append(f"<p>{html.escape(label(f'section_{key}_intro', self.lang))}</p>")
         self.html("".join(parts))
 
-    def reading_guide(self) -> None:
-        """How to read the charts: written once, in the vocabulary, shown by every report."""
-        self.html(f"<p><strong>{html.escape(label('reading_guide_title', self.lang))}.</strong> "
-                  f"{html.escape(label('reading_guide', self.lang))}</p>")
+    def reading_guide(self, *, folded: bool = False) -> None:
+        """How to read the charts: written once, in the vocabulary, shown by every report.
 
-    def theme_intro(self, cities: list[str], *, comparison: str = "", theme: str = "") -> None:
-        """What a theme report compares, naming the cities of the params (never a fixed list)."""
+        ``folded``: in a closed <details> element, after the answers, for a reader who needs it."""
+        title, text = html.escape(label('reading_guide_title', self.lang)), html.escape(label('reading_guide', self.lang))
+        if folded:
+            self.html(f"<details class='cmp-fold'><summary>{title}</summary><p>{text}</p></details>")
+        else:
+            self.html(f"<p><strong>{title}.</strong> {text}</p>")
+
+    def question(self, *, comparison: str = "", theme: str = "") -> None:
+        """The question a theme report answers, in one line under its title (``question_<set>`` in the
+        vocabulary, else a sentence naming the set's title)."""
+        meta = (self.ds.codebook.get("comparisons", {}).get(comparison) if comparison
+                else self.ds.codebook.get("themes", {}).get(theme)) or {}
+        key = f"question_{comparison or theme}"
+        if key in vocab_entries():
+            text = label(key, self.lang)
+        else:
+            texts = {lg: label("question_generic", lg, title=meta.get(f"title_{lg}", comparison or theme))
+                     for lg in ("zh", "en")}
+            text = {"zh": texts["zh"], "en": texts["en"]}.get(self.lang, f"{texts['zh']} {texts['en']}")
+        self.html(f"<p class='cmp-question'>{html.escape(text)}</p>")
+
+    def theme_intro(self, cities: list[str], *, comparison: str = "", theme: str = "", folded: bool = False) -> None:
+        """What a theme report compares, naming the cities of the params (never a fixed list).
+
+        ``folded``: as the report's method, in a closed <details> element after the answers."""
         meta = (self.ds.codebook.get("comparisons", {}).get(comparison) if comparison
                 else self.ds.codebook.get("themes", {}).get(theme)) or {}
         parts = []
@@ -107,17 +128,26 @@ class Page:
             if extra in vocab_entries():
                 text += " " + label(extra, lang)
             parts.append(f"<p>{html.escape(text)}</p>")
+        if folded:
+            parts.insert(0, f"<summary>{html.escape(label('method_title', self.lang))}</summary>")
+            parts.append(f"<p>{html.escape(label('section_answers_intro', self.lang))}</p>")
+            self.html(f"<details class='cmp-fold'>{''.join(parts)}</details>")
+            return
         self.html("".join(parts))
 
 
     def table(self, table: pd.DataFrame, name: str, *, caption: str = "", quotes: bool = True,
-              raw: bool = False) -> None:
-        """Show a comparison table (escaped HTML) and save the full table as tables/<name>.csv."""
+              raw: bool = False, fold: str = "") -> None:
+        """Show a comparison table (escaped HTML) and save the full table as tables/<name>.csv.
+
+        ``fold``: the table in a closed <details> element with this summary."""
         shown = table if raw else display_frame(table, self.lang, quotes=quotes, ds=self.ds)
         self._save_csv(table, name)
         cap = f"<p><strong>{html.escape(caption)}</strong></p>" if caption else ""
-        self.html(cap + shown.to_html(index=False, escape=True, na_rep="", border=0,
-                                      classes="cmp-table"))
+        markup = cap + shown.to_html(index=False, escape=True, na_rep="", border=0, classes="cmp-table cmp-wrap")
+        if fold:
+            markup = f"<details class='cmp-fold'><summary>{html.escape(fold)}</summary>{markup}</details>"
+        self.html(markup)
 
 
     def figure(self, ax_or_fig, name: str, *, caption: str = "", folded: bool = False) -> None:
@@ -141,12 +171,15 @@ class Page:
         img = self._static(static, name or "chart") if static is not None else None
         self._show(embed.show(chart, static=img))
 
-    def sources(self, table: pd.DataFrame) -> None:
-        """List the documents a table draws on, with full citations."""
+    def sources(self, table: pd.DataFrame, *, level: int = 2) -> None:
+        """The section "Sources": the documents a table draws on, each once with its full citation and
+        the short label the report's rows name it by (its heading is this section's only one)."""
         cites = analysis.citation_table(self.ds, table)
-        items = "".join(f"<li>{html.escape(c)} <span class='cmp-muted'>[{html.escape(i)}]</span></li>"
+        labels = source_labels(self.ds)
+        items = "".join(f"<li id='src-{html.escape(i)}'><strong>{html.escape(labels.get(i, i))}</strong> "
+                        f"{html.escape(c)} <span class='cmp-muted'>[{html.escape(i)}]</span></li>"
                         for i, c in zip(cites["id"], cites["citation"]))
-        self.html(f"<h3>{html.escape(label('sources', self.lang))}</h3><ul>{items}</ul>")
+        self.html(f"<h{level}>{html.escape(label('section_sources', self.lang))}</h{level}><ul>{items}</ul>")
 
     def context(self, indicator: str) -> None:
         """Outside context for an indicator (e.g. a national target), labelled as outside the plans."""

@@ -29,18 +29,25 @@ def _safe_name(name: str) -> str:
 
 
 
-def short_source(ds: Dataset | None, row) -> str:
-    """The document a row comes from, as a short citation: the plan's title (and number); for a value
-    derived with an outside denominator, the plan plus the outside origin(s). Without a dataset, the row id."""
+def source_labels(ds: Dataset, lang: str = "both") -> dict[str, str]:
+    """A short label per source id, the city and the plan period (``无锡 Wuxi 2021–2025``): rows name
+    their source by it, the sources list at the end gives each full title once."""
+    out = {}
+    for _, s in ds.sources.iterrows():
+        base = f"{ds.city_name(str(s['city']), lang)} {int(s['period_start'])}–{int(s['period_end'])}"
+        n = sum(v.startswith(base) for v in out.values())
+        out[s["id"]] = base + (f" ({n + 1})" if n else "")
+    return out
+
+
+def short_source(ds: Dataset | None, row, lang: str = "both") -> str:
+    """The document a row comes from, as its short label (:func:`source_labels`); for a value derived
+    with an outside denominator, the plan plus the outside origin(s). Without a dataset, the row id."""
     if row["status"] == "not_stated":
         return ""
     if ds is None:
         return row["id"]
-    src = ds.sources.set_index("id")
-    text = row["id"]
-    if row["source_id"] in src.index:
-        s = src.loc[row["source_id"]]
-        text = s["title_zh"] + (f" ({s['doc_number']})" if isinstance(s["doc_number"], str) and s["doc_number"] else "")
+    text = source_labels(ds, lang).get(row["source_id"], row["id"])
     if row["status"] == "derived_context" and ds.context_tables:
         ctx = context_table(ds).set_index("id")
         origins = ds.context_tables["context_origins"].set_index("id")
@@ -49,16 +56,39 @@ def short_source(ds: Dataset | None, row) -> str:
     return text
 
 
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
 
-def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = True, ds: Dataset | None = None) -> pd.DataFrame:
-    """A comparison table as a reader sees it: city, indicator, value label, quote, source.
 
-    With ``ds``, the Source column names the document (short citation) rather than the row id.
+def prose(row, column: str, lang: str) -> str:
+    """A note or caveat in the reader's language: ``<column>_zh`` in a Chinese view, the English in an
+    English one, both (Chinese first) in a bilingual one; the English alone where no Chinese is given."""
+    en, zh = _text(row.get(column)), _text(row.get(f"{column}_zh"))
+    if lang == "en" or not zh:
+        return en if lang != "zh" or not en else f"{label('english_text', 'zh')}{en}"
+    return zh if lang == "zh" or not en or zh == en else f"{zh} / {en}"
+
+
+def _derivation(r, lang: str) -> str:
+    """Formula, inputs and assumption of a derived row; the assumption is English text: a Chinese view
+    labels it as such (the project writes no translation of its own)."""
+    inputs = "; ".join(filter(None, str(r["inputs"]).split(";")))
+    assumption = _text(r.get("assumption"))
+    if assumption and lang == "zh":
+        assumption = f"{label('english_text', 'zh')}{assumption}"
+    return f"{r['formula']}. {_t('inputs', lang)}: {inputs}. {assumption}".strip()
+
+
+def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = True, ds: Dataset | None = None,
+                  drop_empty: bool = True) -> pd.DataFrame:
+    """A comparison table as a reader sees it: city, indicator, value label, quote (with its English
+    gloss in an English or bilingual view), source (short label).
+
+    Notes and caveats are in the reader's language (:func:`prose`). Columns empty in every row are
+    left out (``drop_empty``), so the columns that carry text get the width.
     """
     rows = []
     for _, r in table.iterrows():
-        city = pick(r["city_zh"], r["city_en"], lang)
-        title = pick(r["title_zh"], r["title_en"], lang)
         flags = []
         if r["conflict"]:
             flags.append(label("flag_conflict", lang))
@@ -68,28 +98,45 @@ def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = Tru
         if derived:
             flags.append(label(f"flag_{r['status']}", lang))
         row = {
-            _t("city", lang): city,
-            _t("indicator", lang): title,
+            _t("city", lang): pick(r["city_zh"], r["city_en"], lang),
+            _t("indicator", lang): pick(r["title_zh"], r["title_en"], lang),
             _t("value", lang): analysis.value_label(r, lang),
             # what a reader must know before comparing this value, beside it
-            _t("caveat", lang): r.get("caveat", "") or "",
-            _t("scope", lang): pick(r["scope_zh"], r["scope_en"], lang)
-            if r["scope"] else "",
-            _t("binding", lang): r["binding"],
+            _t("caveat", lang): prose(r, "caveat", lang),
+            _t("scope", lang): pick(r["scope_zh"], r["scope_en"], lang) if r["scope"] else "",
+            _t("binding", lang): _text(r["binding"]),
             _t("flags", lang): "; ".join(flags),
         }
         if quotes:
-            row[_t("quote", lang)] = r["quote"] if not derived else ""
-            row[_t("source", lang)] = short_source(ds, r)
+            row[_t("quote", lang)] = _text(r["quote"]) if not derived else ""
+            if lang != "zh":
+                row[_t("quote_en", lang)] = _text(r.get("quote_en")) if not derived else ""
+            row[_t("source", lang)] = short_source(ds, r, lang)
         if derived:
-            inputs = "; ".join(filter(None, str(r["inputs"]).split(";")))
-            row[_t("formula", lang)] = f"{r['formula']}. {_t('inputs', lang)}: {inputs}. {r['assumption']}"
+            row[_t("formula", lang)] = _derivation(r, lang)
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    if drop_empty and len(frame):
+        frame = frame.loc[:, [c for c in frame.columns if frame[c].fillna("").astype(str).str.strip().ne("").any()]]
+    return frame
 
 
-def _heading(level: int, zh: str, en: str, lang: str) -> str:
-    return f"<h{level}>{html.escape(pick(zh, en, lang))}</h{level}>"
+def indicator_href(key: str) -> str:
+    """The indicator's page, relative to a report page at ``reports/<stem>/report.html``."""
+    return f"../indicators/{key}.html"
+
+
+def indicator_link(key: str, text: str) -> str:
+    """``text`` (escaped) linked to the indicator's page."""
+    return f"<a class='cmp-ind' href='{html.escape(indicator_href(key))}'>{html.escape(text)}</a>"
+
+
+def _heading(level: int, zh: str, en: str, lang: str, *, key: str = "") -> str:
+    """A heading; with an indicator ``key``, linked to the indicator's page and anchored ``ind-<key>``."""
+    text = pick(zh, en, lang)
+    if key:
+        return f"<h{level} id='ind-{html.escape(key)}'>{indicator_link(key, text)}</h{level}>"
+    return f"<h{level}>{html.escape(text)}</h{level}>"
 
 
 def stated_by(table: pd.DataFrame, indicator: str) -> list[str]:

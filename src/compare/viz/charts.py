@@ -66,10 +66,11 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
     return backend.dumbbell(spec, ax)
 
 
-def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, dataset=None, ax: Axes | None = None) -> Axes:
+def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, dataset=None, ax: Axes | None = None,
+           title: str | None = None) -> Axes:
     """Heatmap of :func:`~compare.analysis.coverage`: statements per indicator (rows) and city (columns).
 
     ``titles``: a Dataset, a codebook dict or ``{indicator: title}``; None reads ``dataset``'s
     (or the shipped) codebook. Zero cells read "—" (not stated). Returns the Axes.
     """
-    return backend.matrix(encode.matrix(cov, lang=lang, titles=titles, dataset=dataset, fit=_fit(ax)), ax)
+    return backend.matrix(encode.matrix(cov, lang=lang, titles=titles, dataset=dataset, fit=_fit(ax), title=title), ax)

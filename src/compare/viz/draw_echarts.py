@@ -9,6 +9,7 @@ Charts draw as SVG, without animation, so exports and screenshots see the final 
 from __future__ import annotations
 
 import html
+import math
 
 from pyecharts import options as opts
 from pyecharts.charts import Bar, HeatMap, Scatter
@@ -23,6 +24,10 @@ FONT_PX = 12
 PAGE_PX = 900
 ROW_PX = {"bars": 42, "dumbbell": 70}
 TOP_PX = 70
+#: Width (px) titles and legends wrap at: narrower than the page, so that a chart in an 800 px window
+#: (about 740 px wide) shows its whole title.
+TEXT_PX = 700
+TITLE_FONT_PX = 15
 #: ECharts decal per encode hatch name (the same pattern family as the static chart).
 DECAL = {
     "baseline": {"symbol": "rect", "symbolSize": 1, "dashArrayX": [1, 0], "dashArrayY": [2, 4], "rotation": -0.7854},
@@ -76,11 +81,25 @@ def _label(text: str, color: str, position: str, italic: bool = False) -> dict:
 
 def _title(spec, legend_text: str = "") -> list[dict]:
     titles = [{"text": spec.title, "subtext": getattr(spec, "unit", ""), "left": "left",
-               "textStyle": {"width": PAGE_PX - 20, "overflow": "break", "fontSize": 15}}]
+               "textStyle": {"width": TEXT_PX, "overflow": "break", "fontSize": TITLE_FONT_PX}}]
     if legend_text:
         titles.append({"text": "", "subtext": legend_text, "left": "left", "bottom": 0,
-                       "subtextStyle": {"width": PAGE_PX - 20, "overflow": "break", "color": PALETTE["legend"]}})
+                       "subtextStyle": {"width": TEXT_PX, "overflow": "break", "color": PALETTE["legend"]}})
     return titles
+
+
+def _extra_lines(text: str, font_px: float) -> int:
+    """Lines beyond the first that ``text`` takes when wrapped at :data:`TEXT_PX`."""
+    return max(0, math.ceil(text_em(text) * font_px / TEXT_PX) - 1) if text else 0
+
+
+def _top(spec) -> int:
+    """Room above the first grid: the title, as many lines as it wraps to, and its unit line."""
+    return TOP_PX + 20 * _extra_lines(spec.title, TITLE_FONT_PX)
+
+
+def _legend_room(legend_text: str) -> int:
+    return 16 * _extra_lines(legend_text, FONT_PX)
 
 
 def _grids(spec: ChartSpec, top: int) -> tuple[list[dict], int]:
@@ -119,12 +138,28 @@ def _axes(spec: ChartSpec, grids: list[dict]) -> tuple[list[dict], list[dict]]:
     for i, p in enumerate(spec.panels):
         a = p.axis
         xs.append({"type": "value", "gridIndex": i, "min": a.lo, "max": a.hi, "interval": a.interval,
+                   "axisLabel": {"formatter": tick_formatter(a)},
                    "splitLine": {"show": spec.chart == "dumbbell"},
                    "name": a.label if i == len(spec.panels) - 1 else "", "nameLocation": "middle", "nameGap": 28})
         ys.append({"type": "category", "gridIndex": i, "data": _unique(p.categories), "inverse": True,
                    "axisTick": {"show": False}, "boundaryGap": True,
                    "name": p.subtitle, "nameLocation": "start", "nameTextStyle": {"align": "left"}})
     return xs, ys
+
+
+def _js_number(x: float) -> str:
+    """How JavaScript writes ``x`` (``String(1.8)`` is "1.8", ``String(100)`` is "100")."""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def tick_formatter(axis) -> JsCode:
+    """The axis's tick labels as the static chart writes them (``fmt_number``): ECharts steps its ticks
+    in floating point (1.8000000000000003); the label is looked up by the tick rounded to 12 digits."""
+    # single quotes: the options are dumped as JSON, where a double quote inside a function is escaped;
+    # tick labels are digits, separators and signs only
+    table = "{" + ", ".join(f"'{_js_number(t)}': '{text}'" for t, text in zip(axis.ticks, axis.tick_labels)) + "}"
+    return JsCode(f"function (v) {{ var m = {table}; var k = String(+Number(v).toPrecision(12)); "
+                  f"return Object.prototype.hasOwnProperty.call(m, k) ? m[k] : k; }}")
 
 
 def _unique(cats: list[str]) -> list[str]:
@@ -152,8 +187,9 @@ def bars(spec: ChartSpec) -> Bar:
     ``range`` (the extra length up to ``value_high``) and ``open`` (a lower bound's open end);
     ``"-"`` where a row has no such segment.
     """
-    grids, height = _grids(spec, TOP_PX)
-    chart = Bar(init_opts=_init(height + 40))
+    grids, height = _grids(spec, _top(spec))
+    legend_text = " · ".join(it.text.replace("\n", " ") for it in spec.legend)
+    chart = Bar(init_opts=_init(height + 40 + _legend_room(legend_text)))
     chart.set_global_opts(tooltip_opts=opts.TooltipOpts(trigger="item", formatter=_TIP, is_confine=True),
                           legend_opts=opts.LegendOpts(is_show=False))
     series = []
@@ -191,7 +227,7 @@ def bars(spec: ChartSpec) -> Bar:
                 s["markLine"] = _ref_markline(p)
             series.append(s)
     xs, ys = _axes(spec, grids)
-    chart.options.update(title=_title(spec, " · ".join(it.text.replace("\n", " ") for it in spec.legend)),
+    chart.options.update(title=_title(spec, legend_text),
                          grid=grids, xAxis=xs, yAxis=ys, series=series)
     return chart
 
@@ -200,8 +236,9 @@ def dumbbell(spec: ChartSpec) -> Scatter:
     """Baseline (hollow circle) -> target per city. Series: one ``line`` per joined city, then
     ``baseline`` and ``target`` scatter series of ``[value, row]`` points, then the texts of
     missing sides and of cities that state nothing."""
-    grids, height = _grids(spec, TOP_PX)
-    chart = Scatter(init_opts=_init(height + 40))
+    grids, height = _grids(spec, _top(spec))
+    extra = [it.text.replace("\n", " ") for it in spec.legend if it.key not in ("baseline", "target")]
+    chart = Scatter(init_opts=_init(height + 40 + _legend_room(" · ".join(extra))))
     chart.set_global_opts(tooltip_opts=opts.TooltipOpts(trigger="item", formatter=_TIP, is_confine=True))
     names = {it.key: it.text.replace("\n", " ") for it in spec.legend}
     links, points = [], []
@@ -215,11 +252,11 @@ def dumbbell(spec: ChartSpec) -> Scatter:
         texts = {t.gid: t for t in p.texts}
         for pt in p.points:
             sym, rot = SYMBOL[pt.shape]
-            t = texts[f"{pt.gid}-label"]
+            t = texts.get(f"{pt.gid}-label")  # the other value of a contradiction is named in the first's label
             item = {"value": [pt.x, pt.row], "tip": tip_html(pt.tip), "meta": {k: esc(v) for k, v in pt.meta.items()},
                     "symbol": sym, "symbolRotate": rot,
                     "itemStyle": {"color": pt.face, "borderColor": pt.edge, "borderWidth": 2.5 if pt.side == "baseline" else 1},
-                    "label": _label(t.text, t.color, "top" if pt.side == "baseline" else "bottom")}
+                    "label": _label(t.text, t.color, "top" if t.where == "above" else "bottom") if t else {"show": False}}
             (base if pt.side == "baseline" else targ).append(item)
         for t in p.texts:
             if t.gid.endswith("|missing"):
@@ -237,7 +274,6 @@ def dumbbell(spec: ChartSpec) -> Scatter:
             points[-3]["markLine"] = _ref_markline(p)
     series = links + points
     xs, ys = _axes(spec, grids)
-    extra = [it.text.replace("\n", " ") for it in spec.legend if it.key not in ("baseline", "target")]
     chart.options.update(title=_title(spec, " · ".join(extra)), grid=grids, xAxis=xs, yAxis=ys, series=series,
                          legend=[{"data": [names[k] for k in ("baseline", "target") if k in names],
                                   "left": "right", "top": height - 12}])
@@ -253,7 +289,7 @@ def matrix(spec: MatrixSpec) -> HeatMap:
              "itemStyle": {"color": c.color, "borderColor": PALETTE["paper"], "borderWidth": 2},
              "label": {"show": True, "formatter": c.text, "color": c.text_color}} for c in spec.cells]
     chart.options.update(
-        title=[{"text": spec.title, "left": "left", "textStyle": {"width": PAGE_PX - 20, "overflow": "break"}},
+        title=[{"text": spec.title, "left": "left", "textStyle": {"width": TEXT_PX, "overflow": "break"}},
                {"text": "", "subtext": spec.note.replace("\n", " "), "left": "left", "bottom": 0}],
         xAxis=[{"type": "category", "data": spec.cols, "position": "top", "axisTick": {"show": False},
                 "axisLabel": {"interval": 0}}],

@@ -44,9 +44,9 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
                                             fit=backend.FIT))
 
 
-def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, dataset=None) -> HeatMap:
+def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, dataset=None, title: str | None = None) -> HeatMap:
     """Heatmap of :func:`~compare.analysis.coverage`; data items ``[city index, indicator index, count]``."""
-    return backend.matrix(encode.matrix(cov, lang=lang, titles=titles, dataset=dataset, fit=backend.FIT))
+    return backend.matrix(encode.matrix(cov, lang=lang, titles=titles, dataset=dataset, fit=backend.FIT, title=title))
 
 
 # embedding lives in compare.embed; these names stay importable from here

@@ -201,6 +201,23 @@ def _side(r, side: str, indicator: str, city: str, details: pd.DataFrame | None)
     return d
 
 
+def _partners(d: dict, details: pd.DataFrame | None) -> list[dict]:
+    """The other side(s) of a contradiction ``d`` is part of (flag ``conflict:<id>``), as side dicts of
+    the same kind, so both values are drawn; [] without a dataset or a contradiction."""
+    if details is None or not d["conflict"] or d["id"] not in details.index:
+        return []
+    out = []
+    for f in _text(details.loc[d["id"]].get("flags")).split(";"):
+        other = f.split(":", 1)[1] if f.startswith("conflict:") else ""
+        if other in details.index and pd.notna(details.loc[other, "value"]):
+            src = details.loc[other]
+            out.append({**d, **{k: src[k] for k in ("value", "value_high", "comparator", "year", "quote", "source_id",
+                                                  "section", "note") if k in src},
+                        "id": other, "caveat": _text(src.get("caveat")) or d["caveat"],
+                        "inferred_year": "year_inferred" in _text(src.get("flags"))})
+    return out
+
+
 def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,
              dataset=None, fit: Fit | None = None) -> ChartSpec:
     """Specification of baseline -> target per city from :func:`~compare.analysis.baseline_target`.
@@ -234,10 +251,15 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
         part = part.reset_index(drop=True)
         vals = [float(v) for c in ("baseline_value", "target_value", "baseline_value_high", "target_value_high")
                 for v in part[c].dropna()]
+        # both values of a contradiction are drawn: the axis holds the other one too
+        vals += [float(o["value"]) for _, r in part.iterrows() for s in ("baseline", "target")
+                 for o in _partners(_side(r, s, indicator, str(r["city"]), details), details)]
         lo, hi = (min(vals), max(vals)) if vals else (0.0, 1.0)
         pad = max(hi - lo, abs(hi) * 0.1, 1e-9) * 0.12
         zero = lo >= 0 and lo < (hi - lo)
-        ax = nice_axis(lo - pad if not zero else 0.0, hi + pad, percent=pct,
+        # a share stops at 100 % unless a value exceeds it: the padding never carries the axis past it
+        top = min(hi + pad, 100.0) if pct and hi <= 100 else hi + pad
+        ax = nice_axis(lo - pad if not zero else 0.0, top, percent=pct,
                        label=wrap(f"{title} ({unit_label})", fit.plot_pt * 1.3 / fit.font_pt),
                        max_ticks=_max_ticks(hi, fit), zero=zero)
         panel = Panel([], ax, subtitle=label("scope_panel", lang, scope=scope_class_label(cls, lang, dataset))
@@ -261,18 +283,22 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
             if has_t and t["comparator"] == "range" and pd.notna(t["value_high"]):
                 panel.links.append(Link(y, float(t["value"]), float(t["value_high"]), color, band=True))
                 present.add("range")
-            for side, d, has in (("baseline", b, has_b), ("target", t, has_t)):
+            sides = [("baseline", b, has_b), ("target", t, has_t)]
+            sides += [(side, o, True) for side, d, has in list(sides) if has for o in _partners(d, details)]
+            for k, (side, d, has) in enumerate(sides):
                 where = "above" if side == "baseline" else "below"
                 if not has:
                     continue
+                gid_side = side if k < 2 else f"{side}-other{k}"
                 tip = tip_lines(d, lang, title=title, city=name, book=book)
                 if side == "baseline":
-                    point = Point(y, float(d["value"]), side, "circle", PALETTE["paper"], color, gid=f"{city}|baseline",
+                    point = Point(y, float(d["value"]), side, "circle", PALETTE["paper"], color, gid=f"{city}|{gid_side}",
                                   tip=tip, meta=_meta(d))
                 else:
                     shape = {">=": "right", ">": "right", "<=": "left", "<": "left"}.get(d["comparator"], "circle")
                     face = PALETTE["paper"] if d["comparator"] == "~" else color
-                    point = Point(y, float(d["value"]), side, shape, face, color, gid=f"{city}|target", tip=tip, meta=_meta(d))
+                    point = Point(y, float(d["value"]), side, shape, face, color, gid=f"{city}|{gid_side}", tip=tip,
+                                  meta=_meta(d))
                     if shape == "right":
                         present.add("lower")
                     elif shape == "left":
@@ -289,7 +315,9 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
                 if caveat_of(d):
                     present.add("caveat")
                     caveats.append(f"{name}: {caveat_of(d)}")
-                text = _label(d, lang, label_em)
+                if k >= 2:  # the other value of a contradiction: its words are in the first value's label
+                    continue
+                text = "\n".join(_label(x, lang, label_em) for x in [d] + [o for sd, o, _ in sides[2:] if sd == side])
                 other_has = has_t if side == "baseline" else has_b
                 if not other_has:  # the side that is missing is named under the one that is there
                     text += "\n" + label("no_target" if side == "baseline" else "no_baseline", lang)
