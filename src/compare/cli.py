@@ -29,6 +29,10 @@ def _validate(args) -> int:
     if problems:
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return 1
+    from .data.guards import context_warnings
+
+    for w in context_warnings(ds):
+        print(f"warning: {w}", file=sys.stderr)
     n = len(ds.indicators)
     print(f"{ds.data_dir}: valid ({n} values, {ds.indicators['city'].nunique()} cities, "
           f"{ds.indicators['indicator'].nunique()} indicators)")

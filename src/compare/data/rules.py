@@ -14,7 +14,7 @@ saying what was expected and how to fix it). :func:`run` is the order:
 5. ``cross_problems``                rows against their source (period) and their indicator's
                                      definition (theme, unit, scope class, basis unless a caveat),
                                      ranges, notes that flags need, flags naming other rows
-   ``new_built_problems``            a count the quote says is newly built or added (新建/新增...)
+   ``new_built_problems``            (in ``guards``) a count the quote says is newly built or added (新建/新增...)
                                      under a stock key with no basis flag
 6. ``source_period_problems``        each source's period runs forwards
 7. ``context_indicator_problems``    context.csv names defined indicators
@@ -27,7 +27,7 @@ saying what was expected and how to fix it). :func:`run` is the order:
                                      is valid)
 
 ``capture_problems`` (each quote in its capture) runs on a loaded dataset, from ``compare validate
---sources DIR``.
+--sources DIR``; ``context_warnings`` (in ``guards``: a city with no census row) too: a warning, not an error.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from .codebook import _key_lines, drift_lines, read_codebook, scope_classes
 from .context import context_resources
 from .provenance import normalise_capture, quote_in_capture, quote_states
 from .read import Table, read_csv_table
-from .wording import new_words
+from .guards import new_built_problems
 from .schema import check_resource, fields, flag_regex, flag_vocabulary, resource, row_basis
 
 #: the tabular resources every data folder has (the context tables are optional, see .context)
@@ -284,42 +284,6 @@ def _bases(vocab: dict) -> str:
         if v.get("basis"):
             by_basis.setdefault(v["basis"], []).append(name)
     return "stock (no flag), " + ", ".join(f"{b} (flag {' or '.join(f)})" for b, f in by_basis.items())
-
-
-def _value_clauses(quote: str, value: float) -> str:
-    """The clauses of ``quote`` that write ``value`` (the whole quote if none does on its own)."""
-    parts = [c for c in re.split(r"[,，;；。:：]", quote) if quote_states(c, value)]
-    return "".join(parts) or quote
-
-
-def new_built_problems(ind: pd.DataFrame, t: Table, book: dict | None, package: dict) -> list[Problem]:
-    """A count its quote says is newly built or added (新建, 新增, 新建改建...) keyed to a stock indicator
-    with no basis flag would stand beside a city's total as if it were one. Scope words that only say
-    where (新建住宅小区, 新建城区) do not count, nor do shares and ratios (a share of new beds is a level)."""
-    if book is None or ind.empty:
-        return []
-    codes = book["indicators"]
-    vocab = flag_vocabulary(package)
-    ratio = {k for k, v in (book.get("units") or {}).items() if isinstance(v, dict) and v.get("ratio")}
-    out = []
-    for i, r in ind.iterrows():
-        meta = codes.get(r["indicator"])
-        if not meta or meta.get("basis") != "stock" or r["unit"] in ratio or r["unit"] in ("percent", "per_mille"):
-            continue
-        if row_basis(r["flags"] or "", vocab) != "stock":
-            continue
-        words = new_words(_value_clauses(str(r["quote"]), float(r["value"])))
-        if not words:
-            continue
-        alts = [k for k, m in codes.items() if m.get("basis") == "new_in_period" and m.get("unit") == r["unit"]][:3]
-        out.append(Problem(t.name, t.lines[ind.index.get_loc(i)], "flags",
-                           f"{r['id']}: the quote says {'/'.join(dict.fromkeys(words))} (newly built or added), but "
-                           f"{r['indicator']} is a stock and the row has no basis flag, so it would count as a stock; "
-                           "flag it cumulative (basis new_in_period; one year of a schedule: increment) and key it to a "
-                           "new-in-period indicator" + (f" (e.g. {', '.join(alts)})" if alts else "") +
-                           ", or keep the key with the flag and a caveat saying the count is newly built, if a reader "
-                           "can judge the difference"))
-    return out
 
 
 def context_codebook_problems(book: dict, path: str) -> list[Problem]:

@@ -112,6 +112,9 @@ class ThemeSections:
     def baseline_target(self, indicator: str, cities: list[str], *, name: str = "") -> None:
         """Baseline-to-target chart (static and interactive) when any city states both."""
         bt = an.baseline_target(self.ds, indicators=[indicator], cities=cities)
+        for _, r in bt[bt["pair_note"] != ""].iterrows():  # a pair of unlike quantities: said, not drawn
+            self.html(f"<p class='cmp-muted'>{html.escape(self.ds.city_name(str(r['city']), self.lang))}: "
+                      f"{html.escape(pick(r['pair_note_zh'], r['pair_note'], self.lang))}</p>")
         if not (bt["baseline_value"].notna() & bt["target_value"].notna()).any():
             return
         meta = self.ds.codebook["indicators"][indicator]
