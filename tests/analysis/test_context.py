@@ -345,7 +345,7 @@ def test_a_city_with_no_census_row_is_told_never_silent(tmp_path, capsys):
     capsys.readouterr()
     assert main(["validate", "--data", str(data)]) == 0  # valid: a warning, not an error
     err = capsys.readouterr().err
-    assert "warning: data/context_population.csv: city: no census row for fictional: ratios over outside " \
+    assert "context_population.csv: city: no census row for fictional: ratios over outside " \
            "denominators are not computed" in err and "--city fictional=NAME_OR_CODE" in err
     d = an.derive(load(data))
     mine = d[(d["city"] == "fictional") & (d["status"] == context.STATUS)]

@@ -36,6 +36,11 @@ def _measure_label(ds, measure: str) -> str:
     return labels.get(measure, {}).get("en", measure)
 
 
+def has_census(ds, city: str) -> bool:
+    """True when the context tables have the city's census population (its outside ratios can be computed)."""
+    return lookup(ds, city, "population") is not None
+
+
 def _not_computed(ds, r, d: dict, why: str, *, indicator=None, suffix="") -> dict:
     """A derived row with no value whose assumption says why it was not computed."""
     key = indicator or d["indicator"]

@@ -4,10 +4,12 @@ added count under a stock key, and a city with no census row (a warning)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 
 from ..errors import Problem
+from ..files import display_path
 from .provenance import quote_states
 from .read import Table
 from .schema import flag_vocabulary, row_basis
@@ -61,7 +63,7 @@ def context_warnings(ds) -> list[Problem]:
     out = []
     for city in dict.fromkeys(ds.indicators["city"].astype(str)):
         if city not in have:
-            out.append(Problem("data/context_population.csv", None, "city",
+            out.append(Problem(display_path(Path(ds.data_dir) / "context_population.csv"), None, "city",
                                f"no census row for {city}: ratios over outside denominators are not computed for it "
                                f"(add it: python scripts/build_context.py ... --city {city}=NAME_OR_CODE)"))
     return out

@@ -53,7 +53,8 @@ def evaluate(data_dir: Path | None = None, seeds: Path | None = None) -> pd.Data
         runs = {"after": extract_text(text, **kw), "before": extract_text(text, by_title=True, **kw)}
         norm_text = normalise(strip_page_markers(text)[0] if paged_text(text) else text)
         rows = ds.indicators[ds.indicators["source_id"] == s["id"]]
-        tally = dict(found=0, shared=0, shared_right=0, new=0, new_right=0, shared_before=0, new_before=0)
+        tally = dict(found=0, shared=0, shared_right=0, shared_in_sheet=0, new=0, new_right=0, shared_before=0,
+                     new_before=0)
         missed, wrong = [], []
         for _, r in rows.iterrows():
             known = r["indicator"] in book["indicators"]
@@ -70,6 +71,9 @@ def evaluate(data_dir: Path | None = None, seeds: Path | None = None) -> pd.Data
                     any(_new_key_right(c, meta) for c in hit)
                 suffix = "right" if run == "after" else "before"
                 tally[("shared_" if known else "new_") + suffix] += right
+                if run == "after" and known:  # the sheet shows the suggestion and the next best
+                    tally["shared_in_sheet"] += any(r["indicator"] in [c["indicator"]] + [
+                        a.rsplit(":", 1)[0] for a in str(c["alternatives"]).split(";")] for c in hit)
                 if run == "after" and hit and not right:
                     wrong.append(f"{r['id']} -> {hit[0]['indicator']} ({hit[0]['basis']}, {hit[0]['scope_class']})")
         n = len(rows)
@@ -97,7 +101,7 @@ def format_evaluation(table: pd.DataFrame, *, wrong: bool = False) -> str:
         lines.append(f"| {r['city']} | {r['curated']} | {r['found']} | {r['recall']:.1%} | {r['per_value']:.2f} | "
                      f"{r['key_right']} ({r['key_right'] / r['curated']:.0%}; before {r['key_right_before']}, "
                      f"{r['key_right_before'] / r['curated']:.0%}) | {r['shared_right']} of {r['shared']} "
-                     f"(before {r['shared_before']}) | {r['new_right']} of {r['new']} (before {r['new_before']}) | "
+                     f"(before {r['shared_before']}; in the sheet {r['shared_in_sheet']}) | {r['new_right']} of {r['new']} (before {r['new_before']}) | "
                      f"{r['verbatim']} of {r['candidates']} |")
     last = table.iloc[-1]
     lines += ["", "Key right: the first suggestion is the curated key, or, where only this city uses the key, "

@@ -24,7 +24,7 @@ from .reader import DATASET_COLUMNS
 
 DECISIONS = ("keep", "correct", "reject")
 #: what the curator decides: the decision, the key (or a new one), the prose, and any corrected reading
-DECIDE = ["decision", "key", "caveat", "caveat_zh", "quote_en", "note", "note_zh"]
+DECIDE = ["decision", "key", "id", "caveat", "caveat_zh", "quote_en", "note", "note_zh"]
 #: the reading, editable when the decision is ``correct``
 READ = ["city", "source_id", "kind", "year", "comparator", "value", "value_high", "unit", "scope", "binding", "flags",
         "section", "quote"]
@@ -55,7 +55,7 @@ def review_sheet(cands: pd.DataFrame, codebook: dict | None) -> pd.DataFrame:
         suggested = "" if c["indicator"] == "unmatched" else c["indicator"]
         alts = [a.rsplit(":", 1)[0] for a in str(c.get("alternatives", "") or "").split(";") if a][:3]
         row = dict.fromkeys(SHEET_COLUMNS, "")
-        row.update({k: c.get(k, "") for k in READ + DECIDE[2:] + ["basis", "scope_class", "confidence", "why"]})
+        row.update({k: c.get(k, "") for k in READ + DECIDE[3:] + ["basis", "scope_class", "confidence", "why"]})
         row.update(candidate=c["id"], key=suggested, suggested=suggested,
                    suggested_definition=definition(suggested, codebook), new_key_fields=c.get("new_key", ""))
         for i, a in enumerate(alts, 1):
@@ -143,7 +143,14 @@ def sheet_rows(sheet: pd.DataFrame, path: Path, codebook: dict, existing_ids: se
                                            "(with the row's value written as in the quote)"))
             continue
         base = f"{r['city']}-{key}-{r['year']}-{r['kind']}"
-        rid, n = base, 1
+        rid, n = r.get("id", "").strip() or base, 1
+        if r.get("id", "").strip() and not rid.startswith(base):
+            problems.append(_sheet_problem(path, line, "id", f"{rid!r} does not start with {base!r} "
+                                           "(<city>-<key>-<year>-<kind>, then a suffix such as -table)"))
+            continue
+        if r.get("id", "").strip() and rid in ids:
+            problems.append(_sheet_problem(path, line, "id", f"{rid!r} is taken; choose another suffix"))
+            continue
         while rid in ids:
             n += 1
             rid = f"{base}-{n}"
