@@ -134,3 +134,15 @@ def test_apply_names_the_sheet_row_and_field(tmp_path, book):
     s.to_csv(path, index=False)
     with pytest.raises(DataError, match=r"sheet.csv:2: key: .*compare indicator new"):
         apply_sheet(path, data)
+
+
+@pytest.mark.skipif(not paths.SEEDS.is_dir(), reason=f"source captures not found at {paths.SEEDS}")
+def test_keys_left_one_city_out_beat_titles_alone():
+    """Measured 2026-12-07 on the five plans, each read as if new: 172 of 265 values keyed right (65 %),
+    against 69 (26 %) by the suggester it replaced. A change that loses ground fails here."""
+    from compare.extract import evaluate
+
+    total = evaluate().iloc[-1]
+    assert total["key_right"] >= 0.6 * total["curated"]
+    assert total["key_right"] >= 2 * total["key_right_before"]
+    assert total["shared_in_sheet"] >= 0.8 * total["shared"]  # the sheet shows the right key among its four
