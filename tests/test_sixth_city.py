@@ -30,23 +30,19 @@ def append_rows(path: Path, rows: list[dict]) -> None:
         w.writerows([{k: r.get(k, "") for k in header} for r in rows])
 
 
-def review(cands: pd.DataFrame, book: dict) -> list[dict]:
-    """Apply the curator's decisions of review.yaml to the candidates: choose the key, drop the rest."""
+def decide(sheet: Path) -> None:
+    """Write the curator's decisions of review.yaml into the review sheet, as one would in a spreadsheet."""
     decisions = yaml.safe_load((FIX / "review.yaml").read_text(encoding="utf-8"))["decisions"]
-    kept = []
+    s = pd.read_csv(sheet, dtype=str, keep_default_na=False)
+    assert len(s) == len(decisions), s[["value", "kind", "quote"]].to_string()
     for d in decisions:
-        same = pd.Series([math.isclose(float(v), d["value"]) for v in cands["value"]], index=cands.index)
-        hit = cands[same & (cands["kind"] == d["kind"])]
-        assert len(hit) == 1, f"extract should find {d['value']} ({d['kind']}) once:\n{cands.to_string()}"
-        if "drop" in d:
-            continue
-        row = hit.iloc[0].to_dict()
-        meta = book["indicators"][d["indicator"]]
-        assert row["unit"] == meta["unit"], (d, row["unit"])
-        row.update(indicator=d["indicator"], theme=meta["theme"], indicator_zh=meta["title_zh"],
-                   note=d.get("note", ""), note_zh=d.get("note_zh", ""), quote_en=d.get("quote_en", ""), id=f"{CITY}-{d['indicator']}-{row['year']}-{row['kind']}")
-        kept.append({k: ("" if pd.isna(v) else v) for k, v in row.items()})
-    return kept
+        same = pd.Series([math.isclose(float(v), d["value"]) for v in s["value"]], index=s.index)
+        hit = s.index[same & (s["kind"] == d["kind"])]
+        assert len(hit) == 1, f"extract should find {d['value']} ({d['kind']}) once:\n{s.to_string()}"
+        for col in ("decision", "key", "quote_en", "note", "note_zh", "caveat", "caveat_zh"):
+            if col in d:
+                s.at[hit[0], col] = d[col]
+    s.to_csv(sheet, index=False)
 
 
 @pytest.mark.slow
@@ -61,20 +57,37 @@ def test_a_sixth_city_from_plan_text_to_reports(tmp_path, capsys):
             shutil.copy(f, captures / f.name)
     shutil.copy(FIX / "900_fictional_plan.txt", captures)
 
-    # 1-2. capture the plan as text (given) and extract candidates
-    cands_csv = tmp_path / "candidates.csv"
-    assert main(["extract", str(captures / "900_fictional_plan.txt"), "--city", CITY, "--source", SOURCE,
-                 "--data", str(data), "--out", str(cands_csv)]) == 0
-    cands = pd.read_csv(cands_csv, dtype=str, keep_default_na=False)
-    assert (cands["city"] == CITY).all() and (cands["source_id"] == SOURCE).all()
-
-    # 3-4. review the candidates; add the source, city and indicator rows
-    book = yaml.safe_load((data / "codebook.yaml").read_text(encoding="utf-8"))
-    rows = review(cands, book)
+    # 1. capture the plan as text (given); 4. the source and the city first, so extract knows the period
     for name in ("cities.csv", "sources.csv"):
         with open(FIX / name, encoding="utf-8", newline="") as fh:
             append_rows(data / name, list(csv.DictReader(fh)))
-    append_rows(data / "indicators.csv", rows)
+    # 2. a review sheet: every candidate with its suggested key and the next best, with their definitions
+    sheet = tmp_path / "review.csv"
+    assert main(["extract", str(captures / "900_fictional_plan.txt"), "--city", CITY, "--source", SOURCE,
+                 "--data", str(data), "--sheet", str(sheet)]) == 0
+    cands = pd.read_csv(sheet, dtype=str, keep_default_na=False)
+    assert (cands["city"] == CITY).all() and (cands["source_id"] == SOURCE).all()
+    new = cands[cands["value"] == "20"].iloc[0]  # 新建: a count added in the period, never a stock's key
+    assert new["basis"] == "new_in_period" and "cumulative" in new["flags"]
+    assert "rural_mutual_aid_facilities_new" in (new["suggested"], new["alt1"])
+
+    # 3. decide each row; the guard stops a newly built count keyed to a stock, naming the sheet's line
+    decide(sheet)
+    s = pd.read_csv(sheet, dtype=str, keep_default_na=False)
+    line = int(s.index[s["value"] == "20"][0]) + 2
+    s.loc[s["value"] == "20", ["key", "flags", "scope", "caveat", "caveat_zh"]] = ["meal_service_points", "", "citywide", "", ""]
+    s.to_csv(sheet, index=False)
+    before = (data / "indicators.csv").read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["extract", "--apply", str(sheet), "--data", str(data)]) == 1
+    assert f"review.csv:{line}: flags:" in capsys.readouterr().err
+    assert (data / "indicators.csv").read_text(encoding="utf-8") == before  # nothing written
+    decide(sheet)
+    s = pd.read_csv(sheet, dtype=str, keep_default_na=False)
+    s.loc[s["value"] == "20", ["flags", "scope"]] = ["cumulative", "rural"]
+    s.to_csv(sheet, index=False)
+    assert main(["extract", "--apply", str(sheet), "--data", str(data)]) == 0
+    assert "appended 9 row(s)" in capsys.readouterr().out
 
     # 5. validate: the codebook's lists of cities now disagree with the data, and the message says the fix
     capsys.readouterr()
@@ -87,7 +100,9 @@ def test_a_sixth_city_from_plan_text_to_reports(tmp_path, capsys):
         assert main(["validate", "--data", str(data), "--sources", str(captures)]) == 0, capsys.readouterr().err
     else:
         assert main(["validate", "--data", str(data)]) == 0, capsys.readouterr().err
-    assert "6 cities" in capsys.readouterr().out
+    out_err = capsys.readouterr()
+    assert "6 cities" in out_err.out
+    assert f"no census row for {CITY}" in out_err.err  # no outside context for a made-up city: said, not silent
 
     # 7. a profile params file, and the city in the cross-city reports' city lists
     theirs = yaml.safe_load((params / "profile-wuxi.yaml").read_text(encoding="utf-8"))
@@ -122,6 +137,7 @@ def test_a_sixth_city_from_plan_text_to_reports(tmp_path, capsys):
     profile = (out / f"profile-{CITY}" / "report.html").read_text(encoding="utf-8")
     assert "虚构市" in profile and "到2027年,护理型床位占比不低于60%" in profile
     assert list((out / f"profile-{CITY}" / "figures").glob(f"{CITY}-nursing_bed_share-baseline-target.*"))
+    assert "no census row: ratios not computed" in profile
 
     # 9. where a page states how many cities, it counts six, in both languages; nowhere does it say five
     pages = {p.stem: (out / p.stem / "report.html").read_text(encoding="utf-8") for p in chosen}

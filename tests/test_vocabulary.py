@@ -23,6 +23,10 @@ CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 ALLOWED_CJK = {
     "extract/reader.py": "reads plan text: units (万, 亿), comparators (以上, 不少于), years (到2026年), scope words, headings",
     "data/provenance.py": "reads the numbers a quote writes in Chinese (万/亿, Chinese numerals) to check a row's value",
+    "extract/keys.py": "reads a candidate's basis, scope and denominator from the plan's words (新建, 每年, 累计, 占常住人口)",
+    "extract/candidates.py": "reads a candidate's scope from the plan's words (市本级, 镇区域, 新建城区)",
+    "data/guards.py": "splits a quote into clauses at Chinese punctuation (，；。) to find the words of its value",
+    "data/wording.py": "the plan's words that say a count is newly built or added (新建, 新增), for validate and extract",
     "data/rules.py": "its messages to a curator name the Chinese notations the value check reads (万/亿)",
     "report/citation.py": "cites a Chinese document as issuer《title》, the form the documents' own citations take",
     "cli.py": "its help shows a search typed in Chinese (compare indicators 护理)",

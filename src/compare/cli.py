@@ -30,9 +30,10 @@ def _validate(args) -> int:
     if problems:
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return 1
+    from .data.guards import context_warnings
     from .data.release import release_warnings
 
-    for w in release_warnings(ds.data_dir):
+    for w in context_warnings(ds) + release_warnings(ds.data_dir):
         print(f"warning: {w}", file=sys.stderr)
     n = len(ds.indicators)
     print(f"{ds.data_dir}: valid ({n} values, {ds.indicators['city'].nunique()} cities, "
@@ -93,29 +94,63 @@ def _codebook(args) -> int:
 
 
 def _extract(args) -> int:
-    """``compare extract``: write candidates as CSV, or with ``--evaluate`` print recall per city."""
-    from .extract import evaluate, extract_file, format_evaluation, parse_period
+    """``compare extract``: write candidates (CSV) or a review sheet; ``--apply SHEET`` appends the accepted
+    rows; ``--evaluate`` prints recall and key accuracy left one city out."""
+    from .extract import apply_sheet, evaluate, extract_file, format_evaluation, parse_period, review_sheet, write_sheet
 
     if args.evaluate:
         seeds = Path(args.sources or paths.SEEDS)
         if not seeds.is_dir():
             raise CompareError(f"{seeds}: folder of source captures not found; pass --sources DIR")
         table = evaluate(args.data, seeds)
-        print(format_evaluation(table))
+        print(format_evaluation(table, wrong=args.verbose))
+        return 0
+    if args.apply:
+        added, rejected = apply_sheet(args.apply, Path(args.data or paths.DATA))
+        print(f"appended {added} row(s) to indicators.csv; recorded {rejected} rejection(s). Next: "
+              "`python -m compare codebook --write`, then `python -m compare validate`")
         return 0
     missing = [name for name, v in (("PLAN", args.plan), ("--city", args.city), ("--source", args.source)) if not v]
     if missing:
         raise CompareError(f"compare extract: {', '.join(missing)} required (see `python -m compare extract --help`)")
     cands = extract_file(args.plan, city=args.city, source_id=args.source, data_dir=args.data,
                          period=parse_period(args.period))
+    if cands.attrs.get("rejected_before"):
+        print(f"left out {cands.attrs['rejected_before']} candidate(s) rejected before", file=sys.stderr)
     if args.new_only:
         cands = cands[~cands["why"].str.startswith("in dataset:")]
-    if args.out:
+    if args.sheet:
+        from .data import load_codebook
+
+        write_sheet(review_sheet(cands, load_codebook(Path(args.data or paths.DATA))), args.sheet)
+        print(f"wrote a review sheet of {len(cands)} candidate(s) to {args.sheet}; decide each row "
+              f"(decision: keep, correct or reject), then `python -m compare extract --apply {args.sheet}`",
+              file=sys.stderr)
+    elif args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         cands.to_csv(args.out, index=False)
         print(f"wrote {len(cands)} candidate(s) to {args.out}", file=sys.stderr)
     else:
         cands.to_csv(sys.stdout, index=False)
+    return 0
+
+
+def _indicator(args) -> int:
+    """``compare indicator new KEY``: write a codebook entry (flags, or prompts when interactive)."""
+    from .data.codebook_entry import add_indicator, allowed_values
+
+    data = Path(args.data or paths.DATA)
+    if args.allowed:
+        print(allowed_values(data))
+        return 0
+    given = {k: getattr(args, k) for k in ("theme", "unit", "title_zh", "title_en", "definition", "counts",
+                                             "denominator", "scope_class", "basis", "period", "sets")}
+    ask = None
+    if args.interactive or (args.interactive is None and sys.stdin.isatty()):
+        def ask(field: str, allowed: str) -> str:
+            return input(f"{field}{f' ({allowed})' if allowed else ''}: ").strip()
+    path = add_indicator(data, args.key, given, ask=ask)
+    print(f"wrote indicator {args.key} to {path}")
     return 0
 
 
@@ -294,6 +329,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--evaluate", action="store_true", help="print recall and candidates per curated value for every "
                                                              "source in sources.csv, reading captures from --sources")
     p.add_argument("--sources", type=Path, default=None, help="folder of captures for --evaluate (default: ../shared/seeds)")
+    p.add_argument("--verbose", action="store_true", help="with --evaluate, list every value keyed wrong")
+    p.add_argument("--sheet", type=Path, default=None,
+                   help="write a review sheet (CSV: one row per candidate, its suggested key and the next best with "
+                        "their definitions, the fields a curator decides) instead of the raw candidates")
+    p.add_argument("--apply", type=Path, default=None, metavar="SHEET",
+                   help="append the kept and corrected rows of a decided review sheet to indicators.csv (validated; "
+                        "nothing written if a row is invalid) and record the rejected ones")
     p.set_defaults(func=_extract)
 
     p = sub.add_parser("cite", help="how to cite one value (by its row id) or the dataset as a whole",
@@ -326,6 +368,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", required=True, help="what changed, for readers")
     p.add_argument("--data", type=Path, default=None, help="data folder (default: the shipped data/)")
     p.set_defaults(func=_release)
+
+    p = sub.add_parser("indicator", help="add an indicator to data/codebook.yaml")
+    ind = p.add_subparsers(dest="indicator_command", required=True)
+    q = ind.add_parser("new", help="write a codebook entry with every required definition field",
+                       description="Write a new indicator into data/codebook.yaml. Every required field must be given "
+                                   "(flags) or answered (prompts, when run in a terminal); --allowed lists the allowed "
+                                   "values of each field.")
+    q.add_argument("key", nargs="?", default="", help="the new key: lower_case_with_underscores")
+    for name, text in (("theme", "a theme of the codebook"), ("unit", "a unit of the codebook"),
+                       ("title-zh", "Chinese title"), ("title-en", "English title"),
+                       ("definition", "one or two sentences: what is counted, of what, where"),
+                       ("counts", "the object counted (for a share, the numerator)"),
+                       ("denominator", "of what a share or ratio is taken (required for a ratio unit)"),
+                       ("scope-class", "the one scope class of its rows"), ("basis", "stock, new_in_period, ..."),
+                       ("period", "the period a new_in_period total covers (required for that basis)"),
+                       ("sets", "comma-separated comparison sets to add it to (none: 'none')")):
+        q.add_argument(f"--{name}", dest=name.replace("-", "_"), default=None, help=text)
+    q.add_argument("--allowed", action="store_true", help="list the allowed values of every field and exit")
+    q.add_argument("--interactive", action=argparse.BooleanOptionalAction, default=None,
+                   help="prompt for missing fields (default: when standard input is a terminal)")
+    q.add_argument("--data", type=Path, default=None)
+    p.set_defaults(func=_indicator)
 
     p = sub.add_parser("lab", help="JupyterLab helpers: working copies under work/, the notebook git filter")
     lab = p.add_subparsers(dest="lab_command", required=True)

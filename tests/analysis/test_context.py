@@ -314,3 +314,155 @@ def test_the_script_rebuilds_the_tables_from_upstream(tmp_path):
                    capture_output=True)
     for name in ("context_population.csv", "context_divisions.csv", "context_origins.csv"):
         assert (tmp_path / name).read_text(encoding="utf-8") == (paths.DATA / name).read_text(encoding="utf-8"), name
+
+
+# --------------------------------------------------------------------------- a city with no census row
+
+
+def _with_fictional_city(data: Path) -> None:
+    fix = paths.ROOT / "tests" / "fixtures" / "sixth_city"
+    for name in ("cities.csv", "sources.csv"):
+        lines = (fix / name).read_text(encoding="utf-8").splitlines()[1:]
+        with open(data / name, "a", encoding="utf-8") as fh:
+            fh.write("\n".join(lines) + "\n")
+    row = {"id": "fictional-elderly_care_beds-2024-baseline", "city": "fictional", "source_id": "fictional-2025-plan",
+           "theme": "beds", "indicator": "elderly_care_beds", "indicator_zh": "养老床位", "kind": "baseline",
+           "year": "2024", "comparator": "=", "value": "6000", "unit": "beds", "scope": "citywide",
+           "section": "一、发展基础", "quote": "养老床位6000张", "quote_en": "6,000 elderly-care beds"}
+    with open(data / "indicators.csv", encoding="utf-8") as fh:
+        header = next(csv.reader(fh))
+    with open(data / "indicators.csv", "a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=header, lineterminator="\n").writerow({k: row.get(k, "") for k in header})
+
+
+def test_a_city_with_no_census_row_is_told_never_silent(tmp_path, capsys):
+    from compare.cli import main
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.DATA, data)
+    _with_fictional_city(data)
+    assert main(["codebook", "--write", "--data", str(data)]) == 0
+    capsys.readouterr()
+    assert main(["validate", "--data", str(data)]) == 0  # valid: a warning, not an error
+    err = capsys.readouterr().err
+    assert "context_population.csv: city: no census row for fictional: ratios over outside " \
+           "denominators are not computed" in err and "--city fictional=NAME_OR_CODE" in err
+    d = an.derive(load(data))
+    mine = d[(d["city"] == "fictional") & (d["status"] == context.STATUS)]
+    assert len(mine) == 1 and mine["value"].isna().all()
+    assert mine.iloc[0]["assumption"] == "no census row: ratios not computed"
+
+
+def _flag_new(data: Path, row_id: str, caveat: str, caveat_zh: str) -> None:
+    """Flag one row a count added in the period, with the caveat that lets it stay under its key."""
+    rows = list(csv.DictReader(open(data / "indicators.csv", encoding="utf-8")))
+    for r in rows:
+        if r["id"] == row_id:
+            r["flags"] = ";".join(filter(None, [r["flags"], "cumulative"]))
+            r["caveat"], r["caveat_zh"] = caveat, caveat_zh
+    with open(data / "indicators.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def test_a_ratio_never_divides_unlike_quantities(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(paths.DATA, data)
+    ds = load(data)
+    d = an.derive(ds)
+    stated = d[(d["status"] == "derived") & d["value"].notna()].iloc[0]
+    num_id = stated["inputs"].split(";")[0]
+    # the numerator made a count added in the period (allowed under its key with a caveat)
+    _flag_new(data, num_id, "Added in the period.", "期内新增。")
+    d2 = an.derive(load(data))
+    row = d2[d2["inputs"] == stated["inputs"]].iloc[0]
+    assert pd.isna(row["value"])
+    assert row["assumption"].startswith("Not computed: the numerator is new in the period, citywide, the denominator "
+                                        "stock, citywide")
+
+
+def test_baseline_and_target_of_unlike_bases_are_not_paired(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(paths.DATA, data)
+    ds = load(data)
+    bt = an.baseline_target(ds)
+    pair = bt[bt["baseline_value"].notna() & bt["target_value"].notna()].iloc[0]
+    assert (bt["pair_note"] == "").all()  # the shipped data pairs only like with like
+    _flag_new(data, pair["target_id"], "To be newly built.", "新建数量。")
+    bt = an.baseline_target(load(data), indicators=[pair["indicator"]], cities=[pair["city"]])
+    r = bt.iloc[0]
+    assert pd.isna(r["baseline_value"]) and r["target_value"] == pair["target_value"]
+    assert r["apart_baseline_id"] == pair["baseline_id"]
+    assert r["pair_note"].startswith("Baseline (stock, ") and "new in the period" in r["pair_note"]
+    assert "不是同一口径" in r["pair_note_zh"]
+
+
+# --------------------------------------------------------------------------- a city added by name or code
+
+
+def _script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_context", paths.ROOT / "scripts" / "build_context.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _tarball(path: Path, members: dict[str, str]) -> None:
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz") as tgz:
+        for name, text in members.items():
+            data = text.encode("utf-8")
+            info = tarfile.TarInfo(f"package/dist/{name}")
+            info.size = len(data)
+            tgz.addfile(info, io.BytesIO(data))
+
+
+def test_build_context_adds_a_city_by_name_or_code(tmp_path, monkeypatch):
+    """The code path on small upstream files made here (the pinned leiii/census files are not on every
+    machine, and the census workbook needs the optional openpyxl: its reading is replaced by rows)."""
+    bc = _script()
+    config = tmp_path / "context_sources.yaml"
+    real = (paths.ROOT / "scripts" / "context_sources.yaml").read_text(encoding="utf-8")
+    head, tail = real.split("\norigins:", 1)
+    config.write_text("# test\ncities:\n  one: \"9901\"\norigins:" + tail, encoding="utf-8")
+    monkeypatch.setattr(bc, "CONFIG", config)
+    repo = tmp_path / "census"
+    (repo / "data" / "census").mkdir(parents=True)
+    (repo / "data" / "census" / "census_county_2020_v1.xlsx").write_bytes(b"rows replaced in the test")
+    (repo / "data" / "census" / "census_city_2010-2020_v1.csv").write_text(
+        "city_code,popu_2020,age_60_2020,age_65_2020\n990100,300,20.00,16.67\n990200,200,30.00,25.00\n", encoding="utf-8")
+    for cmd in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"]):
+        subprocess.run(["git", "-C", str(repo), *cmd], check=True)
+    ages = [f"{sex}_{a}" for a in bc.AGES_60 for sex in ("男", "女")]
+    header = ["区划代码", "区县", "人口数_合计", *ages]
+
+    def county(code, name, total, per_col):
+        return (code, name, total, *[per_col] * len(ages))
+
+    rows = [county("990100", "一市", 300, 5), county("990101", "甲区", 100, 2), county("990102", "乙县", 200, 3),
+            county("990200", "二市", 200, 5), county("990201", "丙区", 200, 5)]
+    monkeypatch.setattr(bc, "census_rows", lambda xlsx: (header, rows))
+    tgz = tmp_path / "divisions.tgz"
+    _tarball(tgz, {"cities.csv": "code,name,provinceCode\n9901,一市,99\n9902,二市,99\n",
+                   "areas.csv": "code,name,cityCode,provinceCode\n990101,甲区,9901,99\n990102,乙县,9901,99\n"
+                                "990201,丙区,9902,99\n",
+                   "streets.csv": "code,name,areaCode,cityCode,provinceCode\n990101001,某街道,990101,9901,99\n"
+                                  "990201101,某镇,990201,9902,99\n990201201,某乡,990201,9902,99\n",
+                   "villages.csv": "code,name,streetCode,areaCode,cityCode,provinceCode\n"
+                                   "990201101201,某村委会,990201101,990201,9902,99\n"})
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(bc.BuildError, match="no prefecture-level city named '虚构' in the NBS list"):
+        bc.build(repo / ".git", tgz, "2026-12-07", out, ["fictional=虚构"])
+    bc.build(repo / ".git", tgz, "2026-12-07", out, ["two=二市"])
+    pop = {(r["city"], r["measure"]): int(r["value"]) for r in csv.DictReader(open(out / "context_population.csv"))}
+    assert pop[("two", "population_60plus")] == 60 and pop[("two", "population_65plus")] == 50
+    div = {(r["city"], r["measure"]): int(r["value"]) for r in csv.DictReader(open(out / "context_divisions.csv"))}
+    assert div[("two", "towns")] == 1 and div[("two", "townships")] == 1 and div[("two", "village_committees")] == 1
+    assert 'two: "9902"' in config.read_text(encoding="utf-8")  # kept for the next rebuild
+    assert bc.resolve("two=990200", bc.city_codes(tgz.read_bytes())) == ("two", "9902")

@@ -117,7 +117,7 @@ def test_flattened_tables():
     c = extract_text(vertical, city="t", source_id="s", period=(2021, 2025))
     got = [(r["value"], r["kind"], r["year"], r["comparator"], r["unit"]) for _, r in c.iterrows()]
     assert got == [("49", "baseline", 2020, "=", "percent"), ("55", "target", 2025, "=", "percent"),
-                   ("300", "target", 2025, "=", "count"), ("95", "baseline", 2020, "=", "percent"),
+                   ("300", "target", 2025, "=", "beds"), ("95", "baseline", 2020, "=", "percent"),
                    ("95", "target", 2025, ">=", "percent")]
     run = "分类指标2025年目标值指标属性居家社区养老老年人接受居家上门服务覆盖率(%)18约束性居家适老化改造户数(户)10000预期性"
     c = extract_text(run, city="t", source_id="s", period=(2021, 2025))
@@ -135,9 +135,14 @@ def test_key_suggested_from_the_codebook(dataset):
 def test_candidates_have_the_dataset_columns_and_unique_ids():
     c = extract_text("到2026年,建成26家以上机构,新建不少于84个农村幸福院,打造2个示范点。", city="t", source_id="s",
                      period=(2024, 2026))
-    cols = "id,city,source_id,theme,indicator,indicator_zh,kind,year,comparator,value,value_high,unit,scope,binding," \
-           "section,quote,note,flags".split(",")
-    assert list(c.columns) == cols + ["confidence", "why"]
+    import json
+
+    package = json.loads((paths.DATA / "datapackage.json").read_text(encoding="utf-8"))
+    cols = [f["name"] for r in package["resources"] if r["name"] == "indicators" for f in r["schema"]["fields"]]
+    assert "caveat" in cols and "quote_en" in cols
+    assert list(c.columns)[:len(cols)] == cols  # every dataset column, in its order, then the reading's own
+    assert list(c.columns)[len(cols):] == ["basis", "scope_class", "denominator", "alternatives", "new_key",
+                                          "confidence", "why"]
     assert c["id"].is_unique
 
 

@@ -17,7 +17,8 @@ import pandas as pd
 
 from ..data import Dataset, flag_vocabulary, load_package, row_basis, scope_classes
 from ..errors import CompareError
-from .derive import derive
+from ..vocab import label
+from .derive import derive, quantity_words
 from .numbers import DERIVED, STATUS_RANK
 
 
@@ -243,7 +244,10 @@ def baseline_target(ds: Dataset, *, comparison: str | None = None, theme: str | 
 
     Columns: city, indicator, then ``baseline_*`` and ``target_*`` for value, comparator,
     year, id. A side with no statement is missing. Where several statements tie (a
-    conflict), the first by id is paired and ``conflict`` is True.
+    conflict), the first by id is paired and ``conflict`` is True. A baseline and a target of different
+    basis or scope class (a stock and a number to be newly built) are never paired: the baseline side is
+    left empty, its value and id kept in ``apart_baseline_value`` / ``apart_baseline_id``, and
+    ``pair_note`` / ``pair_note_zh`` say why.
     """
     sel = dict(comparison=comparison, theme=theme, indicators=indicators, cities=cities, fill_missing=True)
     base = compare(ds, kind="baseline", **sel)
@@ -259,6 +263,7 @@ def baseline_target(ds: Dataset, *, comparison: str | None = None, theme: str | 
     t = targ[keep].drop_duplicates(["city", "indicator"]).add_prefix("target_").rename(
         columns={"target_city": "city", "target_indicator": "indicator"})
     out = b.merge(t, on=["city", "indicator"], how="outer")
+    _apart(ds, out)
     out["conflict"] = out["baseline_conflict"].fillna(False) | out["target_conflict"].fillna(False)
     # one caveat column for the pair (each side's own stays in baseline_caveat / target_caveat)
     out["caveat"] = [" / ".join(dict.fromkeys(c for c in (b, t) if isinstance(c, str) and c))
@@ -271,6 +276,24 @@ def baseline_target(ds: Dataset, *, comparison: str | None = None, theme: str | 
     out["title_zh"] = out["indicator"].map(lambda k: book[k]["title_zh"])
     out["title_en"] = out["indicator"].map(lambda k: book[k]["title_en"])
     return out.sort_values(["indicator", "city"]).reset_index(drop=True)
+
+
+def _apart(ds: Dataset, out: pd.DataFrame) -> None:
+    """Baseline and target of different basis or scope class are not one quantity: the baseline is taken
+    out of the pair (kept in ``apart_baseline_value`` / ``apart_baseline_id``) and ``pair_note`` /
+    ``pair_note_zh`` say why."""
+    both = out["baseline_value"].notna() & out["target_value"].notna()
+    differ = both & ((out["baseline_basis"] != out["target_basis"])
+                     | (out["baseline_scope_class"] != out["target_scope_class"]))
+    out["apart_baseline_value"] = out["baseline_value"].where(differ)
+    out["apart_baseline_id"] = out["baseline_id"].where(differ)
+    for col, lang in (("pair_note", "en"), ("pair_note_zh", "zh")):
+        out[col] = [label("pair_apart", lang,
+                          baseline=quantity_words(ds, r["baseline_basis"], r["baseline_scope_class"], lang),
+                          target=quantity_words(ds, r["target_basis"], r["target_scope_class"], lang)) if d else ""
+                    for d, (_, r) in zip(differ, out.iterrows())]
+    for c in [c for c in out.columns if c.startswith("baseline_")]:
+        out[c] = (out[c].astype(bool) & ~differ) if out[c].dtype == bool else out[c].where(~differ)
 
 
 def coverage(ds: Dataset, *, comparison: str | None = None, theme: str | None = None,

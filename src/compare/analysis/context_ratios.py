@@ -18,7 +18,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..data import flag_vocabulary, load_package, row_basis, scope_classes
 from ..data.context import lookup, table
+from ..vocab import label
 from ..errors import DataError, Problem
 from .numbers import product_comparator, ratio_comparator, sum_comparator
 
@@ -34,6 +36,43 @@ def _measure_label(ds, measure: str) -> str:
     return labels.get(measure, {}).get("en", measure)
 
 
+def has_census(ds, city: str) -> bool:
+    """True when the context tables have the city's census population (its outside ratios can be computed)."""
+    return lookup(ds, city, "population") is not None
+
+
+def _not_computed(ds, r, d: dict, why: str, *, indicator=None, suffix="") -> dict:
+    """A derived row with no value whose assumption says why it was not computed."""
+    key = indicator or d["indicator"]
+    return _row(ds, r, d, value=np.nan, comparator="", inputs=[r["id"]], assumption=why, formula=d["formula"],
+                unit=ds.codebook["indicators"][key]["unit"], scope=d.get("scope", r["scope"]), indicator=indicator,
+                suffix=(suffix + "-" if suffix else "") + "missing")
+
+
+def quantity_words(ds, basis, scope_class, lang: str) -> str:
+    """'stock, citywide' in words: a value's basis and scope class, as a reader is told why two are not paired."""
+    scopes = ds.codebook.get("scopes") or {}
+    where = (scopes.get(scope_class) or {}).get(lang, str(scope_class))
+    what = label(f"basis_{basis}", lang) if isinstance(basis, str) and basis else ""
+    return ", ".join(w for w in (what, where) if w)
+
+
+def _apart(ds, r, d: dict) -> str:
+    """Why a plan value cannot enter a ratio defined for another basis or scope class ('' if it can).
+
+    A count added in the period may stand for a stock only as a floor the derivation declares
+    (``floor_numerators``: what is newly built is at most what there is)."""
+    meta = ds.codebook["indicators"][d["indicator"]]
+    basis = row_basis(r["flags"] or "", flag_vocabulary(load_package(ds.data_dir)))
+    cls = scope_classes(ds.codebook).get(r["scope"], r["scope"])
+    want_cls = meta.get("scope_class")
+    floor = r["indicator"] in (d.get("floor_numerators") or {}) and (basis, meta.get("basis")) == ("new_in_period", "stock")
+    if (basis == meta.get("basis") or floor) and cls == want_cls:
+        return ""
+    return label("ratio_basis_apart", "en", expected=quantity_words(ds, meta.get("basis"), want_cls, "en"),
+                 found=quantity_words(ds, basis, cls, "en"))
+
+
 def _ratio_rows(ds, d: dict, ind: pd.DataFrame) -> list[dict]:
     rows = []
     numerators = d["numerator"] if isinstance(d["numerator"], list) else [d["numerator"]]
@@ -46,8 +85,13 @@ def _ratio_rows(ds, d: dict, ind: pd.DataFrame) -> list[dict]:
             measures = measures.get(r["city"], measures["default"])
         measures = measures if isinstance(measures, list) else [measures]
         ctx = [lookup(ds, r["city"], m) for m in measures]
-        if any(c is None for c in ctx):
-            continue  # no context for this city: nothing to derive, nothing to show
+        if any(c is None for c in ctx):  # a city with no census or division row: said, never silent
+            rows.append(_not_computed(ds, r, d, label("no_census_row", "en")))
+            continue
+        why = _apart(ds, r, d)
+        if why:
+            rows.append(_not_computed(ds, r, d, why))
+            continue
         den = float(sum(c["value"] for c in ctx))
         if den == 0:
             continue
@@ -88,6 +132,8 @@ def _per_unit_rows(ds, d: dict, ind: pd.DataFrame) -> list[dict]:
         measure = d["scopes"][r["scope"]]
         c = lookup(ds, r["city"], measure)
         if c is None:
+            rows.append(_not_computed(ds, r, d, label("no_census_row", "en"), indicator=r["indicator"],
+                                      suffix="citywide_min"))
             continue
         n = int(c["value"])
         count_comp, why = "=", ""

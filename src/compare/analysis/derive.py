@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..data import Dataset
-from .context_ratios import derive_context
+from ..data import Dataset, flag_vocabulary, load_package, row_basis, scope_classes
+from .context_ratios import derive_context, quantity_words
 from ..vocab import label
 from .numbers import ratio_comparator
 
@@ -22,6 +22,12 @@ def _flagset(flags: str) -> set[str]:
 def _is_restatement(flags: str) -> bool:
     fl = _flagset(flags)
     return "restated_in_annex" in fl or any(f.startswith("restates:") for f in fl)
+
+
+def _quantities(ds: Dataset, flags: pd.Series, scopes: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Each row's basis (from its flags) and scope class (from its scope)."""
+    vocab = flag_vocabulary(load_package(ds.data_dir))
+    return flags.fillna("").map(lambda f: row_basis(f, vocab)), scopes.map(scope_classes(ds.codebook))
 
 
 def _joined(pairs: pd.DataFrame, col: str, found) -> list[str]:
@@ -57,13 +63,24 @@ def derive(ds: Dataset) -> pd.DataFrame:
         pairs = nums.merge(dens, on=["city", "source_id", "year", "_kindgroup"], how="left", suffixes=("", "_den"))
         theme = ds.codebook["indicators"][d["indicator"]]["theme"]
         found = pairs["id_den"].notna() & pairs["value_den"].notna() & (pairs["value_den"] != 0)
+        # values of different basis or scope class are never divided: the row says so, with no value
+        nb, nc = _quantities(ds, pairs["flags"], pairs["scope"])
+        db, dc = _quantities(ds, pairs["flags_den"], pairs["scope_den"])
+        apart = found & ((nb != db) | (nc != dc))
+        found = found & ~apart
         value = pairs["value"] / pairs["value_den"] * float(d.get("factor", 1))
         comps = [ratio_comparator(n, m) if ok else "" for n, m, ok in
                  zip(pairs["comparator"], pairs["comparator_den"].fillna(""), found)]
         base_assumption = d.get("assumption", "")
         assumptions, notes, notes_zh = [], [], []
-        for ok, n, m, comp, (_, r) in zip(found, pairs["comparator"], pairs["comparator_den"].fillna(""), comps,
+        for ok, n, m, comp, (k, r) in zip(found, pairs["comparator"], pairs["comparator_den"].fillna(""), comps,
                                          pairs.iterrows()):
+            if apart[k]:
+                assumptions.append(label("ratio_apart", "en", numerator=quantity_words(ds, nb[k], nc[k], "en"),
+                                         denominator=quantity_words(ds, db[k], dc[k], "en")))
+                notes.append("")
+                notes_zh.append("")
+                continue
             if not ok:
                 assumptions.append(f"not derivable: the document states no {d['denominator']} for {r['year']} "
                                    f"({'baseline' if r['kind'] == 'baseline' else 'target or projection'}); "
@@ -94,7 +111,7 @@ def derive(ds: Dataset) -> pd.DataFrame:
             "caveat": _joined(pairs, "caveat", found),
             "caveat_zh": _joined(pairs, "caveat_zh", found),
             "status": "derived", "formula": d["formula"],
-            "inputs": [f"{a};{b}" if ok else a for a, b, ok in zip(pairs["id"], pairs["id_den"].fillna(""), found)],
+            "inputs": [f"{a};{b}" if ok else a for a, b, ok in zip(pairs["id"], pairs["id_den"].fillna(""), found | apart)],
             "assumption": assumptions,
         })
         stem = "derived-" + out["city"] + "-" + d["indicator"] + "-" + out["year"].astype(str) + "-" + out["kind"]

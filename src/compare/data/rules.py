@@ -14,6 +14,8 @@ saying what was expected and how to fix it). :func:`run` is the order:
 5. ``cross_problems``                rows against their source (period) and their indicator's
                                      definition (theme, unit, scope class, basis unless a caveat),
                                      ranges, notes that flags need, flags naming other rows
+   ``new_built_problems``            (in ``guards``) a count the quote says is newly built or added (新建/新增...)
+                                     under a stock key with no basis flag
 6. ``source_period_problems``        each source's period runs forwards
 7. ``context_indicator_problems``    context.csv names defined indicators
 8. ``context_codebook_problems``     the codebook's ``context_derivations``
@@ -25,7 +27,7 @@ saying what was expected and how to fix it). :func:`run` is the order:
                                      is valid)
 
 ``capture_problems`` (each quote in its capture) runs on a loaded dataset, from ``compare validate
---sources DIR``.
+--sources DIR``; ``context_warnings`` (in ``guards``: a city with no census row) too: a warning, not an error.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from .codebook import _key_lines, drift_lines, read_codebook, scope_classes
 from .context import context_resources
 from .provenance import normalise_capture, quote_in_capture, quote_states
 from .read import Table, read_csv_table
+from .guards import new_built_problems
 from .schema import check_resource, fields, flag_regex, flag_vocabulary, resource, row_basis
 
 #: the tabular resources every data folder has (the context tables are optional, see .context)
@@ -225,13 +228,15 @@ def cross_problems(ind: pd.DataFrame, t: Table, sources: pd.DataFrame | None, bo
         report(defined & uncaveated & row_class.notna() & (row_class != key_class), "scope",
                lambda r: f"{r['scope']!r} is of scope class {classes[r['scope']]!r}, but {r['indicator']} is defined "
                          f"for scope class {codes[r['indicator']].get('scope_class')!r}; give the row an indicator of "
-                         "its own, or a caveat saying what differs")
+                         "its own (scope classes: " + ", ".join(sorted(set(classes.values()) - {""})) + "), or, if the "
+                         "difference is small enough for a reader to judge, a caveat saying what differs")
         basis = ind["flags"].fillna("").map(lambda f: row_basis(f, vocab))
         key_basis = ind["indicator"].map({k: m.get("basis") for k, m in codes.items()})
         report(defined & uncaveated & (basis != key_basis), "flags",
                lambda r: f"the flags give basis {row_basis(r['flags'] or '', vocab)!r}, but {r['indicator']} is defined "
-                         f"with basis {codes[r['indicator']].get('basis')!r}; give the row an indicator of its own, "
-                         "or a caveat saying what differs")
+                         f"with basis {codes[r['indicator']].get('basis')!r}; give the row an indicator of its own "
+                         f"(bases: {_bases(vocab)}), or, if the difference is small enough for a reader to judge, "
+                         "a caveat saying what differs")
     v, vh = ind["value"].astype("float64"), ind["value_high"].astype("float64")
     pct = ind["unit"] == "percent"
     report(pct & ~v.between(0, 100) & v.notna(), "value", lambda r: f"{r['value']:g} is outside 0-100 for a percent")
@@ -270,6 +275,15 @@ def cross_problems(ind: pd.DataFrame, t: Table, sources: pd.DataFrame | None, bo
                                                       "conflicts are flagged on both rows"))
     out.sort(key=lambda x: (x[0], x[1]))
     return [Problem(t.name, line, col, msg) for line, col, msg in out]
+
+
+def _bases(vocab: dict) -> str:
+    """The allowed bases and the flags that give each (a row with no basis flag is a stock)."""
+    by_basis: dict[str, list[str]] = {}
+    for name, v in vocab.items():
+        if v.get("basis"):
+            by_basis.setdefault(v["basis"], []).append(name)
+    return "stock (no flag), " + ", ".join(f"{b} (flag {' or '.join(f)})" for b, f in by_basis.items())
 
 
 def context_codebook_problems(book: dict, path: str) -> list[Problem]:
@@ -513,6 +527,7 @@ def run(data_dir: Path, package: dict, *, drift: bool = True) -> Checked:
     ind = frames["indicators"]
     if ind is not None:
         found += cross_problems(ind, tables["indicators"], frames["sources"], book, package)
+        found += new_built_problems(ind, tables["indicators"], book, package)
     if frames["sources"] is not None:
         found += source_period_problems(frames["sources"], tables["sources"])
     if frames["context"] is not None and book is not None:

@@ -2,15 +2,19 @@
 that needs no judgement; the curator keeps, corrects or drops each candidate. Imports ``data`` and the base.
 
 - ``reader``      numbers with unit, comparator, year, kind, scope, binding, section and quote
-- ``keys``        the indicator key a candidate most likely is
+- ``keys``        the candidate's definition fields (unit, basis, scope class, denominator) read from its
+                  wording, and the codebook keys that match them
 - ``candidates``  the findings as rows in the dataset's columns, marked when the dataset has them
-- ``evaluate``    recall against the curated dataset, per city
+- ``sheet``       the review sheet a curator decides, and appending its accepted rows
+- ``evaluate``    recall and key accuracy (left one city out) against the curated dataset, per city
 """
 
 from .candidates import extract_file, extract_text, matches, mark_existing, parse_period
 from .evaluate import evaluate, format_evaluation
-from .keys import suggest_key
-from .reader import COLUMNS, prepare
+from .keys import rank_keys, read_basis, suggest_key
+from .reader import COLUMNS, DATASET_COLUMNS, prepare
+from .sheet import SHEET_COLUMNS, apply_sheet, review_sheet, write_sheet
 
 __all__ = ["extract_text", "extract_file", "evaluate", "format_evaluation", "suggest_key", "prepare", "COLUMNS",
-           "matches", "mark_existing", "parse_period"]
+           "matches", "mark_existing", "parse_period", "rank_keys", "read_basis", "DATASET_COLUMNS", "SHEET_COLUMNS",
+           "apply_sheet", "review_sheet", "write_sheet"]

@@ -15,59 +15,160 @@ from ..data import load, load_codebook
 from ..data.provenance import normalise, paged_text, strip_page_markers
 from ..errors import CompareError, DataError, Problem
 from ..files import display_path
-from .keys import suggest_key
-from .reader import (_CLAUSE_END, COLUMNS, _bounds, _prose, _quote, _run_together_table, _scope, _spans_years,
+from .keys import (BASIS_FLAGS, _bigrams, SCOPE_CLASS, THRESHOLD, new_key_fields, rank_keys, read_basis, read_denominator,
+                   suggest_by_title)
+from .sheet import drop_rejected
+from .reader import (_CLAUSE_END, _SENT_END, COLUMNS, _bounds, _prose, _quote, _run_together_table, _scope, _spans_years,
                      _vertical_tables, prepare)
 
 
 def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int] | None = None,
                  issued: int | None = None, codebook: dict | None = None,
-                 existing: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Candidate rows for ``text``, one per number that may be a statement, in capture order."""
+                 existing: pd.DataFrame | None = None, by_title: bool = False) -> pd.DataFrame:
+    """Candidate rows for ``text``, one per number that may be a statement, in capture order.
+
+    ``by_title`` suggests keys as the extractor did before keys were chosen by definition (titles only,
+    basis read only from 每年/累计): the baseline of ``compare extract --evaluate``."""
     plan = prepare(text, period=period, issued=issued)
     found = _vertical_tables(plan) + _run_together_table(plan)
     taken = {f.pos for f in found}
     found += _prose(plan, taken)
     found.sort(key=lambda f: f.pos)
     _spans_years(plan, found)
+    parents = _schedule_totals(plan.text, found)
     rows = []
     ids: dict[str, int] = {}
     norm_text = normalise(plan.text)
     for f in found:
         quote = _quote(plan.text, f.quote_start, f.quote_end)
         label = f.label or quote
-        key, kscore = suggest_key(label, f.unit, codebook)
-        meta = (codebook or {}).get("indicators", {}).get(key, {}) if key else {}
         if any(j for j in plan.joins if f.pos < j < f.end):
             f.flags.append("page_marker_joined")
-        section, _ = plan.section(f.pos)
-        clause = plan.text[_bounds(plan.text, f.pos, _CLAUSE_END)[0]:f.end]
-        scope = "per_community" if f.unit.startswith("square_meters_per") else _scope(clause)
+        section, context = plan.section(f.pos)
+        cl_s, cl_e = _bounds(plan.text, f.pos, _CLAUSE_END)
+        clause = plan.text[cl_s:f.end]
+        fields = read_candidate(plan.text, f, clause, label, background=context == "background")
+        if by_title:  # the reading before keys were chosen by definition
+            scope, what = ("per_community" if f.unit.startswith("square_meters_per") else _scope(clause)), label
+        else:
+            total = parents.get(id(f))
+            sent_s = _bounds(plan.text, f.pos, _SENT_END)[0]
+            what = label if "table" in f.flags else _what_text(plan.text, sent_s, cl_s, f.end)
+            scope_text = label if "table" in f.flags else plan.text[cl_s:cl_e]
+            if total is not None:  # one year of a schedule: what its total counts, where
+                what = total.label or what
+                scope_text = plan.text[_bounds(plan.text, total.pos, _CLAUSE_END)[0]:total.end + 16]
+                f.unit = total.unit if f.unit in ("count", total.unit) else f.unit
+            scope = read_scope(scope_text, f.unit, plan.text[sent_s:cl_e])
+        fields["scope_class"] = SCOPE_CLASS.get(scope, scope)
+        if by_title:
+            fields["basis"] = "new_in_period" if "increment" in f.flags or "cumulative" in f.flags else \
+                "per_year" if "annual" in f.flags else "stock"
+            key, kscore = suggest_by_title(label, f.unit, codebook)
+            ranked = [(key, kscore)] if key else []
+        else:
+            ranked = rank_keys(what, f.unit, codebook, basis=fields["basis"], scope_class=fields["scope_class"],
+                               denominator=fields["denominator"])
+            key, kscore = ranked[0] if ranked and ranked[0][1] >= THRESHOLD else (None, ranked[0][1] if ranked else 0.0)
+        f.flags = [x for x in f.flags if x not in ("annual", "cumulative", "unstated_start")]
+        if "increment" not in f.flags:
+            f.flags += BASIS_FLAGS[fields["basis"]]
+        meta = (codebook or {}).get("indicators", {}).get(key, {}) if key else {}
         indicator = key or "unmatched"
         base = f"{city}-{indicator}-{f.year}-{f.kind}"
         ids[base] = ids.get(base, 0) + 1
         rid = base if ids[base] == 1 else f"{base}-{ids[base]}"
-        why = list(f.why)
-        why.append(f"key {key} (match {kscore})" if key else "no codebook title matches: choose a key")
+        why = list(f.why) + [f"basis {fields['basis']} ({fields['basis_words']})"]
+        if key:
+            why.append(f"key {key} (match {kscore}; unit, basis{' and scope class' if meta.get('scope_class') == fields['scope_class'] else ''} agree)")
+        else:
+            why.append(f"no key of unit {f.unit} and basis {fields['basis']} fits: a new indicator (fields in new_key)")
         conf = f.confidence - (0 if key else 0.1)
-        row = {
+        row = dict.fromkeys(COLUMNS, "")
+        row.update({
             "id": rid, "city": city, "source_id": source_id, "theme": meta.get("theme", ""),
             "indicator": indicator, "indicator_zh": meta.get("title_zh", re.sub(r"\s+", "", label)[-30:]),
             "kind": f.kind, "year": f.year, "comparator": f.comparator, "value": _num(f.value),
             "value_high": _num(f.value_high) if f.value_high is not None else "",
-            "unit": f.unit,
-            "scope": scope, "binding": f.binding, "section": section or "(no heading)", "quote": quote,
-            "note": "", "flags": ";".join(dict.fromkeys(f.flags)), "confidence": round(max(conf, 0.1), 2),
-            "why": "; ".join(why),
-        }
-        if meta and meta.get("unit") != f.unit:
-            row["why"] += f"; unit read as {f.unit}, codebook says {meta.get('unit')}"
+            "unit": f.unit, "scope": scope, "binding": f.binding, "section": section or "(no heading)", "quote": quote,
+            "flags": ";".join(dict.fromkeys(f.flags)), "basis": fields["basis"], "scope_class": fields["scope_class"],
+            "denominator": fields["denominator"],
+            "alternatives": ";".join(f"{k}:{sc}" for k, sc in ranked if k != key),
+            "new_key": "" if key else _fields_text(new_key_fields(label, f.unit, basis=fields["basis"],
+                                                                  scope_class=fields["scope_class"],
+                                                                  denominator=fields["denominator"], period=plan.period)),
+            "confidence": round(max(conf, 0.1), 2), "why": "; ".join(why),
+        })
         rows.append(row)
         assert normalise(quote) in norm_text, quote  # every quote is cut from the text itself
     out = pd.DataFrame(rows, columns=COLUMNS)
     if existing is not None and len(out):
         mark_existing(out, existing, plan.text)
     return out
+
+
+#: units whose values are levels whatever the wording (a share of new beds is still a share)
+LEVEL_UNITS = {"percent", "per_mille", "percentage_points", "yuan_per_person_month", "beds_per_1000_elderly",
+               "persons_per_100_beds", "persons_per_1000_elderly", "places_per_1000_population"}
+
+
+def read_candidate(text: str, f, clause: str, label: str, *, background: bool) -> dict:
+    """The definition fields a candidate's own wording gives: basis (and its words) and denominator."""
+    own = label if "table" in f.flags else clause
+    after = "" if "table" in f.flags else text[f.end:f.end + 24]
+    basis, words = read_basis(own + after[:_clause_len(after)], background=background, flags=";".join(f.flags))
+    if basis == "stock" and "table" not in f.flags:
+        quote = text[f.quote_start:f.quote_end] + after[:12]
+        basis, words = read_basis(re.sub(r"新建|新增", "", quote), background=background, flags=";".join(f.flags))
+    if f.unit in LEVEL_UNITS and basis != "stock":  # a share or a rate is a level: 新建 qualifies what it is of
+        basis, words = "stock", f"a {f.unit} is a level ({words} qualifies its object)"
+    return {"basis": basis, "basis_words": words, "denominator": read_denominator(own + after[:_clause_len(after)])}
+
+
+def _schedule_totals(text: str, found: list) -> dict:
+    """For each year of a schedule ("40个,其中2025年18个、2026年12个"), the total it breaks down."""
+    out = {}
+    for i, f in enumerate(found):
+        if "increment" not in f.flags:
+            continue
+        sent_s = _bounds(text, f.pos, _SENT_END)[0]
+        before = [g for g in found[:i] if g.pos >= sent_s and "increment" not in g.flags]
+        if before:
+            out[id(f)] = before[-1]
+    return out
+
+
+def read_scope(text: str, unit: str, sentence: str = "") -> str:
+    """The scope a clause names: a per-unit floor (每个县...), 农村/城市 (township and village facilities are
+    rural), a per-person standard, else citywide. 新建城区 names where a standard applies, not the city's urban part."""
+    if unit.startswith("square_meters_per"):
+        return "per_community"
+    if re.search(r"市本级", text):
+        return "city_level"
+    if unit == "yuan" and re.search(r"标准|元/(?:人|生)|/生|每人|人均", sentence or text):
+        return "per_person"
+    scope = _scope(re.sub(r"新建城区|新建居住区", "", text))
+    if scope in ("citywide", "urban") and re.search(r"镇区域|村级|镇村|乡镇|农村", text):
+        return "rural"
+    return scope
+
+
+def _what_text(text: str, sent_s: int, cl_s: int, end: int) -> str:
+    """The words that say what a number counts: its clause, reaching back a clause at a time within the
+    sentence while the clause has few words of its own ("占16.46%")."""
+    start = cl_s
+    while len(_bigrams(re.sub(r"(?:19|20)\d{2}\s*年[底末前]?|[\d.]+", " ", text[start:end]))) < 6 and start > sent_s:
+        start = _bounds(text, start - 2, _CLAUSE_END)[0]
+    return text[start:end]
+
+
+def _clause_len(after: str) -> int:
+    m = re.search(r"[,，。;；:：\n]", after)
+    return m.start() if m else len(after)
+
+
+def _fields_text(d: dict) -> str:
+    return "; ".join(f"{k}={v}" for k, v in d.items())
 
 
 def _num(v: float) -> str:
@@ -136,10 +237,13 @@ def extract_file(path: Path, *, city: str, source_id: str, data_dir: Path | None
         except DataError:
             codebook = None
     try:
-        return extract_text(text, city=city, source_id=source_id, period=period, issued=issued,
-                            codebook=codebook, existing=existing)
+        cands = extract_text(text, city=city, source_id=source_id, period=period, issued=issued,
+                             codebook=codebook, existing=existing)
     except ValueError as err:
         raise DataError([_problem(path, f"{err} (e.g. --period 2024-2026)")]) from None
+    cands, n = drop_rejected(cands, data_dir)
+    cands.attrs["rejected_before"] = n
+    return cands
 
 
 def _problem(path: Path, message: str):

@@ -1,8 +1,96 @@
-"""Which indicator key of the codebook a candidate most likely is."""
+"""Which indicator key of the codebook a candidate is, chosen by definition.
+
+A candidate's definition fields are read from its wording (:func:`read_fields`): the unit, the basis
+(新建/新增 a total added in the period, 每年 an amount per year, 累计 a running total, else a stock), the
+scope class (每个县, 每个街道, 农村, 城市...) and, for a share, its denominator (占常住人口, 占养老机构床位).
+:func:`rank_keys` keeps only the codebook indicators whose unit and basis are the candidate's, and orders
+them by what they count (the words of the title and definition), scope class and denominator. When none
+is close enough, :func:`new_key_fields` proposes the fields of a new indicator.
+"""
 
 from __future__ import annotations
 
 import re
+
+from ..data.wording import new_words
+
+# ----------------------------------------------------------------------------- the basis
+
+_PER_YEAR = re.compile(r"每年|年均|每年度|年度(?:安排|投入)")
+_CUMULATIVE = re.compile(r"累计")
+_PERIOD_WORDS = re.compile(r"期间|(?:19|20)\d{2}\s*[—–\-~至]\s*(?:19|20)\d{2}\s*年|十[二三四五]五[”\"]?(?:期间|时期|以来)")
+_SCHEDULE = re.compile(r"其中\s*(?:19|20)\d{2}年")
+_FLOW = re.compile(r"(?:完成|实施)[^,，。;；]{0,24}改造|投入|发放|申报|争取")
+
+
+def read_basis(text: str, *, background: bool = False, flags: str = "") -> tuple[str, str]:
+    """(basis, the words it was read from) of a statement; ``stock`` when no word names another basis."""
+    if "increment" in flags.split(";"):
+        return "new_in_period", "one year of a schedule (其中/分别)"
+    m = _PER_YEAR.search(text)
+    if m:
+        return "per_year", m.group(0)
+    m = _CUMULATIVE.search(text)
+    if m:
+        if _PERIOD_WORDS.search(text) or background:
+            return "new_in_period", m.group(0)
+        return "cumulative_unstated_start", m.group(0) + " (no start stated)"
+    words = new_words(text)
+    if words:
+        return "new_in_period", words[0]
+    for rx in (_PERIOD_WORDS, _SCHEDULE):
+        m = rx.search(text)
+        if m and (_FLOW.search(text) or rx is _SCHEDULE):
+            return "new_in_period", m.group(0)
+    m = _FLOW.search(text)
+    if m and m.group(0).startswith(("完成", "实施")):
+        return "new_in_period", m.group(0)
+    return "stock", "no word of a period, a year or an addition"
+
+
+#: the flags that give a row each basis (datapackage.json, indicators.flags vocabulary)
+BASIS_FLAGS = {"stock": [], "new_in_period": ["cumulative"], "per_year": ["annual"],
+               "cumulative_unstated_start": ["cumulative", "unstated_start"]}
+
+
+# ----------------------------------------------------------------------------- scope and denominator
+
+SCOPE_CLASS = {"citywide": "citywide", "urban": "urban", "rural": "rural", "per_county": "per_county",
+               "per_town": "per_town", "per_street": "per_street", "per_village": "per_village",
+               "per_community": "per_community", "per_institution": "per_institution", "per_person": "per_person",
+               "named_area": "single_unit", "department": "single_unit", "city_level": "single_unit"}
+
+# the denominator of a share as written (占X, X的比例) -> words the codebook's denominators use
+_DENOMINATORS = [  # each alternative: words that must all be in the key's denominator or definition
+    (re.compile(r"常住人口"), (("resident",), ("常住",))),
+    (re.compile(r"户籍人口"), (("registered",), ("户籍",))),
+    (re.compile(r"总人口"), (("总人口",), ("total population",))),
+    (re.compile(r"养老机构床位"), (("institution", "bed"), ("养老机构床位",))),
+    (re.compile(r"床位总数|总床位|养老床位"), (("bed",),)),
+    (re.compile(r"老年人口|老年人"), (("elderly",), ("aged",), ("老年",))),
+    (re.compile(r"社区"), (("communit",),)),
+    (re.compile(r"乡镇|镇"), (("town",),)),
+    (re.compile(r"村"), (("village",),)),
+]
+
+
+def read_denominator(text: str) -> str:
+    """The denominator a share names (``占常住人口`` -> ``常住人口``), or ''."""
+    m = re.search(r"占([^,，。;；%\d]{2,14}?)(?:的)?(?:比例|比重|比|总数|[\d(（]|$)", re.sub(r"\s+", "", text))
+    return m.group(1) if m else ""
+
+
+def _denominator_score(denominator: str, meta: dict) -> float:
+    if not denominator:
+        return 0.0
+    theirs = f"{meta.get('denominator', '')} {meta.get('definition', '')}".lower()
+    for rx, alternatives in _DENOMINATORS:
+        if rx.search(denominator):
+            return 0.3 if any(all(w.lower() in theirs for w in alt) for alt in alternatives) else -0.3
+    return 0.0
+
+
+# ----------------------------------------------------------------------------- what is counted
 
 
 def _bigrams(s: str) -> set[str]:
@@ -10,12 +98,81 @@ def _bigrams(s: str) -> set[str]:
     return {s[i:i + 2] for i in range(len(s) - 1)}
 
 
-def suggest_key(label: str, unit: str, codebook: dict | None) -> tuple[str | None, float]:
-    """The codebook indicator whose ``title_zh`` (and definition) best matches ``label``, with a score 0-1."""
+_FILLER = _bigrams("到年底前全市建成达到以上不少于不低于超过其中每个建有完成实现力争确保我市全面")
+
+
+def _what(label: str) -> set[str]:
+    text = re.sub(r"(?:19|20)\d{2}\s*年[底末前]?|\d+(?:\.\d+)?", " ", label)
+    return _bigrams(text) - _FILLER
+
+
+def fields_of(meta: dict) -> dict:
+    return {k: meta.get(k) for k in ("unit", "basis", "scope_class", "denominator", "counts", "period")}
+
+
+# ----------------------------------------------------------------------------- ranking
+
+#: the least score at which a key is suggested; below it the candidate is a new indicator
+THRESHOLD = 0.65
+
+
+def rank_keys(label: str, unit: str, codebook: dict | None, *, basis: str = "stock", scope_class: str = "citywide",
+              denominator: str = "", n: int = 4) -> list[tuple[str, float]]:
+    """Up to ``n`` codebook keys a candidate may be, best first, with a score 0-1.
+
+    Only keys whose unit and basis equal the candidate's are ranked; a key of another scope class loses
+    a third of its score (a scope word may qualify a clause, not the value).
+    """
     if not codebook:
+        return []
+    # what is counted: the wording without the denominator of a share (matched against the key's denominator)
+    mine = _what(label.replace(f"占{denominator}", "占") if denominator else label)
+    if not mine:
+        return []
+    indicators = codebook.get("indicators") or {}
+    vocab = set().union(*(_what(str(m.get("title_zh", ""))) for m in indicators.values()))
+    said = mine & vocab  # the candidate's words that some indicator's title uses
+    ages = set(re.findall(r"(\d{2})周?岁", label))
+    out = []
+    for key, meta in indicators.items():
+        if meta.get("unit") != unit or (meta.get("basis") or "stock") != basis:
+            continue
+        title_text = str(meta.get("title_zh", ""))
+        title = _what(title_text)
+        if not title:
+            continue
+        shared = mine & title
+        # how much of the title the wording has, and how much of what the wording says the title has
+        score = 0.6 * len(shared) / len(title) + 0.4 * len(shared) / max(len(said), 1)
+        zh_def = "".join(re.findall(r"[\u4e00-\u9fff]+", f"{meta.get('definition', '')} {meta.get('counts', '')}"))
+        score += 0.1 * len(mine & (_bigrams(zh_def) - title)) / max(len(mine), 1)
+        score += _denominator_score(denominator, meta)
+        theirs = set(re.findall(r"(\d{2})周?岁", title_text + str(meta.get("definition", ""))))
+        if ages and theirs and not ages & theirs:  # 65岁 is not 60岁
+            score *= 0.3
+        if meta.get("scope_class") != scope_class:
+            score *= 0.66
+        if score > 0:
+            out.append((key, round(min(score, 1.0), 2)))
+    out.sort(key=lambda kv: -kv[1])
+    return out[:n]
+
+
+def suggest_key(label: str, unit: str, codebook: dict | None, *, basis: str = "stock", scope_class: str = "citywide",
+                denominator: str = "") -> tuple[str | None, float]:
+    """The best key for a candidate and its score, or (None, best score) when no key is close enough."""
+    ranked = rank_keys(label, unit, codebook, basis=basis, scope_class=scope_class, denominator=denominator)
+    if not ranked:
         return None, 0.0
+    key, score = ranked[0]
+    return (key, score) if score >= THRESHOLD else (None, score)
+
+
+def suggest_by_title(label: str, unit: str, codebook: dict | None) -> tuple[str | None, float]:
+    """The suggester before keys were chosen by definition (titles, a bonus for the unit): kept as the
+    baseline ``compare extract --evaluate`` measures against."""
     lab = _bigrams(label)
-    if not lab:
+    if not codebook or not lab:
         return None, 0.0
     best, score = None, 0.0
     for key, meta in codebook.get("indicators", {}).items():
@@ -30,4 +187,13 @@ def suggest_key(label: str, unit: str, codebook: dict | None) -> tuple[str | Non
     return (best, round(min(score, 1.0), 2)) if score >= 0.45 else (None, round(score, 2))
 
 
-# ----------------------------------------------------------------------------- entry points
+def new_key_fields(label: str, unit: str, *, basis: str, scope_class: str, denominator: str = "",
+                   period: tuple[int, int] | None = None) -> dict:
+    """The definition fields of a new indicator for a candidate no key fits (the curator completes them)."""
+    counts = re.sub(r"(?:19|20)\d{2}\s*年[底末前]?|[\d.]+%?|[,，。;；:：]", "", label).strip()[-30:]
+    out = {"unit": unit, "basis": basis, "scope_class": scope_class, "counts": counts}
+    if denominator:
+        out["denominator"] = denominator
+    if basis == "new_in_period":
+        out["period"] = f"{period[0]}-{period[1]}" if period else "the period the quote states"
+    return out

@@ -56,9 +56,11 @@ _SCOPES = [
     (re.compile(r"城市|城区|城镇"), "urban"),
 ]
 
-COLUMNS = ["id", "city", "source_id", "theme", "indicator", "indicator_zh", "kind", "year", "comparator",
-           "value", "value_high", "unit", "scope", "binding", "section", "quote", "note", "flags",
-           "confidence", "why"]
+#: every column of data/indicators.csv, in its order (datapackage.json), then the reading's own
+DATASET_COLUMNS = ["id", "city", "source_id", "theme", "indicator", "indicator_zh", "kind", "year", "comparator",
+                   "value", "value_high", "unit", "scope", "binding", "section", "quote", "quote_en", "note",
+                   "note_zh", "flags", "caveat", "caveat_zh"]
+COLUMNS = DATASET_COLUMNS + ["basis", "scope_class", "denominator", "alternatives", "new_key", "confidence", "why"]
 
 
 # ----------------------------------------------------------------------------- text
@@ -220,9 +222,21 @@ def _refine_unit(unit: str, clause: str, after: str) -> str:
         return "square_meters_per_person"
     if unit == "square_meters" and "每百户" in clause:
         return "square_meters_per_100_households"
+    if unit == "institutions" and re.search(r"(?:企业|单位|基地|组织)(?:数量?)?[(（]?家?[)）]?\s*$", clause[:-1] if clause else ""):
+        return "count"
+    if unit == "institutions" and re.match(r"家?[^,，。]{0,16}(?:企业|单位|基地|组织)", after):
+        return "count"
     if unit == "count":
+        noun = re.sub(r"[(（][^()（）]{0,4}[)）]?\s*$", "", clause.strip())
+        noun = re.sub(r"(?:达到|达|为|共|有|建成|建有|设置|至少|不少于|不低于|超过|以上|约|[\s\d.,、个])+$", "", noun)
+        for rx, u in ((r"托位(?:数)?$", "places"), (r"社区(?:数)?$", "communities"), (r"床位(?:数)?$", "beds"), (r"中心(?:数)?$", "centers"),
+                      (r"(?:站点|点位|幸福院|服务站|[^百]点)(?:数)?$", "facilities"), (r"机构(?:数)?$", "institutions")):
+            if re.search(rx, noun) and not re.match(r"个?[\u4e00-\u9fff]", after[1:] if after[:1] == "个" else after):
+                return u
         if re.match(r"[个]?托位", after) or "托位" in clause[-12:]:
             return "places_per_1000_population" if "每千" in clause else "places"
+        if re.match(r"个?[^,，。]{0,30}机构", after):
+            return "institutions"
         if re.match(r"个?[^,，。]{0,12}中心", after):
             return "centers"
         if re.match(r"个?[^,，。]{0,10}(站点|点位|示范点|点|幸福院|院|设施|服务站)", after):
@@ -339,6 +353,7 @@ def _scope(clause: str) -> str:
 
 
 _CELL = re.compile(r"^[ \t\u3000]*(?P<cmp>[≧≥≤≦<>]?)[ \t]*(?P<num>\d+(?:\.\d+)?)[ \t]*(?P<pct>%?)[ \t\u3000]*$")
+_BIND_CELL = re.compile(r"^[ \t\u3000]*(约束性|预期性)[ \t\u3000]*$")
 _COLYEAR = re.compile(r"^[ \t\u3000]*((?:19|20)\d{2})年?[\u4e00-\u9fff]{1,4}[ \t\u3000]*$")
 _TABLE_UNITS = {"%": "percent", "人": "persons", "家": "institutions", "个": "count", "岁": "years",
                 "户": "households", "张": "beds", "人次": "person_times", "元": "yuan"}
@@ -378,6 +393,7 @@ def _vertical_tables(plan: Plan) -> list[Found]:
         label = None
         label_pos = 0
         cells: list[tuple[int, re.Match]] = []
+        binding = [""]
 
         def flush():
             if label is None or not cells:
@@ -386,13 +402,15 @@ def _vertical_tables(plan: Plan) -> list[Found]:
             for k, (cpos, cm) in enumerate(cells):
                 year = cols[shift + k] if shift + k >= 0 else cols[-1]
                 unit, mult = _label_unit(label)
+                unit = _refine_unit(unit, label, "")
                 value = float(cm.group("num")) * mult
                 comp = ">=" if cm.group("cmp") in "≧≥" and cm.group("cmp") else \
                     "<=" if cm.group("cmp") in "≤≦" and cm.group("cmp") else "="
                 unit = "percent" if cm.group("pct") else unit
                 f = Found(pos=cpos + cm.start("num"), end=cpos + cm.end("num"), value=value, unit=unit,
                           comparator=comp, year=year, kind="baseline" if year < plan.period[0] else "target",
-                          quote_start=label_pos, quote_end=cpos + cm.end(), flags=["table"], label=label.strip())
+                          quote_start=label_pos, quote_end=cpos + cm.end(), flags=["table"], label=label.strip(),
+                          binding=binding[0])
                 f.why.append(f"table column {year}" + (f" (cell {k + 1} of {len(cells)}, aligned right)" if shift else ""))
                 if shift:
                     f.confidence -= 0.2
@@ -403,18 +421,24 @@ def _vertical_tables(plan: Plan) -> list[Found]:
             if len(ln.strip()) > 50 or "。" in ln:
                 break
             cm = _CELL.match(ln)
+            bm = _BIND_CELL.match(ln)
             if cm:
                 cells.append((p, cm))
+            elif bm and cells:  # the table's 属性 column: 约束性 binding, 预期性 expected
+                binding[0] = "binding" if bm.group(1) == "约束性" else "expected"
+                flush()
+                label, cells, binding[0] = None, [], ""
             else:
                 flush()
                 label, label_pos, cells = ln.strip(), p + (len(ln) - len(ln.lstrip())), []
+                binding[0] = ""
             j += 1
         flush()
         i = j
     return out
 
 
-_ROW_TABLE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<bind>约束性|预期性)")
+_ROW_TABLE = re.compile(r"(?P<num>\d+(?:\.\d+)?)[ \t\u3000]*(?P<bind>约束性|预期性)")
 
 
 def _run_together_table(plan: Plan) -> list[Found]:
@@ -434,6 +458,7 @@ def _run_together_table(plan: Plan) -> list[Found]:
             qs = max(0, start - 80) + cut + 2
         label = text[qs:start]
         unit, mult = _label_unit(label.rstrip())
+        unit = _refine_unit(unit, label, "")
         f = Found(pos=m.start("num"), end=m.end("num"), value=float(m.group("num")) * mult, unit=unit,
                   comparator="=", year=year, kind="target", binding="binding" if m.group("bind") == "约束性" else "expected",
                   quote_start=qs, quote_end=m.end(), flags=["table"], label=label)
@@ -488,7 +513,7 @@ def _prose(plan: Plan, taken: set[int]) -> list[Found]:
         sent_s, sent_e = _bounds(text, s, _SENT_END)
         cl_s, cl_e = _bounds(text, s, _CLAUSE_END)
         clause = text[cl_s:uend]
-        unit = _refine_unit(unit, clause, text[uend - 1:uend + 14] if unit == "count" else text[uend:uend + 14])
+        unit = _refine_unit(unit, clause, text[uend - 1:uend + 32] if unit == "count" else text[uend:uend + 14])
         prev_num = max([t[1] for t in tokens if t[1] <= s and t[1] > cl_s] or [cl_s])
         comp, cwhy = _comparator(text, max(cl_s, prev_num), s, uend, over)
         f = Found(pos=s, end=e, value=value, unit=unit, comparator="range" if high is not None else comp,
@@ -530,5 +555,5 @@ def _spans_years(plan: Plan, found: list[Found]) -> None:
             for f, y in zip(listed, years):
                 f.year, f.kind = y, "target" if y >= plan.period[0] else "baseline"
                 f.why = [w for w in f.why if not w.startswith("year")] + [f"year {y}: {m.group(0)} lists one number per year"]
-                f.flags = [x for x in f.flags if x != "year_inferred"]
+                f.flags = [x for x in f.flags if x != "year_inferred"] + ["increment"]
                 f.quote_start = _bounds(text, m.start(), _SENT_END)[0]

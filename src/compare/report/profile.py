@@ -59,6 +59,8 @@ class ProfileSections:
         """The city's ratios (per 1,000 older residents, per township, shares) beside every other city's:
         one row per ratio the city has, one column per city, value labels (blank: no value); derived values marked."""
         keys = [k for k in self.ds.codebook.get("profile_ratios", []) if k in self.ds.codebook["indicators"]]
+        if not analysis.context_ratios.has_census(self.ds, city):  # said, never silent
+            self.note(label("no_census_row", self.lang))
         headline, single, _none = ans.answers(self.ds, indicators=keys)
         mine = [a for a in headline + single if city in a.cities]
         if not mine:

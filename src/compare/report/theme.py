@@ -148,6 +148,9 @@ class ThemeSections:
         meta = self.ds.codebook["indicators"][indicator]
         self.html(_heading(3, label("baseline_and_target", "zh", title=meta["title_zh"]),
                            label("baseline_and_target", "en", title=meta["title_en"]), self.lang, key=indicator))
+        for _, r in bt[bt["pair_note"] != ""].iterrows():  # a pair of unlike quantities: said, not drawn
+            self.html(f"<p class='cmp-muted'>{html.escape(self.ds.city_name(str(r['city']), self.lang))}: "
+                      f"{html.escape(pick(r['pair_note_zh'], r['pair_note'], self.lang))}</p>")
         shown = bt[has].reset_index(drop=True)
         self.echart(echarts.dumbbell(shown, indicator=indicator, lang=self.lang, dataset=self.ds),
                     name or f"{indicator}-baseline-target",
