@@ -285,7 +285,7 @@ def test_a_derived_value_is_never_shown_as_stated(ds):
     for _, r in rows.iterrows():
         assert an.value_label(r, "en").endswith("[derived, outside denominator]")
         assert an.value_label(r, "zh").endswith("[推算·外部分母]")
-    shown = display_frame(rows, "en")
+    shown = display_frame(rows, "en", drop_empty=False)
     assert (shown["Quote (verbatim)"] == "").all()
     assert shown["Flags"].str.contains("outside denominator").all()
     assert shown["Formula and assumption"].str.contains("census|NBS", regex=True).all()

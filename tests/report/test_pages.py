@@ -59,11 +59,16 @@ def test_a_chinese_view_takes_notes_and_caveats_in_chinese(ds):
     assert r["caveat"].iloc[0] in en.to_string() and r["caveat_zh"].iloc[0] not in en.to_string()
 
 
-def test_a_derived_rows_english_assumption_is_labelled_in_a_chinese_view(ds):
+def test_a_derived_rows_assumption_is_in_the_views_language(ds):
     st = an.statements(ds, include_derived=True)
     d = st[st["status"].isin(["derived", "derived_context"]) & st["assumption"].fillna("").ne("")].iloc[:1]
     assert len(d), "the dataset has derived rows with an assumption"
+    assert d["assumption_zh"].iloc[0], "every derivation of the shipped codebook has its assumption in Chinese"
     formula = display_frame(d, "zh", ds=ds)["公式与假设"].iloc[0]
+    assert d["assumption_zh"].iloc[0] in formula and d["assumption"].iloc[0] not in formula
+    assert d["assumption"].iloc[0] in display_frame(d, "en", ds=ds).to_string()
+    # where a derivation has no Chinese yet, a Chinese view labels the English as such
+    formula = display_frame(d.assign(assumption_zh=""), "zh", ds=ds)["公式与假设"].iloc[0]
     assert "英文说明:" + d["assumption"].iloc[0] in formula
     assert "英文说明" not in display_frame(d, "en", ds=ds).to_string()
 

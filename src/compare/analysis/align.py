@@ -31,7 +31,7 @@ COLUMNS = [
     "comparator", "value", "value_high", "unit", "scope", "scope_zh", "scope_en", "scope_class", "basis", "caveat",
     "caveat_zh", "binding", "status", "flags", "conflict", "inferred_year", "id", "source_id", "section", "quote",
     "quote_en", "note", "note_zh",
-    "formula", "inputs", "assumption",
+    "formula", "inputs", "assumption", "assumption_zh",
 ]
 
 
@@ -95,7 +95,7 @@ def _decorate(ds: Dataset, df: pd.DataFrame) -> pd.DataFrame:
     for col in COLUMNS:
         if col not in df:
             df[col] = np.nan if col in ("value", "value_high", "year") else ""
-    for col in ("formula", "inputs", "assumption", "note", "flags", "binding", "quote", "section", "source_id", "id", "scope",
+    for col in ("formula", "inputs", "assumption", "assumption_zh", "note", "flags", "binding", "quote", "section", "source_id", "id", "scope",
                 "scope_zh", "scope_en", "scope_class", "basis", "caveat", "comparator", "kind"):
         df[col] = df[col].fillna("").astype(str)
     df["year"] = df["year"].astype("Int64")

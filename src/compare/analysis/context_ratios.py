@@ -31,9 +31,9 @@ def _fmt(v: float) -> str:
     return f"{int(v):,}" if float(v).is_integer() else f"{v:,.2f}"
 
 
-def _measure_label(ds, measure: str) -> str:
+def _measure_label(ds, measure: str, lang: str = "en") -> str:
     labels = ds.codebook.get("context_measures", {})
-    return labels.get(measure, {}).get("en", measure)
+    return labels.get(measure, {}).get(lang) or labels.get(measure, {}).get("en", measure)
 
 
 def has_census(ds, city: str) -> bool:
@@ -41,10 +41,11 @@ def has_census(ds, city: str) -> bool:
     return lookup(ds, city, "population") is not None
 
 
-def _not_computed(ds, r, d: dict, why: str, *, indicator=None, suffix="") -> dict:
-    """A derived row with no value whose assumption says why it was not computed."""
+def _not_computed(ds, r, d: dict, why: dict, *, indicator=None, suffix="") -> dict:
+    """A derived row with no value whose assumption says why it was not computed ({"en", "zh"})."""
     key = indicator or d["indicator"]
-    return _row(ds, r, d, value=np.nan, comparator="", inputs=[r["id"]], assumption=why, formula=d["formula"],
+    return _row(ds, r, d, value=np.nan, comparator="", inputs=[r["id"]], assumption=why["en"],
+                assumption_zh=why["zh"], formula=d["formula"],
                 unit=ds.codebook["indicators"][key]["unit"], scope=d.get("scope", r["scope"]), indicator=indicator,
                 suffix=(suffix + "-" if suffix else "") + "missing")
 
@@ -57,7 +58,7 @@ def quantity_words(ds, basis, scope_class, lang: str) -> str:
     return ", ".join(w for w in (what, where) if w)
 
 
-def _apart(ds, r, d: dict) -> str:
+def _apart(ds, r, d: dict) -> dict:
     """Why a plan value cannot enter a ratio defined for another basis or scope class ('' if it can).
 
     A count added in the period may stand for a stock only as a floor the derivation declares
@@ -68,9 +69,9 @@ def _apart(ds, r, d: dict) -> str:
     want_cls = meta.get("scope_class")
     floor = r["indicator"] in (d.get("floor_numerators") or {}) and (basis, meta.get("basis")) == ("new_in_period", "stock")
     if (basis == meta.get("basis") or floor) and cls == want_cls:
-        return ""
-    return label("ratio_basis_apart", "en", expected=quantity_words(ds, meta.get("basis"), want_cls, "en"),
-                 found=quantity_words(ds, basis, cls, "en"))
+        return {}
+    return {lang: label("ratio_basis_apart", lang, expected=quantity_words(ds, meta.get("basis"), want_cls, lang),
+                        found=quantity_words(ds, basis, cls, lang)) for lang in ("en", "zh")}
 
 
 def _ratio_rows(ds, d: dict, ind: pd.DataFrame) -> list[dict]:
@@ -86,7 +87,7 @@ def _ratio_rows(ds, d: dict, ind: pd.DataFrame) -> list[dict]:
         measures = measures if isinstance(measures, list) else [measures]
         ctx = [lookup(ds, r["city"], m) for m in measures]
         if any(c is None for c in ctx):  # a city with no census or division row: said, never silent
-            rows.append(_not_computed(ds, r, d, label("no_census_row", "en")))
+            rows.append(_not_computed(ds, r, d, _both("no_census_row")))
             continue
         why = _apart(ds, r, d)
         if why:
@@ -96,21 +97,31 @@ def _ratio_rows(ds, d: dict, ind: pd.DataFrame) -> list[dict]:
         if den == 0:
             continue
         value = r["value"] / den * float(d.get("factor", 1))
-        den_label = " + ".join(_measure_label(ds, m) for m in measures)
         ref = ctx[0]["reference_date"]
-        assumption = d["assumption"].format(
-            denominator=den_label, n=_fmt(den), date=ref, year=int(r["year"]), kind=r["kind"],
-            numerator=book[r["indicator"]]["title_en"], wording=(d.get("wording") or {}).get(r["city"], ""))
-        if int(r["year"]) > int(str(ref)[:4]) + 1 and d.get("assumption_later"):
-            assumption += " " + d["assumption_later"].format(year=int(r["year"]), date=ref)
+        later = int(r["year"]) > int(str(ref)[:4]) + 1
+        floor = r["indicator"] in (d.get("floor_numerators") or {})
+        text = {}
+        for lang, sfx in (("en", ""), ("zh", "_zh")):
+            base = d.get(f"assumption{sfx}")
+            if not base:  # no Chinese of this derivation: a Chinese view says the English is shown
+                text[lang] = ""
+                continue
+            text[lang] = base.format(
+                denominator=" + ".join(_measure_label(ds, m, lang) for m in measures), n=_fmt(den), date=ref,
+                year=int(r["year"]), kind=label(r["kind"], lang) if sfx else r["kind"],
+                numerator=book[r["indicator"]].get(f"title_{lang}") or book[r["indicator"]]["title_en"],
+                wording=(d.get(f"wording{sfx}") or d.get("wording") or {}).get(r["city"], ""))
+            if later and d.get(f"assumption_later{sfx}"):
+                text[lang] += ("" if sfx else " ") + d[f"assumption_later{sfx}"].format(year=int(r["year"]), date=ref)
+            if floor:
+                extra = (d.get(f"floor_numerators{sfx}") or {}).get(r["indicator"], "")
+                text[lang] = text[lang] + ("" if sfx else " ") + extra if extra else ("" if sfx else text[lang])
         comparator = _ratio_comp(r["comparator"])
-        floor = (d.get("floor_numerators") or {}).get(r["indicator"])
         if floor:
             # the numerator counts only part of what the ratio is about: the ratio is a floor
             comparator = product_comparator(comparator, ">=")
-            assumption += " " + floor
         rows.append(_row(ds, r, d, value=value, comparator=comparator,
-                         inputs=[r["id"], *(c["id"] for c in ctx)], assumption=assumption,
+                         inputs=[r["id"], *(c["id"] for c in ctx)], assumption=text["en"], assumption_zh=text["zh"],
                          formula=d["formula"], unit=book[d["indicator"]]["unit"], scope=d.get("scope", r["scope"])))
     return rows
 
@@ -132,14 +143,14 @@ def _per_unit_rows(ds, d: dict, ind: pd.DataFrame) -> list[dict]:
         measure = d["scopes"][r["scope"]]
         c = lookup(ds, r["city"], measure)
         if c is None:
-            rows.append(_not_computed(ds, r, d, label("no_census_row", "en"), indicator=r["indicator"],
+            rows.append(_not_computed(ds, r, d, _both("no_census_row"), indicator=r["indicator"],
                                       suffix="citywide_min"))
             continue
         n = int(c["value"])
-        count_comp, why = "=", ""
+        count_comp, why, why_zh = "=", "", ""
         if r["scope"] == "per_county":
             cc = counts.get(r["city"], {})
-            count_comp, why = cc.get("comparator", "="), cc.get("why", "")
+            count_comp, why, why_zh = cc.get("comparator", "="), cc.get("why", ""), cc.get("why_zh", "")
         # quotas of named areas (汉滨区 3, 其他县 1 each) may sit under a sibling key of the per-county floor
         sibling = (d.get("named_area_keys") or {}).get(r["indicator"], r["indicator"])
         same = ind[(ind["city"] == r["city"]) & (ind["indicator"] == sibling) & (ind["year"] == r["year"])
@@ -168,8 +179,20 @@ def _per_unit_rows(ds, d: dict, ind: pd.DataFrame) -> list[dict]:
         text += ". A citywide minimum the plan implies, not a number it states."
         if why:
             text += " " + why
+        scope_zh = ((ds.codebook.get("scopes") or {}).get(r["scope"]) or {}).get("zh", r["scope"])
+        unit_zh = ((ds.codebook.get("units") or {}).get(r["unit"]) or {}).get("zh", r["unit"])
+        text_zh = label("per_unit_total_text", "zh", value=_fmt(r["value"]), unit=unit_zh, scope=scope_zh,
+                        measure=_measure_label(ds, measure, "zh"), n=n,
+                        units=label("units_lead", "zh") + units if units else "")
+        if named:
+            text_zh += label("per_unit_total_named", "zh", count=in_list, quotas=label("list_and", "zh").join(
+                f"{s['id'].rsplit('-', 1)[-1]} {_fmt(s['value'])}" for s, _ in named))
+        text_zh += label("per_unit_total_tail", "zh")
+        if why:
+            text_zh = text_zh + why_zh if why_zh else ""
         rows.append(_row(ds, r, d, value=value, comparator=comp,
                          inputs=[r["id"], *(s["id"] for s, _ in named), c["id"]], assumption=text,
+                         assumption_zh=text_zh,
                          formula=d["formula"], unit=r["unit"], scope="citywide", indicator=r["indicator"],
                          suffix="citywide_min"))
     return rows
@@ -180,7 +203,12 @@ def _text(r, col: str) -> str:
     return v if isinstance(v, str) else ""
 
 
-def _row(ds, r, d, *, value, comparator, inputs, assumption, formula, unit, scope, indicator=None, suffix="") -> dict:
+def _both(key: str) -> dict:
+    return {"en": label(key, "en"), "zh": label(key, "zh")}
+
+
+def _row(ds, r, d, *, value, comparator, inputs, assumption, formula, unit, scope, indicator=None, suffix="",
+         assumption_zh: str = "") -> dict:
     key = indicator or d["indicator"]
     # a value derived from one side of a contradiction is flagged like it, so it is never shown alone
     flags = [f for f in (r["flags"] or "").split(";") if f in ("year_inferred", "annual", "cumulative")
@@ -199,7 +227,7 @@ def _row(ds, r, d, *, value, comparator, inputs, assumption, formula, unit, scop
         # what a reader must know about the plan's number holds for what is derived from it
         "caveat": _text(r, "caveat"), "caveat_zh": _text(r, "caveat_zh"),
         "flags": ";".join(flags), "status": STATUS, "formula": formula, "inputs": ";".join(inputs),
-        "assumption": assumption,
+        "assumption": assumption, "assumption_zh": assumption_zh,
     }
 
 
@@ -209,7 +237,7 @@ def derive_context(ds, indicators: pd.DataFrame) -> pd.DataFrame:
     ``indicators``: the plan rows to derive from (restatements and year-by-year increments removed).
     Returns the columns of the indicator table plus status, formula, inputs, assumption.
     """
-    cols = list(ds.indicators.columns) + ["status", "formula", "inputs", "assumption"]
+    cols = list(ds.indicators.columns) + ["status", "formula", "inputs", "assumption", "assumption_zh"]
     if not table(ds).shape[0]:
         return pd.DataFrame(columns=cols)
     ind = indicators.assign(city=indicators["city"].astype(str))

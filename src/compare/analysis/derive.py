@@ -30,6 +30,11 @@ def _quantities(ds: Dataset, flags: pd.Series, scopes: pd.Series) -> tuple[pd.Se
     return flags.fillna("").map(lambda f: row_basis(f, vocab)), scopes.map(scope_classes(ds.codebook))
 
 
+def _title(ds: Dataset, key: str, lang: str) -> str:
+    meta = ds.codebook["indicators"].get(key, {})
+    return meta.get(f"title_{lang}") or meta.get("title_en") or key
+
+
 def _joined(pairs: pd.DataFrame, col: str, found) -> list[str]:
     """An input's caveat holds for the ratio too: both inputs' texts, once each."""
     if col not in pairs:
@@ -71,35 +76,39 @@ def derive(ds: Dataset) -> pd.DataFrame:
         value = pairs["value"] / pairs["value_den"] * float(d.get("factor", 1))
         comps = [ratio_comparator(n, m) if ok else "" for n, m, ok in
                  zip(pairs["comparator"], pairs["comparator_den"].fillna(""), found)]
-        base_assumption = d.get("assumption", "")
-        assumptions, notes, notes_zh = [], [], []
+        base = {"en": d.get("assumption", ""), "zh": d.get("assumption_zh", "")}
+        assumptions: dict[str, list[str]] = {"en": [], "zh": []}
+        notes, notes_zh = [], []
         for ok, n, m, comp, (k, r) in zip(found, pairs["comparator"], pairs["comparator_den"].fillna(""), comps,
                                          pairs.iterrows()):
-            if apart[k]:
-                assumptions.append(label("ratio_apart", "en", numerator=quantity_words(ds, nb[k], nc[k], "en"),
-                                         denominator=quantity_words(ds, db[k], dc[k], "en")))
-                notes.append("")
-                notes_zh.append("")
-                continue
-            if not ok:
-                assumptions.append(f"not derivable: the document states no {d['denominator']} for {r['year']} "
-                                   f"({'baseline' if r['kind'] == 'baseline' else 'target or projection'}); "
-                                   "the denominator is not estimated.")
-                notes.append("")
-                notes_zh.append("")
-                continue
-            text = base_assumption
-            if comp == "~" and not (n == "~" or m == "~"):
-                text += (f" The inputs are bounds ({n} {r['value']:g}, {m} {r['value_den']:g}); the ratio of two "
-                         "bounds bounds nothing, so it is shown as approximate.")
-            if r["kind"] != r["kind_den"]:
-                text += f" The {d['denominator']} is the document's {r['kind_den']} for {r['year']}."
-            assumptions.append(text.strip())
-            conflicted = [x for x, fl in ((r["id"], r["flags"]), (r["id_den"], r["flags_den"]))
-                          if "conflict:" in (fl or "")]
-            ids = ", ".join(conflicted)
-            notes.append(label("derived_conflict_note", "en", ids=ids) if conflicted else "")
-            notes_zh.append(label("derived_conflict_note", "zh", ids=ids) if conflicted else "")
+            notes_k = ("", "")
+            for lang in ("en", "zh"):
+                if apart[k]:
+                    text = label("ratio_apart", lang, numerator=quantity_words(ds, nb[k], nc[k], lang),
+                                 denominator=quantity_words(ds, db[k], dc[k], lang))
+                elif not ok:
+                    text = label("derived_not_derivable", lang,
+                                 denominator=f"{_title(ds, d['denominator'], lang)} ({d['denominator']})",
+                                 year=r["year"], kind=label("baseline" if r["kind"] == "baseline" else
+                                                            "target_or_projection", lang))
+                elif lang == "zh" and not base["zh"]:
+                    text = ""  # no Chinese of this derivation's assumption: a Chinese view says the English is shown
+                else:
+                    text = base[lang]
+                    if comp == "~" and not (n == "~" or m == "~"):
+                        text += label("derived_bounds", lang, num=f"{n} {r['value']:g}", den=f"{m} {r['value_den']:g}")
+                    if r["kind"] != r["kind_den"]:
+                        text += label("derived_other_kind", lang, denominator=_title(ds, d["denominator"], lang),
+                                      kind=label(r["kind_den"], lang), year=r["year"])
+                assumptions[lang].append(text.strip())
+            if ok and not apart[k]:
+                conflicted = [x for x, fl in ((r["id"], r["flags"]), (r["id_den"], r["flags_den"]))
+                              if "conflict:" in (fl or "")]
+                ids = ", ".join(conflicted)
+                if conflicted:
+                    notes_k = (label("derived_conflict_note", "en", ids=ids), label("derived_conflict_note", "zh", ids=ids))
+            notes.append(notes_k[0])
+            notes_zh.append(notes_k[1])
         out = pd.DataFrame({
             "city": pairs["city"], "source_id": pairs["source_id"], "theme": theme, "indicator": d["indicator"],
             "indicator_zh": d.get("title_zh", ""), "kind": pairs["kind"], "year": pairs["year"],
@@ -112,7 +121,7 @@ def derive(ds: Dataset) -> pd.DataFrame:
             "caveat_zh": _joined(pairs, "caveat_zh", found),
             "status": "derived", "formula": d["formula"],
             "inputs": [f"{a};{b}" if ok else a for a, b, ok in zip(pairs["id"], pairs["id_den"].fillna(""), found | apart)],
-            "assumption": assumptions,
+            "assumption": assumptions["en"], "assumption_zh": assumptions["zh"],
         })
         stem = "derived-" + out["city"] + "-" + d["indicator"] + "-" + out["year"].astype(str) + "-" + out["kind"]
         stem = stem.where(found, stem + "-missing")
@@ -120,7 +129,7 @@ def derive(ds: Dataset) -> pd.DataFrame:
         many = stem.map(stem.value_counts()) > 1
         out["id"] = stem.where(~many, stem + "-" + (dup + 1).astype(str))
         parts.append(out)
-    cols = list(ds.indicators.columns) + ["status", "formula", "inputs", "assumption"]
+    cols = list(ds.indicators.columns) + ["status", "formula", "inputs", "assumption", "assumption_zh"]
     # derivations with an outside denominator (census, divisions): status "derived_context"
 
     ctx = derive_context(ds, ind.drop(columns="_kindgroup"))

@@ -47,7 +47,7 @@ LIBRARY = "echarts.min.js"
 #: The columns of ``<key>.csv``, in order (those of the comparison tables a reader needs).
 CSV_COLUMNS = ["id", "city", "indicator", "title_zh", "title_en", "kind", "year", "comparator", "value", "value_high",
                "unit", "scope", "scope_class", "basis", "status", "caveat", "caveat_zh", "binding", "flags",
-               "source_id", "section", "quote", "quote_en", "note", "note_zh", "formula", "inputs", "assumption"]
+               "source_id", "section", "quote", "quote_en", "note", "note_zh", "formula", "inputs", "assumption", "assumption_zh"]
 #: The basis of an indicator, as the codebook's definition fields allow it.
 BASES = ("stock", "new_in_period", "cumulative_unstated_start", "per_year")
 
@@ -196,6 +196,7 @@ def _row_context(ds: Dataset, r: pd.Series, numbers: dict[str, int]) -> dict:
         "formula": _text(r.get("formula")),
         "inputs": [i for i in _text(r.get("inputs")).split(";") if i],
         "assumption": _text(r.get("assumption")),
+        "assumption_zh": _text(r.get("assumption_zh")),
         "cite": cite_value(ds, r["id"]),
         "bibtex": cite_value(ds, r["id"], "bibtex"),
     }

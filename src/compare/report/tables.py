@@ -70,13 +70,10 @@ def prose(row, column: str, lang: str) -> str:
 
 
 def _derivation(r, lang: str) -> str:
-    """Formula, inputs and assumption of a derived row; the assumption is English text: a Chinese view
-    labels it as such (the project writes no translation of its own)."""
+    """Formula, inputs and assumption of a derived row, the assumption in the reader's language (:func:`prose`:
+    where a derivation has no Chinese yet, a Chinese view labels the English as such)."""
     inputs = "; ".join(filter(None, str(r["inputs"]).split(";")))
-    assumption = _text(r.get("assumption"))
-    if assumption and lang == "zh":
-        assumption = f"{label('english_text', 'zh')}{assumption}"
-    return f"{r['formula']}. {_t('inputs', lang)}: {inputs}. {assumption}".strip()
+    return f"{r['formula']}. {_t('inputs', lang)}: {inputs}. {prose(r, 'assumption', lang)}".strip()
 
 
 def display_frame(table: pd.DataFrame, lang: str = "both", *, quotes: bool = True, ds: Dataset | None = None,
