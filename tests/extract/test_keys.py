@@ -138,11 +138,16 @@ def test_apply_names_the_sheet_row_and_field(tmp_path, book):
 
 @pytest.mark.skipif(not paths.SEEDS.is_dir(), reason=f"source captures not found at {paths.SEEDS}")
 def test_keys_left_one_city_out_beat_titles_alone():
-    """Measured 2026-12-07 on the five plans, each read as if new: 172 of 265 values keyed right (65 %),
-    against 69 (26 %) by the suggester it replaced. A change that loses ground fails here."""
+    """Measured 2026-12-07 on the five plans, each read as if new: 181 of 265 values keyed right (68 %),
+    175 (66 %) with the threshold chosen on the other four plans, against 75 (28 %) by the title-only
+    suggester; on keys another city also uses, 30 of 46 suggested first, 41 ranked first, 46 among the
+    sheet's four. A change that loses ground fails here."""
     from compare.extract import evaluate
 
     total = evaluate().iloc[-1]
-    assert total["key_right"] >= 0.6 * total["curated"]
+    assert total["key_right"] >= 0.65 * total["curated"]
+    assert total["key_right_calibrated"] >= 0.62 * total["curated"]  # the threshold scored out of sample
     assert total["key_right"] >= 2 * total["key_right_before"]
-    assert total["shared_in_sheet"] >= 0.8 * total["shared"]  # the sheet shows the right key among its four
+    assert total["shared_right"] >= 0.6 * total["shared"]
+    assert total["shared_first"] >= 0.85 * total["shared"]  # the best-ranked key, suggested or not
+    assert total["shared_in_sheet"] >= 0.95 * total["shared"]  # the sheet shows the right key among its four

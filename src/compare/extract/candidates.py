@@ -53,7 +53,7 @@ def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int
         else:
             total = parents.get(id(f))
             sent_s = _bounds(plan.text, f.pos, _SENT_END)[0]
-            what = label if "table" in f.flags else _what_text(plan.text, sent_s, cl_s, f.end)
+            what = label if "table" in f.flags else _what_text(plan.text, sent_s, cl_s, f.end) + _object(plan.text[f.end:cl_e])
             scope_text = label if "table" in f.flags else plan.text[cl_s:cl_e]
             if total is not None:  # one year of a schedule: what its total counts, where
                 what = total.label or what
@@ -160,6 +160,13 @@ def _what_text(text: str, sent_s: int, cl_s: int, end: int) -> str:
     while len(_bigrams(re.sub(r"(?:19|20)\d{2}\s*年[底末前]?|[\d.]+", " ", text[start:end]))) < 6 and start > sent_s:
         start = _bounds(text, start - 2, _CLAUSE_END)[0]
     return text[start:end]
+
+
+def _object(after: str) -> str:
+    """What a number counts when the plan writes it after the number (建有1所以照护失能老人为主的机构): the rest
+    of its clause, up to the next number."""
+    m = re.search(r"\d", after)
+    return after[:m.start()] if m else after
 
 
 def _clause_len(after: str) -> int:

@@ -76,7 +76,7 @@ _DENOMINATORS = [  # each alternative: words that must all be in the key's denom
 
 def read_denominator(text: str) -> str:
     """The denominator a share names (``占常住人口`` -> ``常住人口``), or ''."""
-    m = re.search(r"占([^,，。;；%\d]{2,14}?)(?:的)?(?:比例|比重|比|总数|[\d(（]|$)", re.sub(r"\s+", "", text))
+    m = re.search(r"占(?!比)([^,，。;；%\d]{2,14}?)(?:的)?(?:比例|比重|比|总数|[\d(（]|$)", re.sub(r"\s+", "", text))
     return m.group(1) if m else ""
 
 
@@ -112,8 +112,12 @@ def fields_of(meta: dict) -> dict:
 
 # ----------------------------------------------------------------------------- ranking
 
-#: the least score at which a key is suggested; below it the candidate is a new indicator
-THRESHOLD = 0.65
+#: the least score at which a key is suggested; below it the candidate is a new indicator. Chosen by
+#: :func:`compare.extract.evaluate.calibrate` on the five plans (``compare extract --evaluate`` prints the
+#: figure with the threshold chosen on four plans and scored on the fifth)
+THRESHOLD = 0.67
+#: what a key of the candidate's own scope class gains when that class is not citywide (每个县, 每个街道, 农村...)
+SCOPE_BONUS = 0.1
 
 
 def rank_keys(label: str, unit: str, codebook: dict | None, *, basis: str = "stock", scope_class: str = "citywide",
@@ -121,7 +125,9 @@ def rank_keys(label: str, unit: str, codebook: dict | None, *, basis: str = "sto
     """Up to ``n`` codebook keys a candidate may be, best first, with a score 0-1.
 
     Only keys whose unit and basis equal the candidate's are ranked; a key of another scope class loses
-    a third of its score (a scope word may qualify a clause, not the value).
+    a third of its score (a scope word may qualify a clause, not the value), one of the same scope class
+    gains :data:`SCOPE_BONUS` when the class is not citywide (a per-county floor agreeing with a
+    per-county key says more than two citywide figures).
     """
     if not codebook:
         return []
@@ -152,6 +158,8 @@ def rank_keys(label: str, unit: str, codebook: dict | None, *, basis: str = "sto
             score *= 0.3
         if meta.get("scope_class") != scope_class:
             score *= 0.66
+        elif scope_class != "citywide":  # a per-unit floor or a part of the city agreeing is telling
+            score += SCOPE_BONUS
         if score > 0:
             out.append((key, round(min(score, 1.0), 2)))
     out.sort(key=lambda kv: -kv[1])
@@ -197,3 +205,4 @@ def new_key_fields(label: str, unit: str, *, basis: str, scope_class: str, denom
     if basis == "new_in_period":
         out["period"] = f"{period[0]}-{period[1]}" if period else "the period the quote states"
     return out
+
