@@ -145,7 +145,7 @@ def test_a_sixth_city_from_plan_text_to_reports(tmp_path, capsys):
     says = {
         "index": ["plans of 6 Chinese cities"],
         "overview": ["共6个城市、6份文件", "6 cities, 6 documents"],
-        f"profile-{CITY}": ["6个城市全部列出", "with all 6 cities shown"],
+        f"profile-{CITY}": ["6市中", "of 6 cities give"],
     }
     for p in shared:
         if p.stem != "overview":  # a theme report's answers count the cities that give a value among all
