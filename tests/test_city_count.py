@@ -23,7 +23,7 @@ def report(monkeypatch):
 
 def test_plans_sentence_counts_the_cities_given(report):
     report.plans(["wuxi", "huaibei"])
-    assert report.shown == ["<p>2 cities, 2 documents: 无锡 Wuxi (2021–2025), 淮北 Huaibei (2021–2025).</p>"]
+    assert report.shown == ["<p>2 cities, 2 documents: Wuxi (2021–2025), Huaibei (2021–2025).</p>"]  # an English page
     report.shown.clear()
     report.plans(report.ds.city_order)
     assert report.shown[0].startswith(f"<p>{len(report.ds.city_order)} cities, {len(report.ds.sources)} documents: ")
@@ -76,5 +76,5 @@ def test_profile_intro_counts_the_cities_of_the_data(report):
     from compare.vocab import label
 
     n = len(report.ds.city_order)
-    assert f"all {n} cities shown" in label("profile_peers_intro", "en", n=n)
-    assert f"{n}个城市全部列出" in label("profile_peers_intro", "zh", n=n)
+    assert f"those of the {n} cities that give a value" in label("profile_peers_intro", "en", n=n)
+    assert f"图中为{n}个城市中给出数值的城市" in label("profile_peers_intro", "zh", n=n)

@@ -181,7 +181,8 @@ def ragged(d):
     i = _line_of(d / "indicators.csv", "baoshan")
     lines[i] += ",extra"
     (d / "indicators.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return f"indicators.csv:{i + 1}: row has 20 fields, expected 19"
+    n = len(rows_of(d / "indicators.csv")[0])
+    return f"indicators.csv:{i + 1}: row has {n + 1} fields, expected {n}"
 
 
 def gb18030(d):
@@ -290,7 +291,8 @@ def test_report_artefact_paths_stay_inside(tmp_path):
 
 
 @pytest.mark.parametrize("filename", ["..yaml", "...yaml", "..%2f..yaml", ".builds.yaml", "_builds.yaml", ".staging.yaml",
-                                      "failed.yaml", "index.html.yaml", "-x.yaml", "_x.yaml", "data.yaml"])
+                                      "failed.yaml", "index.html.yaml", "-x.yaml", "_x.yaml", "data.yaml",
+                                      "indicators.yaml"])
 def test_params_name_cannot_leave_or_clobber_the_output_folder(filename, tmp_path, capsys, unchanged):
     p = tmp_path / filename
     p.write_text(BASE, encoding="utf-8")
@@ -300,7 +302,8 @@ def test_params_name_cannot_leave_or_clobber_the_output_folder(filename, tmp_pat
     assert any(x.startswith(str(p)) and "report name" in x for x in err.splitlines()), err
     assert snapshot(tmp_path) == before
     names = {x.name for x in unchanged.iterdir()}
-    assert names <= {PROFILE.stem, "_builds", ".render.lock", "index.html", ".staging", "failed", "data"}, names
+    assert names <= {PROFILE.stem, "_builds", ".render.lock", "index.html", ".staging", "failed", "data",
+                     "indicators"}, names
 
 
 def test_odd_but_safe_names_are_accepted(tmp_path):

@@ -16,6 +16,11 @@ from ..csvfiles import rows_of, write_rows
 pytestmark = pytest.mark.slow
 
 
+def _en(number: str) -> str:
+    """A number as an English gloss writes it: thousands separators."""
+    return f"{int(float(number)):,}" if float(number).is_integer() else number
+
+
 def _set(rows, row_id, column, value):
     """Set a cell of the row with this id; a changed value is also changed in its quote (it must state it)."""
     col = {c: j for j, c in enumerate(rows[0])}
@@ -24,6 +29,8 @@ def _set(rows, row_id, column, value):
         old = row[col["value"]]
         old_text = old[:-2] if old.endswith(".0") else old
         row[col["quote"]] = row[col["quote"]].replace(old_text, value)
+        if "quote_en" in col:  # and in its English gloss, written as the gloss writes numbers
+            row[col["quote_en"]] = row[col["quote_en"]].replace(_en(old_text), _en(value))
     row[col[column]] = value
     return row
 
@@ -44,6 +51,7 @@ def mutate(data, rng: random.Random) -> list[str]:
     referenced = {f.split(":", 1)[1] for r in rows[1:] for f in r[col["flags"]].split(";") if ":" in f}
     plain = [r for r in rows[1:] if not r[col["flags"]] and r[col["id"]] not in referenced and r[col["comparator"]] in ("=", ">=", "<=")
              and r[col["value"]] and float(r[col["value"]]).is_integer() and r[col["value"]] in r[col["quote"]]
+             and _en(r[col["value"]]) in r[col.get("quote_en", col["quote"])]
              and r[col["id"]] not in ("baoshan-nursing_bed_share-2026-target", "huaibei-childcare_places-2020-baseline")]
     changed, added, flagged = rng.sample(plain, 3)
     uses = {}
