@@ -177,15 +177,18 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
 
 def axis_label(title: str, unit_label: str, lang: Lang, fit: Fit, *, brief: bool = False) -> str:
     """The value axis's label, ``title (unit)``, wrapped. A report figure lets it run a little past the
-    plot; a brief figure (``brief``) keeps it within the plot's width, Chinese and English on lines of
-    their own in a bilingual figure, so it never leaves a narrow figure."""
+    plot; so does a brief figure (``brief``), wrapped without splitting punctuation, and in a bilingual
+    brief Chinese and English are on lines of their own within the plot's width, so the label never
+    leaves a narrow figure."""
     if not brief:
         return wrap(f"{title} ({unit_label})", fit.plot_pt * 1.3 / fit.font_pt)
-    width = fit.plot_pt * 0.95 / fit.font_pt
-    if lang == "both" and vocab.SEP in title and vocab.SEP in unit_label:
-        (tz, te), (uz, ue) = title.split(vocab.SEP, 1), unit_label.split(vocab.SEP, 1)
-        return wrap_cjk(f"{tz}({uz})", width) + "\n" + wrap(f"{te} ({ue})", width)
-    return wrap_cjk(f"{title} ({unit_label})", width) if lang == "zh" else wrap(f"{title} ({unit_label})", width)
+    width = fit.plot_pt * (1.0 if lang == "both" else 1.3) / fit.font_pt
+    if lang == "both" and vocab.SEP in title:
+        tz, te = title.split(vocab.SEP, 1)
+        uz, ue = unit_label.split(vocab.SEP, 1) if vocab.SEP in unit_label else (unit_label, unit_label)
+        head = tz if uz == ue else f"{tz} ({uz})"  # a unit the same in both languages (%) once, at the end
+        return wrap_cjk(head, width) + "\n" + wrap_cjk(f"{te} ({ue})", width)
+    return wrap_cjk(f"{title} ({unit_label})", width)
 
 
 def brief_legend_text(key: str, lang: Lang, fit: Fit) -> str:
