@@ -1,8 +1,9 @@
-"""Print-size table of brief figures: ``python -m tools.figure_sizes [--markdown]``.
+"""Print-size table of brief figures: ``python -m tools.figure_sizes [--markdown] [--charts]``.
 
 For every comparison set of the codebook (and the README example, ``beds --indicator
 nursing_bed_share``) it writes the brief kit at ``--size column`` in zh and en with the defaults
-of ``compare figure`` and reports the PNG's width and height in cm and the smallest text drawn,
+of ``compare figure`` (bars; with ``--charts`` also the README example's dumbbell, ``--chart
+timeline``, and every set's matrix) and reports the PNG's width and height in cm and the smallest text drawn,
 in points, once the figure is printed 8 cm wide. The text sizes are read from the matplotlib
 artists of the figure as it is saved (every visible text: titles, tick labels, value labels,
 legend, notes, source line).
@@ -36,7 +37,7 @@ def smallest_pt(fig: Figure) -> tuple[float, str]:
     return min(sizes) if sizes else (0.0, "")
 
 
-def measure(ds, comparison: str, lang: str, indicator: str | None = None) -> dict:
+def measure(ds, comparison: str, lang: str, indicator: str | None = None, chart: str = "bars") -> dict:
     """Write the kit into a temporary folder and measure its PNG and the figure's texts."""
     seen: list[tuple[float, str]] = []
     save = Figure.savefig
@@ -50,7 +51,7 @@ def measure(ds, comparison: str, lang: str, indicator: str | None = None) -> dic
     try:
         with tempfile.TemporaryDirectory() as tmp:
             paths = brief.export_kit(ds, comparison=comparison, indicator=indicator, lang=lang, size="column",
-                                     out=tmp)
+                                     out=tmp, chart=chart)
             png = next(p for p in paths if p.suffix == ".png")
             with Image.open(png) as im:
                 w_px, h_px = im.size
@@ -60,15 +61,18 @@ def measure(ds, comparison: str, lang: str, indicator: str | None = None) -> dic
     dpi = brief.DPI
     width_cm, height_cm = w_px / dpi * CM, h_px / dpi * CM
     pt, text = seen[0] if seen else (0.0, "")
-    return {"set": comparison + (f" --indicator {indicator}" if indicator else ""), "lang": lang, "file": name,
+    what = comparison + (f" --indicator {indicator}" if indicator else "") + (f" --chart {chart}" if chart != "bars" else "")
+    return {"set": what, "lang": lang, "file": name,
             "width_cm": round(width_cm, 1), "height_cm": round(height_cm, 1),
             "smallest_pt": round(pt, 1), "smallest_pt_at_8cm": round(pt * PRINT_CM / width_cm, 1),
             "smallest_text": text.replace("\n", " ")[:40]}
 
 
-def table(ds) -> list[dict]:
-    cases = [(name, None) for name in comparison_sets(ds)] + [("beds", "nursing_bed_share")]
-    return [measure(ds, c, lang, ind) for c, ind in cases for lang in ("zh", "en")]
+def table(ds, charts: bool = False) -> list[dict]:
+    cases = [(name, None, "bars") for name in comparison_sets(ds)] + [("beds", "nursing_bed_share", "bars")]
+    if charts:
+        cases += [("beds", "nursing_bed_share", "timeline")] + [(name, None, "matrix") for name in comparison_sets(ds)]
+    return [measure(ds, c, lang, ind, chart) for c, ind, chart in cases for lang in ("zh", "en")]
 
 
 def markdown(rows: list[dict]) -> str:
@@ -83,8 +87,9 @@ def main(argv: list[str] | None = None) -> None:
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--data", type=Path, default=None, help="data folder (None: the shipped data/)")
     parser.add_argument("--markdown", action="store_true", help="a Markdown table for docs/charts.md")
+    parser.add_argument("--charts", action="store_true", help="also the dumbbell and the matrices")
     args = parser.parse_args(argv)
-    rows = table(load(args.data))
+    rows = table(load(args.data), charts=args.charts)
     if args.markdown:
         print(markdown(rows))
     else:

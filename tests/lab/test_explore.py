@@ -11,7 +11,7 @@ from compare import paths
 from compare.viz import embed
 from compare.errors import CompareError
 from compare.lab.explorer import Explorer, comparator_symbol, indicator_options
-from compare.report.brief import short_title
+from compare.report.brief import indicator_list, short_title
 
 
 @pytest.fixture
@@ -29,7 +29,8 @@ def _values(ex):
 def test_initial_state_shows_table_and_chart(ex, dataset):
     shown = ex.shown()
     assert list(shown.columns) == ["城市 City", "数值 Value", "比较 Comparator", "年份 Year", "类型 Kind", "范围 Scope",
-                                   "注意 Caveat", "原文 Quote (verbatim)", "来源 Source"]
+                                   "注意 Caveat", "原文 Quote (verbatim)", "英文释义 English gloss (curators' translation)",
+                                   "来源 Source"]
     # one row per city at least; every city of the data is listed, "not stated" included
     assert set(ex.table()["city"].astype(str)) == set(dataset.city_order)
     stated = ex.table()[ex.table()["status"] == "stated"]
@@ -39,6 +40,7 @@ def test_initial_state_shows_table_and_chart(ex, dataset):
         if r["status"] == "stated":
             # the source as the document's short title and section, never an internal id
             assert s["原文 Quote (verbatim)"] == r["quote"] and r["source_id"] not in s["来源 Source"]
+            assert s["英文释义 English gloss (curators' translation)"] == r["quote_en"], "the gloss beside the quote"
             assert s["来源 Source"].startswith(short_title(dataset, r["source_id"], "both"))
         else:
             assert s["数值 Value"] == "未说明 not stated"
@@ -73,8 +75,10 @@ def test_language_switches_headers_and_chart(ex):
     ex.lang.value = "en"
     assert list(ex.shown().columns)[:2] == ["City", "Value"]
     assert embed.chart_title(ex.chart()) == "Nursing-type bed share"
+    assert "English gloss (curators' translation)" in ex.shown().columns
     ex.lang.value = "zh"
     assert list(ex.shown().columns)[:2] == ["城市", "数值"]
+    assert not any("English" in c for c in ex.shown().columns), "a Chinese view shows no English gloss"
     assert embed.chart_title(ex.chart()) == "护理型床位占比"
     assert "未说明" in set(ex.shown()["数值"])
 
@@ -83,10 +87,15 @@ def test_language_switches_headers_and_chart(ex):
                                               ("nursing-type", "nursing_bed_share"), ("护理型床位", "nursing_bed_share")])
 def test_indicator_search_by_chinese_or_english(dataset, search, expected):
     keys = [k for _, k in indicator_options(dataset, theme="beds", search=search)]
-    assert expected in keys
-    for key in keys:
-        meta = dataset.codebook["indicators"][key]
-        assert search.lower() in f"{key} {meta['title_zh']} {meta['title_en']}".lower()
+    assert expected in keys, "a title search finds the indicator"
+    assert set(keys) == set(indicator_list(dataset, search)["key"]), "as `compare indicators TEXT` finds them"
+
+
+def test_indicator_search_looks_in_definitions_and_themes(dataset):
+    """"rural" is in the definition or theme of the main rural coverage indicator, not its English title."""
+    meta = dataset.codebook["indicators"]["township_center_coverage"]
+    assert "rural" not in meta["title_en"].lower()
+    assert "township_center_coverage" in [k for _, k in indicator_options(dataset, search="rural")]
 
 
 def test_search_picks_a_match_and_no_match_says_so(ex):

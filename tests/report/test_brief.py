@@ -67,7 +67,9 @@ def test_other_charts_and_page_size(three_cities, tmp_path, chart):
 def test_conflict_named_in_words_in_caption(three_cities, tmp_path):
     paths = _kit(three_cities, tmp_path, indicator="elderly_care_beds", cities="wuxi", lang="en")
     caption = paths[-1].read_text()
-    assert "wuxi-elderly_care_beds" not in caption  # no row ids
+    words, cites = caption.split("\nCite:\n")
+    assert "wuxi-elderly_care_beds" not in words  # the contradiction in words, no row ids
+    assert "value wuxi-elderly_care_beds-2025-target." in cites, "the citation names the value"
     assert ("Contradictions in a document (both values shown): Wuxi 60,000 (2025 target), "
             "Wuxi 62,000 (2025 target).") in caption
 
@@ -78,7 +80,9 @@ def test_caption_in_the_chosen_language_with_version_and_only_drawn_symbols(thre
     version = load_package(three_cities.data_dir)["version"]
     zh = _kit(three_cities, tmp_path, indicator="nursing_bed_share", lang="zh")[-1].read_text()
     assert "未说明:淮北。" in zh and f"数据集 {load_package(three_cities.data_dir)['name']} v{version}。" in zh
-    assert not any(w in zh for w in ("Not stated", "Source", "target", "compiled by"))
+    head, rest = zh.split("\n引用:\n")  # the citations are bibliographic, kept as they are under a Chinese label
+    words = head + rest[rest.index("\n数据集"):]
+    assert not any(w in words for w in ("Not stated", "Source", "target", "compiled by"))
     en = _kit(three_cities, tmp_path, indicator="nursing_bed_share", lang="en", kind="all")[-1].read_text()
     # drawn: target, baseline, lower bound, approximate, range; not drawn: upper bound, derived
     for drawn in ("target (solid)", "baseline (hatched)", "≥ at least", "≈ approximate", "range (light"):
@@ -264,7 +268,48 @@ def test_svg_keeps_text_with_a_cjk_font_and_html_twin_has_the_notes(dataset, tmp
         "the interactive twin carries the same notes and source line"
     assert "axisLabel" in html and "formatter" in html, "ticks written as the static figure writes them"
     caption = paths[4].read_text()
-    assert "†1" in caption and not re.search(r"\b(the|and|of)\b", caption)
+    prose = caption.split("引用:")[0] + caption.split("数据集")[-1]  # the citations are bibliographic, kept as they are
+    assert "†1" in caption and not re.search(r"\b(the|and|of)\b", prose)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_caption_cites_each_value_drawn(dataset, tmp_path, lang):
+    from compare.report.citation import cite_value
+
+    paths = brief.export_kit(dataset, comparison="beds", indicator="nursing_bed_share", kind="baseline", lang=lang,
+                             out=tmp_path)
+    table = pd.read_csv(paths[3], dtype=str, keep_default_na=False)
+    caption = paths[4].read_text()
+    head = {"zh": "引用:", "en": "Cite:"}[lang]
+    assert head in caption.splitlines()
+    drawn = table.loc[table["value"] != "", "id"]
+    assert any(i.startswith("derived-") for i in drawn), "a derived value is drawn and cited"
+    for i in drawn:
+        assert f"- {cite_value(dataset, i)}" in caption
+
+
+@pytest.mark.parametrize("chart", ["timeline", "matrix"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_dumbbell_and_matrix_have_notes_and_source_in_one_language(dataset, tmp_path, monkeypatch, chart, lang):
+    seen = _drawn(monkeypatch)
+    brief.export_kit(dataset, comparison="beds", indicator="nursing_bed_share" if chart != "matrix" else None,
+                     chart=chart, lang=lang, out=tmp_path)
+    (texts,) = seen
+    by_gid = {gid: t for _, t, gid in texts}
+    foot = by_gid["brief|foot"]
+    assert ("来源" if lang == "zh" else "Source") in foot
+    name, _ = brief.dataset_version(dataset)
+    words = " ".join(t for _, t, _ in texts).replace(name, "")
+    if lang == "zh":
+        assert not re.search(r"[A-Za-z]{3,}", words), words
+    else:  # (a few English indicator titles of the codebook keep a Chinese term: the matrix's row titles aside)
+        assert not re.search(r"[\u4e00-\u9fff]", foot if chart == "matrix" else words), words
+    if chart == "timeline":  # Wuxi's 2020 baseline carries a caveat: †1 by the value, note 1 under the plot
+        labels = [t for gid, t in by_gid.items() if gid.endswith("-label")]
+        assert any("†1" in t for t in labels) and not any("\n†" in t for t in labels)
+        notes = [ln for ln in foot.splitlines() if ln.startswith("†")]
+        assert notes and notes[0].startswith("†1 ")
+    assert min(size * 8 / (brief.WIDTHS["column"] * 2.54) for size, _, _ in texts) >= 7.0
 
 
 def test_english_caption_glosses_each_quote(dataset, tmp_path):

@@ -19,6 +19,7 @@ import pandas as pd
 from .. import analysis, paths
 from ..data import Dataset, load
 from ..errors import CompareError
+from ..report.brief import matches, short_title
 from ..viz import charts, echarts, embed
 from ..vocab import KIND_CHOICES as KINDS, LANGS, label, pick
 
@@ -50,7 +51,8 @@ def _kind_label(kind: str) -> str:
 
 
 def indicator_options(ds: Dataset, *, theme: str = ALL, search: str = "") -> list[tuple[str, str]]:
-    """(label, key) of the indicators whose key, Chinese or English title contains ``search``.
+    """(label, key) of the indicators whose key, Chinese or English title, definition or theme contains
+    ``search`` (as ``compare indicators TEXT`` finds them).
 
     A search looks through every theme; without one, the indicators of ``theme`` are listed.
     Indicators some city states come first; the label says how many cities state each.
@@ -62,8 +64,7 @@ def indicator_options(ds: Dataset, *, theme: str = ALL, search: str = "") -> lis
     for key, meta in book.items():
         if theme and not search.strip() and meta.get("theme") != theme:
             continue
-        text = f"{key} {meta.get('title_zh', '')} {meta.get('title_en', '')}".lower()
-        if needle and needle not in text:
+        if needle and not matches(ds, key, needle):
             continue
         n = int(stated.get(key, 0))
         out.append((n, f"{meta.get('title_zh', key)} {meta.get('title_en', key)} · {label('explore_n_cities', 'both', n=n)}", key))
@@ -181,9 +182,7 @@ class Explorer:
 
     def shown(self, table: pd.DataFrame | None = None) -> pd.DataFrame:
         """The table as the reader sees it: city, value, comparator (≥, ≈ ...), year, kind, scope, caveat,
-        quote, source (the document's short title and section; for a derived value its formula and inputs)."""
-        from ..report.brief import short_title
-
+        quote (in English or both, its English gloss ``quote_en`` beside it), source (the document's short title and section; for a derived value its formula and inputs)."""
         table = self.table() if table is None else table
         lang = self.lang.value
         rows = []
@@ -206,10 +205,14 @@ class Explorer:
                 "scope": pick(r.get("scope_zh") or r["scope"], r.get("scope_en") or r["scope"], lang) if r["scope"] else "",
                 "caveat": caveat_in(r, lang),
                 "quote": r["quote"] if r["status"] == "stated" else "",
+                "quote_en": str(r.get("quote_en", "") or "") if r["status"] == "stated" else "",
                 "source": source,
             })
-        frame = pd.DataFrame(rows, columns=list(_COLUMNS))
-        return frame.rename(columns={k: label(v, lang) for k, v in _COLUMNS.items()})
+        # an English or bilingual view shows the quote's English gloss beside it; a Chinese view only Chinese
+        columns = {**_COLUMNS} if lang == "zh" else {**{k: v for k, v in _COLUMNS.items() if k != "source"},
+                                                      "quote_en": "tip_gloss", "source": _COLUMNS["source"]}
+        frame = pd.DataFrame(rows, columns=list(columns))
+        return frame.rename(columns={k: label(v, lang) for k, v in columns.items()})
 
     def chart(self, table: pd.DataFrame | None = None):
         """The interactive bars chart of what is shown (None when there are no rows)."""

@@ -24,6 +24,7 @@ from ..viz import draw_echarts as echarts_backend
 from ..viz import draw_mpl as mpl_backend
 from ..viz import embed, encode
 from ..viz.encode import LINE_EM, Fit, lines, text_em, wrap
+from .citation import cite_value
 from ..vocab import KIND_CHOICES, LANGS, SEP, join, label, pick, symbol
 
 #: Figure widths in inches: a journal column (8 cm, printed as it is drawn) and a full page.
@@ -173,11 +174,20 @@ def _values(data: pd.DataFrame, lang: str) -> list[str]:
     return out
 
 
+def drawn_ids(data: pd.DataFrame) -> list[str]:
+    """Row ids of the values drawn (derived ids too), once each, in the table's order."""
+    if "id" not in data:
+        return []
+    stated = data[data["value"].notna() & (data.get("status", "") != "not_stated")]
+    return list(dict.fromkeys(i for i in stated["id"] if isinstance(i, str) and i))
+
+
 def caption(ds: Dataset, spec, *, title: str, lang: str, source_ids: Iterable[str],
             data: pd.DataFrame | None = None) -> str:
     """The caption of a brief figure, in ``lang``: title, what the marks drawn mean (only those),
     who does not say, contradictions in words, reference lines, caveats (numbered as in the figure),
-    each value with its quote, dataset version, sources."""
+    each value with its quote, the citation of each value drawn ("Cite", 引用 in zh), dataset version,
+    sources."""
     lines = [title]
     # Chinese punctuation in Chinese; English punctuation when English is written (en or both)
     colon, stop = (label(k, "zh" if lang == "zh" else "en") for k in ("punct_colon", "punct_stop"))
@@ -199,6 +209,10 @@ def caption(ds: Dataset, spec, *, title: str, lang: str, source_ids: Iterable[st
     if values:
         lines.append(f"{label('caption_values', lang)}{colon}".rstrip())
         lines += [f"- {v}" for v in values]
+    cites = [cite_value(ds, i) for i in drawn_ids(data)] if data is not None else []
+    if cites:  # the citation is bibliographic: the same in every language, only its label is translated
+        lines.append(f"{label('caption_cite', lang)}{colon}".rstrip())
+        lines += [f"- {c}" for c in cites]
     name, version = dataset_version(ds)
     lines.append(f"{label('caption_dataset', lang)} {name} v{version}{stop}")
     lines.append(source_line(ds, source_ids, lang))
@@ -257,6 +271,9 @@ def _twin(ech, spec, foot: str) -> None:
     """The interactive chart as the static one: tick labels written as the PNG writes them and the
     same notes and source line under the plot."""
     opts = ech.options
+    if getattr(spec, "col_rotation", 0):  # city names upright over the columns, as in the PNG
+        for axis in opts.get("xAxis") or []:
+            axis["axisLabel"] = {**axis.get("axisLabel", {}), "rotate": spec.col_rotation}
     for axis, panel in zip(opts.get("xAxis") or [], getattr(spec, "panels", [])):
         ticks = {f"{t:g}": s for t, s in zip(panel.axis.ticks, panel.axis.tick_labels)}
         axis["axisLabel"] = {**axis.get("axisLabel", {}), "formatter": JsCode(
@@ -319,13 +336,13 @@ def export_kit(ds: Dataset, *, comparison: str | None = None, theme: str | None 
     elif kind == "dumbbell":
         table = baseline_target(ds, indicators=[ind], cities=cities)
         title = ds.indicator_title(ind, lang)
-        spec = encode.dumbbell(table, indicator=ind, lang=lang, dataset=ds, fit=fit)
+        spec = encode.dumbbell(table, indicator=ind, lang=lang, dataset=ds, fit=fit, notes=True)
         data = pd.concat([compare(ds, indicators=[ind], cities=cities, kind=k) for k in ("baseline", "target")],
                          ignore_index=True)
     else:
         table = coverage(ds, indicators=keys, cities=cities)
         title = set_name
-        spec = encode.matrix(table, lang=lang, dataset=ds, fit=fit)
+        spec = encode.matrix(table, lang=lang, dataset=ds, fit=fit, brief=True)
         data = compare(ds, indicators=keys, cities=cities, kind="all", pick="all", fill_missing=True)
 
     suffix = [] if kind != "bars" or shown_kind == "target" else [shown_kind]
@@ -393,14 +410,16 @@ def indicator_list(ds: Dataset, query: str | None = None) -> pd.DataFrame:
              "cities": stated.get(k, "")} for k, m in book.items()]
     df = pd.DataFrame(rows)
     if query:
-        themes = ds.codebook.get("themes", {})
-
-        def text(k: str, m: dict) -> str:
-            t = themes.get(m.get("theme", ""), {})
-            return " ".join(str(x) for x in (k, m.get("title_zh", ""), m.get("title_en", ""), m.get("definition", ""),
-                                             m.get("counts", ""), m.get("denominator", ""), m.get("theme", ""),
-                                             t.get("title_zh", ""), t.get("title_en", ""))).lower()
-
-        q = query.lower()
-        df = df[[q in text(k, m) for k, m in book.items()]]
+        df = df[[matches(ds, k, query) for k in book]]
     return df.reset_index(drop=True)
+
+
+def matches(ds: Dataset, key: str, query: str) -> bool:
+    """Whether indicator ``key``'s key, titles, definition (what it counts, its denominator) or theme
+    (key and titles) contain ``query`` (case-insensitive); an empty query matches every indicator."""
+    m = ds.codebook["indicators"].get(key, {})
+    t = ds.codebook.get("themes", {}).get(m.get("theme", ""), {})
+    text = " ".join(str(x) for x in (key, m.get("title_zh", ""), m.get("title_en", ""), m.get("definition", ""),
+                                     m.get("counts", ""), m.get("denominator", ""), m.get("theme", ""),
+                                     t.get("title_zh", ""), t.get("title_en", "")))
+    return str(query).strip().lower() in text.lower()

@@ -242,7 +242,8 @@ def matrix(spec: MatrixSpec, ax: Axes | None = None) -> Axes:
                     gid=f"cell|{c.row}|{c.col}|text", **_font())
         ax.set_xlim(0, len(spec.cols))
         ax.set_ylim(len(spec.rows), 0)
-        ax.set_xticks([i + 0.5 for i in range(len(spec.cols))], spec.cols, **_font())
+        upright = {"rotation": spec.col_rotation, "va": "bottom"} if getattr(spec, "col_rotation", 0) else {}
+        ax.set_xticks([i + 0.5 for i in range(len(spec.cols))], spec.cols, **upright, **_font())
         ax.set_yticks([i + 0.5 for i in range(len(spec.rows))], spec.rows, **_font())
         ax.xaxis.tick_top()
         ax.tick_params(length=0)

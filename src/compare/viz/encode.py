@@ -39,7 +39,7 @@ from .. import vocab
 from ..vocab import Lang, label, pick
 # the parts of a specification, re-exported: ``encode`` is where callers find them
 from .axes import _max_ticks, nice_axis, nice_step  # noqa: F401
-from .layout import (COMPACT_ROW_PT, _fit_bar_rows, _fit_dumbbell_rows, above_panel_pt,  # noqa: F401
+from .layout import (COMPACT_ROW_PT, wrap_cjk, _fit_bar_rows, _fit_dumbbell_rows, above_panel_pt,  # noqa: F401
                      below_axes_pt, figure_size, legend_columns, legend_pt)
 from .spec import (APPROX_ALPHA, GAP_PT, HATCHES, LINE_EM, MARKER_GAP_PT, MIN_ROW_PT, OPEN_END,  # noqa: F401
                    PALETTE, RAMP, RANGE_ALPHA, SMALL, Arrow, Axis, Bar, Cell, ChartSpec, Fit, LegendItem,
@@ -97,7 +97,7 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
         hi_data = max(ends) if ends else 1.0
         lower = [float(v) for v, c in zip(part["value"], part["comparator"]) if pd.notna(v) and c in (">=", ">")]
         pct = unit == "percent"
-        ax = nice_axis(0.0, hi_data, percent=pct, label=wrap(f"{title} ({unit_label})", fit.plot_pt * 1.3 / fit.font_pt),
+        ax = nice_axis(0.0, hi_data, percent=pct, label=axis_label(title, unit_label, lang, fit, brief=notes),
                        max_ticks=_max_ticks(hi_data, fit))
         if lower and max(lower) * (1 + OPEN_END) > ax.hi and not (pct and ax.hi == 100):
             ax = nice_axis(0.0, max(lower) * (1 + 2 * OPEN_END), percent=pct, label=ax.label,
@@ -158,9 +158,7 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
             text = _label(r, lang, label_em)
             if caveat_of(r) and notes:
                 present.add("note")
-                numbered.append(f"{len(numbered) + 1} {name}: {note_text(r, lang)}")
-                caveats.append(f"{name}: {note_text(r, lang)}")
-                text = f"{_label(r.drop(labels=['caveat']), lang, label_em)} {vocab.symbol('legend_note')}{len(numbered)}"
+                text = f"{_label(r.drop(labels=['caveat']), lang, label_em)} {number_note(numbered, caveats, name, r, lang)}"
             elif caveat_of(r):
                 present.add("caveat")
                 caveats.append(f"{name}: {caveat_of(r)}")
@@ -169,11 +167,44 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
         _fit_bar_rows(panel, fit, least_pt=COMPACT_ROW_PT if notes else None)
         panels.append(panel)
     legend_fit = Fit(width_in=fit.width_in / 2 - 0.3, font_pt=fit.font_pt) if notes and lang != "both" else fit
-    legend = [LegendItem(k, _legend_text(k, lang, legend_fit)) for k in _BAR_ORDER if k in present]
+    legend = [LegendItem(k, brief_legend_text(k, lang, legend_fit) if notes else _legend_text(k, lang, legend_fit))
+              for k in _BAR_ORDER if k in present]
     return ChartSpec("bars", title, unit_label, lang, panels, legend, conflicts=conflicts,
                      not_stated=list(dict.fromkeys(not_stated)), references=[r.text for r in refs],
                      caveats=caveats, source_ids=[s for s in rows.get("source_id", pd.Series(dtype=str)) if _text(s)],
                      fit=fit, notes=numbered if notes else None)
+
+
+def axis_label(title: str, unit_label: str, lang: Lang, fit: Fit, *, brief: bool = False) -> str:
+    """The value axis's label, ``title (unit)``, wrapped. A report figure lets it run a little past the
+    plot; so does a brief figure (``brief``), wrapped without splitting punctuation, and in a bilingual
+    brief Chinese and English are on lines of their own within the plot's width, so the label never
+    leaves a narrow figure."""
+    if not brief:
+        return wrap(f"{title} ({unit_label})", fit.plot_pt * 1.3 / fit.font_pt)
+    width = fit.plot_pt * (1.0 if lang == "both" else 1.3) / fit.font_pt
+    if lang == "both" and vocab.SEP in title:
+        tz, te = title.split(vocab.SEP, 1)
+        uz, ue = unit_label.split(vocab.SEP, 1) if vocab.SEP in unit_label else (unit_label, unit_label)
+        head = tz if uz == ue else f"{tz} ({uz})"  # a unit the same in both languages (%) once, at the end
+        return wrap_cjk(head, width) + "\n" + wrap_cjk(f"{te} ({ue})", width)
+    return wrap_cjk(f"{title} ({unit_label})", width)
+
+
+def brief_legend_text(key: str, lang: Lang, fit: Fit) -> str:
+    """A legend entry of a brief figure: as wide as a report's (:func:`_legend_text`), wrapped without
+    splitting punctuation or leaving one glyph alone."""
+    return wrap_cjk(label(f"legend_{key}", lang), fit.width_in * 72 * 0.85 / (fit.font_pt * 0.83))
+
+
+def number_note(numbered: list[str], caveats: list[str], name: str, r, lang: Lang) -> str:
+    """†n for row ``r``'s caveat: a new note n (``name: caveat`` in ``lang``) appended to ``numbered``
+    and ``caveats``, or the number of the same note already there."""
+    text = f"{name}{label('punct_colon', 'zh' if lang == 'zh' else 'en')}{note_text(r, lang)}"
+    if text not in caveats:
+        caveats.append(text)
+        numbered.append(f"{len(caveats)} {text}")
+    return f"{vocab.symbol('legend_note')}{caveats.index(text) + 1}"
 
 
 def note_text(r, lang: Lang) -> str:
@@ -194,7 +225,7 @@ def _side(r, side: str, indicator: str, city: str, details: pd.DataFrame | None)
          "city": city, "indicator": indicator, "scope": "", "caveat": _text(r.get(f"{side}_caveat"))}
     if details is not None and d["id"] in details.index:
         src = details.loc[d["id"]]
-        d.update({k: src[k] for k in ("quote", "source_id", "section", "note") if k in src})
+        d.update({k: src[k] for k in ("quote", "source_id", "section", "note", "caveat_zh") if k in src})
         d["inferred_year"] = "year_inferred" in _text(src.get("flags"))
         if not d["caveat"] and "caveat" in src:
             d["caveat"] = _text(src["caveat"])
@@ -214,18 +245,20 @@ def _partners(d: dict, details: pd.DataFrame | None) -> list[dict]:
             out.append({**d, **{k: src[k] for k in ("value", "value_high", "comparator", "year", "quote", "source_id",
                                                   "section", "note") if k in src},
                         "id": other, "caveat": _text(src.get("caveat")) or d["caveat"],
+                        "caveat_zh": _text(src.get("caveat_zh")) or _text(d.get("caveat_zh")),
                         "inferred_year": "year_inferred" in _text(src.get("flags"))})
     return out
 
 
 def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,
-             dataset=None, fit: Fit | None = None) -> ChartSpec:
+             dataset=None, fit: Fit | None = None, notes: bool = False) -> ChartSpec:
     """Specification of baseline -> target per city from :func:`~compare.analysis.baseline_target`.
 
     The baseline is a hollow circle, the target a filled marker (a triangle pointing right for
     a lower bound, left for an upper bound, hollow for an approximate value); a range is a light
     band to its upper end; a missing side is written out. ``dataset`` adds quotes and sources
-    to the tooltips (``baseline_target`` keeps only the row ids).
+    to the tooltips (``baseline_target`` keeps only the row ids). ``notes``: as in :func:`bars`, a
+    caveat is a numbered note below the plot (``spec.notes``, in ``lang``) and the label carries †n.
     """
     vocab.check_lang(lang)
     fit = fit or Fit()
@@ -238,8 +271,9 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
     title = pick(rows["title_zh"].iloc[0], rows["title_en"].iloc[0], lang)
     unit_label = unit_text(rows["unit"].iloc[0], lang, book)
     present: set[str] = set()
-    conflicts, caveats, not_stated = [], [], []
-    label_em = fit.plot_pt * 0.4 / fit.font_pt
+    conflicts, caveats, not_stated, numbered = [], [], [], []
+    # a brief's labels may take most of the plot's width: fewer lines, rows closer together
+    label_em = fit.plot_pt * (0.95 if notes else 0.4) / fit.font_pt
     pct = rows["unit"].iloc[0] == "percent"
     panels = []
     classes = _scope_classes(rows.assign(value=rows["target_value"].fillna(rows["baseline_value"])))
@@ -260,7 +294,7 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
         # a share stops at 100 % unless a value exceeds it: the padding never carries the axis past it
         top = min(hi + pad, 100.0) if pct and hi <= 100 else hi + pad
         ax = nice_axis(lo - pad if not zero else 0.0, top, percent=pct,
-                       label=wrap(f"{title} ({unit_label})", fit.plot_pt * 1.3 / fit.font_pt),
+                       label=axis_label(title, unit_label, lang, fit, brief=notes),
                        max_ticks=_max_ticks(hi, fit), zero=zero)
         panel = Panel([], ax, subtitle=label("scope_panel", lang, scope=scope_class_label(cls, lang, dataset))
                       if cls else "")
@@ -312,29 +346,47 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
                     conflicts.append(f"{name} {value_text(d, lang).lstrip('⚠ ')}")
                 if d["inferred_year"]:
                     present.add("inferred")
-                if caveat_of(d):
+                if caveat_of(d) and not notes:
                     present.add("caveat")
                     caveats.append(f"{name}: {caveat_of(d)}")
                 if k >= 2:  # the other value of a contradiction: its words are in the first value's label
                     continue
-                text = "\n".join(_label(x, lang, label_em) for x in [d] + [o for sd, o, _ in sides[2:] if sd == side])
+                parts = [_dumbbell_label(x, lang, label_em, (numbered, caveats, name) if notes else None)
+                         for x in [d] + [o for sd, o, _ in sides[2:] if sd == side]]
+                if notes and vocab.symbol("legend_note") in "".join(parts):
+                    present.add("note")
                 other_has = has_t if side == "baseline" else has_b
                 if not other_has:  # the side that is missing is named under the one that is there
-                    text += "\n" + label("no_target" if side == "baseline" else "no_baseline", lang)
+                    parts.append(label("no_target" if side == "baseline" else "no_baseline", lang))
+                text = "\n".join(parts)
+                one = label("punct_sep", "zh" if lang == "zh" else "en").join(parts)
+                if notes and "\n" not in one and text_em(one) <= label_em:  # a brief: on one line where it fits
+                    text = one
                 panel.texts.append(Text(y, float(d["value"]), text,
                                         PALETTE["warn"] if d["conflict"] else PALETTE["ink"], where=where,
                                         offset_pt=MARKER_GAP_PT, gid=f"{city}|{side}-label", tip=tip))
     for panel in panels:
         _fit_dumbbell_rows(panel, fit)
-    order = ["baseline", "target", "lower", "upper", "approx", "range", "caveat", "conflict", "inferred", "not_stated"]
+    order = ["baseline", "target", "lower", "upper", "approx", "range", "caveat", "note", "conflict", "inferred",
+             "not_stated"]
     keys = {"baseline": "dumbbell_baseline", "target": "dumbbell_target"}
-    legend = [LegendItem(k, _legend_text(keys.get(k, k), lang, fit)) for k in order if k in present]
+    legend_fit = Fit(width_in=fit.width_in / 2 - 0.3, font_pt=fit.font_pt) if notes and lang != "both" else fit
+    legend = [LegendItem(k, (brief_legend_text if notes else _legend_text)(keys.get(k, k), lang, legend_fit))
+              for k in order if k in present]
     ids = [i for c in ("baseline_id", "target_id") for i in rows[c].map(_text) if i]
     sources = []
     if details is not None:
         sources = [details.loc[i, "source_id"] for i in ids if i in details.index]
     return ChartSpec("dumbbell", title, unit_label, lang, panels, legend, conflicts=conflicts,
-                     not_stated=not_stated, caveats=caveats, source_ids=list(dict.fromkeys(sources)), fit=fit)
+                     not_stated=not_stated, caveats=caveats, source_ids=list(dict.fromkeys(sources)), fit=fit,
+                     notes=numbered if notes else None)
+
+
+def _dumbbell_label(d: dict, lang: Lang, width_em: float, notes: tuple | None) -> str:
+    """One side's value label; with ``notes`` (numbered, caveats, city name) its caveat becomes †n."""
+    if notes is None or not caveat_of(d):
+        return _label(d, lang, width_em)
+    return f"{_label({**d, 'caveat': ''}, lang, width_em)} {number_note(*notes, d, lang)}"
 
 
 # --------------------------------------------------------------------------- matrix
@@ -371,11 +423,14 @@ def _titles(titles, lang: Lang) -> dict[str, str]:
 
 
 def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, dataset=None, fit: Fit | None = None,
-           title: str | None = None) -> MatrixSpec:
+           title: str | None = None, brief: bool = False) -> MatrixSpec:
     """Specification of a heatmap of :func:`~compare.analysis.coverage` (indicators x cities).
 
     ``titles``: a Dataset, a codebook dict or ``{indicator: title}`` (None: the dataset's or
     the shipped codebook). A zero cell reads "—" (not stated). Cell colours come from :data:`RAMP`.
+    City names too wide to stand side by side over their columns (and leave the titles eight ems)
+    are turned upright (``spec.col_rotation`` 90), on one line. ``brief``: the titles wrap as
+    Chinese typesetting does (:func:`~compare.viz.layout.wrap_cjk`).
     """
     vocab.check_lang(lang)
     fit = fit or Fit()
@@ -387,7 +442,12 @@ def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, dataset=None,
     # the cells take what the city labels need; the indicator titles wrap in the rest
     col_pt = max([text_em(line) for c in cols for line in c.split("\n")] or [2]) * fit.font_pt + 8
     title_pt = fit.width_in * 72 * 0.9 - max(len(cols), 1) * col_pt
-    rows = [wrap(names.get(k, k), max(8.0, min(title_pt, fit.width_in * 72 * 0.5) / fit.font_pt)) for k in cov.index]
+    rotation = 0
+    if title_pt < 8.0 * fit.font_pt:  # the names would run into each other: upright, one line each
+        rotation, cols = 90, list(city_names)
+        title_pt = fit.width_in * 72 * 0.9 - max(len(cols), 1) * (LINE_EM * fit.font_pt + 8)
+    fold = wrap_cjk if brief else wrap
+    rows = [fold(names.get(k, k), max(8.0, min(title_pt, fit.width_in * 72 * 0.5) / fit.font_pt)) for k in cov.index]
     cells = []
     for yi, key in enumerate(cov.index):
         for xi, city in enumerate(cov.columns):
@@ -400,5 +460,5 @@ def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, dataset=None,
     # every row as tall as the tallest wrapped title needs, so titles never run into each other
     row_pt = max([MIN_ROW_PT["matrix"]] + [fit.text_pt(r, small=False) + GAP_PT for r in rows])
     return MatrixSpec("matrix", title or label("matrix_title", lang), lang, rows, cols, cells,
-                      wrap(label("matrix_note", lang), fit.width_in * 72 * 0.45 / (fit.font_pt * SMALL)),
-                      legend=[], n_rows=len(rows), fit=fit, row_pt=row_pt)
+                      fold(label("matrix_note", lang), fit.width_in * 72 * 0.45 / (fit.font_pt * SMALL)),
+                      legend=[], n_rows=len(rows), fit=fit, row_pt=row_pt, col_rotation=rotation)

@@ -5,12 +5,60 @@ and caption lines), so no backend has to squeeze a chart."""
 from __future__ import annotations
 
 from .spec import GAP_PT, LINE_EM, MARKER_GAP_PT, MIN_ROW_PT, SMALL, ChartSpec, Fit, Panel
-from .text import lines, text_em
+from .text import _TOKENS, lines, text_em
+from ..vocab import label
 
 #: Least bar row pitch (points) of a figure with numbered notes: two lines of 7 pt labels and a gap.
 COMPACT_ROW_PT = 22.0
 #: Legend handle, its padding and the space between columns, in font sizes (matplotlib's defaults here).
 _LEGEND_HANDLE_EM = 1.6 + 0.8 + 1.2
+
+#: No line of a brief figure starts with these (closing brackets and punctuation) ...
+_NO_START = set(label("line_no_start", "zh") + label("line_no_start", "en"))
+#: ... nor ends with these (opening brackets and quotes).
+_NO_END = set(label("line_no_end", "zh") + label("line_no_end", "en"))
+
+# --------------------------------------------------------------------------- wrapping a brief's text
+
+
+def wrap_cjk(text: str, width_em: float) -> str:
+    """``text`` wrapped to ``width_em`` as :func:`~compare.viz.text.wrap` does (between words or CJK
+    glyphs), and as Chinese typesetting does: no line starts with a closing bracket or punctuation,
+    none ends with an opening bracket, and a last line of one glyph (and its brackets) takes one more
+    from the line before. Used by brief figures; report figures keep :func:`wrap`."""
+    out: list[str] = []
+    for para in str(text).split("\n"):
+        rows: list[list[str]] = [[]]
+        for tok in _TOKENS.findall(para):
+            row = rows[-1]
+            if not row and tok.isspace():
+                continue
+            if row and not tok.isspace() and text_em("".join(row) + tok) > width_em:
+                cut = len(row)  # the last place the line may break: not before a closer, not after an opener
+                while cut > 0 and (_breaks_badly(row, cut, tok)):
+                    cut -= 1
+                if cut > 0:
+                    rows[-1], row = row[:cut], row[cut:]
+                    rows.append(row)
+                    while row and row[0].isspace():
+                        row.pop(0)
+            row.append(tok)
+        glyphs = [c for c in "".join(rows[-1]) if not c.isspace() and c not in _NO_START | _NO_END]
+        if len(rows) > 1 and len(glyphs) == 1 and len(rows[-2]) > 2:
+            for cut in range(len(rows[-2]) - 1, 0, -1):  # an orphan glyph takes a neighbour down
+                if not _breaks_badly(rows[-2], cut, rows[-1][0]):
+                    rows[-2], rows[-1] = rows[-2][:cut], rows[-2][cut:] + rows[-1]
+                    break
+        out += ["".join(r).strip() for r in rows]
+    return "\n".join(out)
+
+
+def _breaks_badly(row: list[str], cut: int, nxt: str) -> bool:
+    """Whether breaking ``row`` before its token ``cut`` (``nxt`` follows the row) splits punctuation."""
+    first = row[cut] if cut < len(row) else nxt
+    last = row[cut - 1]
+    return first[:1] in _NO_START or last[-1:] in _NO_END
+
 
 # --------------------------------------------------------------------------- room for the text
 
@@ -82,7 +130,10 @@ def figure_size(spec, *, title_lines: int = 0, caption_lines: int = 0, caption_p
     fit = spec.fit
     if spec.chart == "matrix":
         col_lines = max([lines(c) for c in spec.cols] or [1])
-        h = spec.row_pt * max(len(spec.rows), 1) + LINE_EM * fit.font_pt * col_lines + 8 + fit.text_pt(spec.note) + 8
+        head = LINE_EM * fit.font_pt * col_lines
+        if getattr(spec, "col_rotation", 0):  # upright names: as tall as the longest is wide
+            head = max([text_em(c) for c in spec.cols] or [1]) * fit.font_pt
+        h = spec.row_pt * max(len(spec.rows), 1) + head + 8 + fit.text_pt(spec.note) + 8
     else:
         h = 0.0
         for i, p in enumerate(spec.panels):

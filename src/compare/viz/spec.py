@@ -242,3 +242,5 @@ class MatrixSpec:
     n_rows: int = 0
     fit: Fit = field(default_factory=Fit)
     row_pt: float = MIN_ROW_PT["matrix"]
+    #: Angle of the city names over the columns: 0 side by side, 90 upright (too many to stand side by side).
+    col_rotation: int = 0
