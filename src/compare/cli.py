@@ -175,7 +175,7 @@ def _cite(args) -> int:
     from .report.citation import cite_dataset, cite_value
 
     ds = load(args.data)
-    print(cite_value(ds, args.id, args.format) if args.id else cite_dataset(ds, args.format))
+    print(cite_value(ds, args.id, args.format, lang=args.lang) if args.id else cite_dataset(ds, args.format))
     return 0
 
 
@@ -346,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", nargs="?", default=None, help="a row id of data/indicators.csv, or of a derived value "
                                                          "(derived-..., ctx-...)")
     p.add_argument("--format", choices=["text", "bibtex"], default="text", help="citation format")
+    p.add_argument("--lang", choices=["en", "zh"], default="en", help="language of a text citation of a value")
     p.add_argument("--data", type=Path, default=None, help="data folder (default: the shipped data/)")
     p.set_defaults(func=_cite)
 

@@ -285,7 +285,7 @@ def test_caption_cites_each_value_drawn(dataset, tmp_path, lang):
     drawn = table.loc[table["value"] != "", "id"]
     assert any(i.startswith("derived-") for i in drawn), "a derived value is drawn and cited"
     for i in drawn:
-        assert f"- {cite_value(dataset, i)}" in caption
+        assert f"- {cite_value(dataset, i, lang=lang)}" in caption  # in the caption's language
 
 
 @pytest.mark.parametrize("chart", ["timeline", "matrix"])

@@ -51,6 +51,13 @@ def test_a_value_citation_names_dataset_version_row_and_source(ds):
     assert re.search(r"version = \{" + re.escape(version) + r"\}", bib)
 
 
+def test_a_chinese_citation_has_no_english_sentence(ds):
+    text = cite_value(ds, "huaibei-nursing_bed_share-2020-baseline", lang="zh")
+    title_zh = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))["title_zh"]
+    assert f"《{title_zh}》" in text and "淮政办秘〔2022〕56号" in text and "huaibei-nursing_bed_share-2020-baseline" in text
+    assert not re.search(r"[A-Za-z]{3,} [A-Za-z]{3,} [A-Za-z]{3,}", text.replace("eldercare-compare curators", ""))
+
+
 def test_a_derived_value_is_cited_with_its_formula_and_inputs(ds):
     text = cite_value(ds, "ctx-wuxi-township_center_share-2025-target")
     assert "Derived:" in text and "wuxi-standardised_rural_regional_centers-2025-target" in text

@@ -209,8 +209,8 @@ def caption(ds: Dataset, spec, *, title: str, lang: str, source_ids: Iterable[st
     if values:
         lines.append(f"{label('caption_values', lang)}{colon}".rstrip())
         lines += [f"- {v}" for v in values]
-    cites = [cite_value(ds, i) for i in drawn_ids(data)] if data is not None else []
-    if cites:  # the citation is bibliographic: the same in every language, only its label is translated
+    cites = [cite_value(ds, i, lang="zh" if lang == "zh" else "en") for i in drawn_ids(data)] if data is not None else []
+    if cites:  # a Chinese caption cites in Chinese; English and bilingual ones in English
         lines.append(f"{label('caption_cite', lang)}{colon}".rstrip())
         lines += [f"- {c}" for c in cites]
     name, version = dataset_version(ds)

@@ -16,6 +16,7 @@ import pandas as pd
 from ..analysis import derive
 from ..data import Dataset, load_package
 from ..errors import UnknownKeyError, UsageError
+from ..vocab import label
 
 FORMATS = ("text", "bibtex")
 
@@ -27,21 +28,23 @@ def metadata(ds: Dataset) -> dict:
     released = next((c.get("date", "") for c in reversed(pkg.get("changes") or []) if c.get("version") == version), "")
     lic = (pkg.get("licenses") or [{}])[0]
     authors = [c.get("title", "") for c in pkg.get("contributors") or [] if c.get("role", "author") == "author"]
-    return {"name": pkg.get("name", ""), "title": pkg.get("title", ""), "version": version, "released": released,
+    return {"name": pkg.get("name", ""), "title": pkg.get("title", ""), "title_zh": pkg.get("title_zh", ""),
+            "version": version, "released": released,
             "licence": lic.get("name", ""), "licence_url": lic.get("path", ""),
             "authors": [a for a in authors if a] or [pkg.get("name", "")], "homepage": pkg.get("homepage", "")}
 
 
-def _source_text(src: pd.Series) -> str:
-    """``issuer《title》, document number, date, URL`` (the parts a source has)."""
+def _source_text(src: pd.Series, lang: str = "en") -> str:
+    """``issuer《title》, document number, date, URL`` (the parts a source has); the English title in
+    brackets in an English citation."""
     head = f"{src['issuer']}《{src['title_zh']}》" if src.get("issuer") else f"《{src['title_zh']}》"
     parts = [head]
-    if src.get("title_en"):
+    if src.get("title_en") and lang != "zh":
         parts[0] += f" [{src['title_en']}]"
     for col in ("doc_number", "issued", "url"):
         if isinstance(src.get(col), str) and src.get(col):
             parts.append(src[col])
-    return ", ".join(parts)
+    return ("，" if lang == "zh" else ", ").join(parts)
 
 
 def cite_dataset(ds: Dataset, fmt: str = "text") -> str:
@@ -83,22 +86,23 @@ def _row(ds: Dataset, row_id: str) -> pd.Series:
                           + (f" (did you mean {close[0]!r}?)" if close else ""))
 
 
-def value_record(ds: Dataset, row_id: str) -> dict:
+def value_record(ds: Dataset, row_id: str, lang: str = "en") -> dict:
     """What a value's citation says: the dataset, the row, the value as written and its source."""
     r = _row(ds, row_id)
     src = ds.sources.set_index("id").loc[r["source_id"]]
     return {"dataset": metadata(ds), "id": row_id, "city": str(r["city"]), "indicator": r["indicator"],
             "kind": r["kind"], "year": int(r["year"]), "comparator": r["comparator"], "value": r["value"],
             "unit": r["unit"], "quote": r["quote"], "quote_en": r.get("quote_en", ""), "section": r["section"],
-            "source": _source_text(src), "source_id": r["source_id"],
+            "source": _source_text(src, lang), "source_id": r["source_id"],
             "formula": r.get("formula", "") if isinstance(r.get("formula", ""), str) else "",
             "inputs": r.get("inputs", "") if isinstance(r.get("inputs", ""), str) else ""}
 
 
-def cite_value(ds: Dataset, row_id: str, fmt: str = "text") -> str:
-    """The citation of one value: dataset, version, row id, and the source document."""
+def cite_value(ds: Dataset, row_id: str, fmt: str = "text", lang: str = "en") -> str:
+    """The citation of one value: dataset, version, row id, and the source document. ``lang="zh"``: the text
+    form in Chinese (the dataset's Chinese title; a Chinese brief carries no English sentence)."""
     _check(fmt)
-    rec = value_record(ds, row_id)
+    rec = value_record(ds, row_id, "zh" if lang == "zh" and fmt == "text" else "en")
     m = rec["dataset"]
     year = (m["released"] or "")[:4]
     derived = f" Derived: {rec['formula']} from {rec['inputs'].replace(';', ', ')}." if rec["formula"] else ""
@@ -108,5 +112,11 @@ def cite_value(ds: Dataset, row_id: str, fmt: str = "text") -> str:
                 f"  title = {{{m['title']}, row {row_id}}},\n  year = {{{year}}},\n  version = {{{m['version']}}},\n"
                 f"  note = {{Value {row_id} of dataset {m['name']} version {m['version']}.{derived} "
                 f"Source: {rec['source']}, section {rec['section']}}},\n}}")
+    if lang == "zh":
+        derived = label("cite_derived_zh", "zh", formula=rec["formula"],
+                        inputs=rec["inputs"].replace(";", "、")) if rec["formula"] else ""
+        return label("cite_value_zh", "zh", authors="、".join(m["authors"]), year=year,
+                     title=m["title_zh"] or m["title"], version=m["version"], name=m["name"], id=row_id,
+                     derived=derived, source=rec["source"], section=rec["section"])
     return (f"{', '.join(m['authors'])} ({year}). {m['title']}, version {m['version']} [dataset, {m['name']}], "
             f"value {row_id}.{derived} Source: {rec['source']}, section “{rec['section']}”.")
