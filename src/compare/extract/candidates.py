@@ -120,6 +120,8 @@ def read_candidate(text: str, f, clause: str, label: str, *, background: bool) -
     if basis == "stock" and "table" not in f.flags:
         quote = text[f.quote_start:f.quote_end] + after[:12]
         basis, words = read_basis(re.sub(r"新建|新增", "", quote), background=background, flags=";".join(f.flags))
+    if basis == "stock" and "table" in f.flags and (f.unit == "person_times" or re.search(r"改造|新增|新建", label)):
+        basis, words = "new_in_period", "a table row of work done over the period (人次, 改造, 新增)"
     if f.unit in LEVEL_UNITS and basis != "stock":  # a share or a rate is a level: 新建 qualifies what it is of
         basis, words = "stock", f"a {f.unit} is a level ({words} qualifies its object)"
     return {"basis": basis, "basis_words": words, "denominator": read_denominator(own + after[:_clause_len(after)])}
@@ -138,16 +140,24 @@ def _schedule_totals(text: str, found: list) -> dict:
     return out
 
 
+#: a clause that opens with the names of districts or departments (其中X区、Y市每年至少…; Z局2个)
+_NAMED = re.compile(r"(?:其中)?[\u4e00-\u9fff]{1,6}?(?:区|市|县|局)(?:[、和及][\u4e00-\u9fff]{1,6}?(?:区|市|县|局))*"
+                    r"(?:各|每年|至少|\d)")
+
+
 def read_scope(text: str, unit: str, sentence: str = "") -> str:
     """The scope a clause names: a per-unit floor (每个县...), 农村/城市 (township and village facilities are
     rural), a per-person standard, else citywide. 新建城区 names where a standard applies, not the city's urban part."""
     if unit.startswith("square_meters_per"):
         return "per_community"
+    text, sentence = re.sub(r"\s+", "", text), re.sub(r"\s+", "", sentence)  # captures break words (村 级)
     if re.search(r"市本级", text):
         return "city_level"
     if unit == "yuan" and re.search(r"标准|元/(?:人|生)|/生|每人|人均", sentence or text):
         return "per_person"
     scope = _scope(re.sub(r"新建城区|新建居住区", "", text))
+    if scope == "citywide" and _NAMED.match(text) and not re.match(r"(?:其中)?(?:全|本|我|各)", text):
+        return "named_area"  # 其中汉滨区、旬阳市每年…, 市住建局2个: the named areas or departments alone
     if scope in ("citywide", "urban") and re.search(r"镇区域|村级|镇村|乡镇|农村", text):
         return "rural"
     return scope

@@ -48,6 +48,17 @@ def _new_key_fields_right(cand: pd.Series, meta: dict) -> bool:
     return (cand["unit"], cand["basis"], cand["scope_class"]) == (meta.get("unit"), meta.get("basis"), meta.get("scope_class"))
 
 
+def miss_cause(cand: pd.Series, meta: dict, known: bool) -> str:
+    """Why a value was keyed wrong: for a shared key, no key suggested or another key; for a new one, an
+    existing key suggested or the proposed fields wrong (which of unit, basis, scope class)."""
+    if known:
+        return "shared: no key suggested" if cand["indicator"] == "unmatched" else "shared: another key suggested"
+    if cand["indicator"] != "unmatched":
+        return "new: an existing key suggested"
+    return "new: wrong " + ", ".join(f for f in ("unit", "basis", "scope_class")
+                                     if cand[f] != (meta.get(f) or ("stock" if f == "basis" else None)))
+
+
 def ranked(cand: pd.Series) -> list[tuple[str, float]]:
     """The keys a candidate was ranked against, best first, with their scores (suggested or not)."""
     out = [(a.rsplit(":", 1)[0], float(a.rsplit(":", 1)[1])) for a in str(cand["alternatives"]).split(";") if ":" in a]
@@ -134,7 +145,8 @@ def evaluate(data_dir: Path | None = None, seeds: Path | None = None) -> pd.Data
                     records.append({"city": str(s["city"]), "known": known, "ranking": ranking,
                                     "target": r["indicator"] if known else _new_key_fields_right(hit[0], meta)})
                 if run == "after" and hit and not right:
-                    wrong.append(f"{r['id']} -> {hit[0]['indicator']} ({hit[0]['basis']}, {hit[0]['scope_class']})")
+                    wrong.append(f"{r['id']} -> {hit[0]['indicator']} ({hit[0]['unit']}, {hit[0]['basis']}, "
+                                 f"{hit[0]['scope_class']}) [{miss_cause(hit[0], meta, known)}]")
         n = len(rows)
         cands = runs["after"]
         out.append({"city": str(s["city"]), "source_id": s["id"], "curated": n, **tally,
@@ -178,6 +190,9 @@ def format_evaluation(table: pd.DataFrame, *, wrong: bool = False) -> str:
               "other four (the 'all' row: the threshold chosen on all five, the one the extractor uses)."]
     if last["missed"]:
         lines += ["", "Not found: " + ", ".join(last["missed"])]
+    if last["wrong"]:
+        causes = pd.Series([w.rsplit("[", 1)[1].rstrip("]") for w in last["wrong"]]).value_counts()
+        lines += ["", "Keyed wrong, by cause: " + "; ".join(f"{c} {n}" for c, n in causes.items())]
     if wrong and last["wrong"]:
         lines += ["", "Keyed wrong:"] + [f"- {w}" for w in last["wrong"]]
     return "\n".join(lines)

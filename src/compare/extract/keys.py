@@ -106,6 +106,19 @@ def _what(label: str) -> set[str]:
     return _bigrams(text) - _FILLER
 
 
+#: words that narrow what is counted (特困 institutions are not all institutions): a key whose title has one the
+#: wording lacks, or the other way round, is a sibling, not the candidate's key
+QUALIFIERS = ("特困", "医养结合", "护理型", "农村", "城市", "示范", "标准化", "新建", "公办", "优质", "托育", "婴幼儿",
+              "不能自理", "失能", "医务室", "上门", "连锁")
+#: what a key loses for each qualifier on one side only
+QUALIFIER_PENALTY = 0.2
+
+
+def qualifier_mismatch(wording: str, title: str) -> list[str]:
+    """The qualifier words one of ``wording`` and ``title`` has and the other lacks."""
+    return [q for q in QUALIFIERS if (q in wording) != (q in title)]
+
+
 def fields_of(meta: dict) -> dict:
     return {k: meta.get(k) for k in ("unit", "basis", "scope_class", "denominator", "counts", "period")}
 
@@ -115,7 +128,7 @@ def fields_of(meta: dict) -> dict:
 #: the least score at which a key is suggested; below it the candidate is a new indicator. Chosen by
 #: :func:`compare.extract.evaluate.calibrate` on the five plans (``compare extract --evaluate`` prints the
 #: figure with the threshold chosen on four plans and scored on the fifth)
-THRESHOLD = 0.67
+THRESHOLD = 0.66
 #: what a key of the candidate's own scope class gains when that class is not citywide (每个县, 每个街道, 农村...)
 SCOPE_BONUS = 0.1
 
@@ -139,6 +152,7 @@ def rank_keys(label: str, unit: str, codebook: dict | None, *, basis: str = "sto
     vocab = set().union(*(_what(str(m.get("title_zh", ""))) for m in indicators.values()))
     said = mine & vocab  # the candidate's words that some indicator's title uses
     ages = set(re.findall(r"(\d{2})周?岁", label))
+    plain = re.sub(r"\s+", "", label)
     out = []
     for key, meta in indicators.items():
         if meta.get("unit") != unit or (meta.get("basis") or "stock") != basis:
@@ -156,6 +170,7 @@ def rank_keys(label: str, unit: str, codebook: dict | None, *, basis: str = "sto
         theirs = set(re.findall(r"(\d{2})周?岁", title_text + str(meta.get("definition", ""))))
         if ages and theirs and not ages & theirs:  # 65岁 is not 60岁
             score *= 0.3
+        score -= QUALIFIER_PENALTY * len(qualifier_mismatch(plain, title_text))
         if meta.get("scope_class") != scope_class:
             score *= 0.66
         elif scope_class != "citywide":  # a per-unit floor or a part of the city agreeing is telling

@@ -47,7 +47,7 @@ _HEADING = re.compile(
     r"(?:^|(?<=[\n。]))[ \t\u3000]*(?P<mark>[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、](?!\d))"
     r"(?P<title>[^\n。,，;；:：]{1,30})")
 _SCOPES = [
-    (re.compile(r"每个?县|各县|县\(市、区\)|县（市、区）|每个县区"), "per_county"),
+    (re.compile(r"每个?县|各县|其他县|每个县区"), "per_county"),
     (re.compile(r"每个?(?:乡镇|镇)|各(?:乡镇|镇)"), "per_town"),
     (re.compile(r"每个?街道|各街道"), "per_street"),
     (re.compile(r"每个?(?:行政)?村|各(?:行政)?村"), "per_village"),
@@ -226,9 +226,20 @@ def _refine_unit(unit: str, clause: str, after: str) -> str:
         return "count"
     if unit == "institutions" and re.match(r"家?[^,，。]{0,16}(?:企业|单位|基地|组织)", after):
         return "count"
+    if unit == "institutions":  # 家 of centres or points: what is counted decides (中心建成数(家), 10家…站点)
+        noun = re.sub(r"[(（][^()（）]*[)）]?|(?:建成|总)?数(?:量)?|\s", "", clause if not after else "")
+        obj = re.match(r"家?([^,，。;；\d]{0,12})", after).group(1) if after else ""
+        head = noun or obj
+        if re.search(r"中心$", head):
+            return "centers"
+        if re.search(r"(?:站点|服务点|点位)$", head):
+            return "facilities"
     if unit == "count":
         noun = re.sub(r"[(（][^()（）]{0,4}[)）]?\s*$", "", clause.strip())
         noun = re.sub(r"(?:达到|达|为|共|有|建成|建有|设置|至少|不少于|不低于|超过|以上|约|[\s\d.,、个])+$", "", noun)
+        noun = re.sub(r"[(（][^()（）]*[)）]", "", noun)  # 老年友好社区(活力发展社区)数: the aside is not the noun
+        if "每千" in clause and re.search(r"托位(?:数)?$", noun):
+            return "places_per_1000_population"
         for rx, u in ((r"托位(?:数)?$", "places"), (r"社区(?:数)?$", "communities"), (r"床位(?:数)?$", "beds"), (r"中心(?:数)?$", "centers"),
                       (r"(?:站点|点位|幸福院|服务站|[^百]点)(?:数)?$", "facilities"), (r"机构(?:数)?$", "institutions")):
             if re.search(rx, noun) and not re.match(r"个?[\u4e00-\u9fff]", after[1:] if after[:1] == "个" else after):
@@ -243,7 +254,7 @@ def _refine_unit(unit: str, clause: str, after: str) -> str:
             return "facilities"
         if re.match(r"个?[^,，。]{0,10}项目", after) or "项目" in clause[-8:]:
             return "projects"
-        if re.match(r"个?[^,，。]{0,8}社区", after):
+        if re.match(r"个?[^,，。]{0,8}社区(?![\u4e00-\u9fff])", after):
             return "communities"
         if "每年" in clause and re.match(r"次", after):
             return "times_per_year"
@@ -504,7 +515,9 @@ def _prose(plan: Plan, taken: set[int]) -> list[Found]:
         if unit is None:
             # a number with no unit is a statement only after 为/达/是 and before punctuation ("出生率为7.75,")
             if re.search(r"(率|数|规模)(为|达|达到|是)$", text[max(0, s - 4):s]) and text[e:e + 1] in ",，。;；":
-                unit, uend, mult, over = "count", e, 1.0, False
+                # a birth, death or natural growth rate is per mille by convention
+                unit = "per_mille" if re.search(r"(?:出生|死亡|自然增长)率(为|达|达到|是)$", text[max(0, s - 8):s]) else "count"
+                uend, mult, over = e, 1.0, False
             else:
                 continue
         if unit == "years" and value >= 1900:
@@ -552,7 +565,11 @@ def _spans_years(plan: Plan, found: list[Found]) -> None:
         end = _bounds(text, m.end(), "。;；\n,，")[1]  # the list runs to the first comma
         listed = sorted((f for f in found if m.end() <= f.pos < end), key=lambda f: f.pos)
         if len(listed) == len(years):
+            lead = text[_bounds(text, m.start(), _SENT_END)[0]:m.end() + 8]
+            nouns = {u for w, u in (("托位", "places"), ("床位", "beds")) if w in lead}
             for f, y in zip(listed, years):
+                if f.unit == "count" and len(nouns) == 1:  # 新增托位…分别新增:2664个: places
+                    f.unit = next(iter(nouns))
                 f.year, f.kind = y, "target" if y >= plan.period[0] else "baseline"
                 f.why = [w for w in f.why if not w.startswith("year")] + [f"year {y}: {m.group(0)} lists one number per year"]
                 f.flags = [x for x in f.flags if x != "year_inferred"] + ["increment"]
