@@ -12,6 +12,7 @@ from .. import analysis
 from ..data import Dataset
 from ..data.context import table as context_table
 from ..errors import UsageError
+from ..viz.words import prose
 from ..vocab import label, pick
 
 
@@ -59,14 +60,6 @@ def short_source(ds: Dataset | None, row, lang: str = "both") -> str:
 def _text(value) -> str:
     return value if isinstance(value, str) else ""
 
-
-def prose(row, column: str, lang: str) -> str:
-    """A note or caveat in the reader's language: ``<column>_zh`` in a Chinese view, the English in an
-    English one, both (Chinese first) in a bilingual one; the English alone where no Chinese is given."""
-    en, zh = _text(row.get(column)), _text(row.get(f"{column}_zh"))
-    if lang == "en" or not zh:
-        return en if lang != "zh" or not en else f"{label('english_text', 'zh')}{en}"
-    return zh if lang == "zh" or not en or zh == en else f"{zh} / {en}"
 
 
 def _derivation(r, lang: str) -> str:

@@ -113,11 +113,14 @@ def caveat_of(r, lang: Lang = "en") -> str:
     return _text(r.get("caveat_zh")).strip() or label("see_english_note", "zh")
 
 
-def _in_lang(r, col: str, lang: Lang) -> str:
-    """A prose column (note) in the view's language: ``<col>_zh`` in Chinese, where the row has it."""
-    if lang == "zh" and _text(r.get(f"{col}_zh")):
-        return _text(r.get(f"{col}_zh"))
-    return _text(r.get(col))
+def prose(row, column: str, lang: Lang) -> str:
+    """A note, caveat or assumption in the reader's language (the one choice every view makes): ``<column>_zh``
+    in a Chinese view, the English in an English one, both (Chinese first) in a bilingual one; where no
+    Chinese is given a Chinese view shows the English labelled as such."""
+    en, zh = _text(row.get(column)), _text(row.get(f"{column}_zh"))
+    if lang == "en" or not zh:
+        return en if lang != "zh" or not en else f"{label('english_text', 'zh')}{en}"
+    return zh if lang == "zh" or not en or zh == en else f"{zh} / {en}"
 
 
 def _label(r, lang: Lang, width_em: float) -> str:
@@ -164,7 +167,7 @@ def tip_lines(r, lang: Lang, *, title: str, city: str, book: dict | None = None)
         src += f" · {r['section']}"
     lines.append(f"{label('tip_source', lang)}: {src} · id {_text(r.get('id'))}")
     for key in ("note", "formula", "assumption"):
-        text = _in_lang(r, key, lang)
+        text = _text(r.get(key)) if key == "formula" else prose(r, key, lang)  # a formula is notation
         if text:
             lines.append(f"{label('tip_' + key, lang)}: {text}")
     return lines
