@@ -23,6 +23,8 @@ LANGS: tuple[str, ...] = ("zh", "en", "both")
 KINDS: tuple[str, ...] = ("target", "baseline", "projection")
 #: what a reader may choose: one kind, or all of them
 KIND_CHOICES: tuple[str, ...] = KINDS + ("all",)
+#: How a comparator is written in front of a number.
+SYMBOLS = {"=": "", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈", "range": ""}
 #: Between the Chinese and the English of a bilingual label.
 SEP = " "
 

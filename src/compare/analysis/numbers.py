@@ -7,10 +7,9 @@ import math
 
 import pandas as pd
 
-from ..vocab import KINDS, label
+from ..vocab import KINDS, SYMBOLS, label
 
 
-SYMBOLS = {"=": "", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈", "range": ""}
 
 
 DERIVED = ("derived", "derived_context")

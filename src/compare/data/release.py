@@ -25,6 +25,7 @@ from pathlib import Path
 from .. import paths
 from ..errors import DataError, Problem, UsageError
 from ..files import atomic_write_bytes, data_files, display_path
+from ..vocab import SYMBOLS
 
 #: the fields whose change is a change of the value a reader sees
 COMPARED = ("indicator", "city", "kind", "year", "comparator", "value", "value_high", "unit", "scope", "quote",
@@ -184,7 +185,7 @@ def diff(old_dir: Path, new_dir: Path) -> list[Change]:
 def _value(r: dict) -> str:
     if not r:
         return ""
-    sym = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈"}.get(r.get("comparator", ""), "")
+    sym = SYMBOLS.get(r.get("comparator", ""), "")
     v = f"{r.get('value', '')}–{r.get('value_high', '')}" if r.get("comparator") == "range" else r.get("value", "")
     return f"{sym}{v} {r.get('unit', '')} ({r.get('year', '')} {r.get('kind', '')})".strip()
 
