@@ -21,7 +21,35 @@ from .tables import _heading, _t, display_frame, indicator_link, prose, stated_b
 APART = ("childcare",)
 
 
-class ThemeSections:
+class AnswerLines:
+    """An answer's sentence as a page writes it, and a list of them (mixed into :class:`ThemeSections`)."""
+
+    def _sentence(self, text: dict, tag: str = "p", *, answer: ans.Answer | None = None) -> str:
+        """An answer's sentence; with the ``answer``, its "Not stated: N cities" linked to the indicator page
+        (where the list is) when the sentence counts them rather than naming them."""
+        count = answer.missing_count if answer is not None else {}
+
+        def one(lang):
+            more = f" {indicator_link(answer.indicator, count[lang])}" if count else ""
+            return html.escape(text[lang]) + more
+
+        if self.lang == "both":
+            return f"<{tag} class='cmp-answer'>{one('zh')}<br>{one('en')}</{tag}>"
+        return f"<{tag} class='cmp-answer'>{one(self.lang)}</{tag}>"
+
+    def answer_list(self, cities: list[str], *, comparison: str = "overview") -> None:
+        """The answers of a comparison set as one list of sentences, no charts: what a page that compares
+        many things (the overview) says first, under its question."""
+        headline, single, _none = ans.answers(self.ds, comparison=comparison, cities=cities)
+        keys = an.indicators_for(self.ds, comparison=comparison)
+        items = "".join(f"<li>{indicator_link(a.indicator, self.ds.indicator_title(a.indicator, self.lang))}"
+                        f"{self._sentence(a.sentence, 'div', answer=a)}</li>"
+                        for a in ans.leading(headline, single, keys) + headline)
+        if items:
+            self.html(f"<ul class='cmp-answers'>{items}</ul>")
+
+
+class ThemeSections(AnswerLines):
     """Section builders of theme reports (mixed into :class:`compare.report.Report`)."""
 
     # ------------------------------------------------------------------ sections
@@ -73,40 +101,14 @@ class ThemeSections:
     def _not_shown(self, table: pd.DataFrame, keys: list[str], word: str) -> None:
         self.html(not_shown_line(self.ds, table, keys, word, self.lang))
 
-    def _sentence(self, text: dict, tag: str = "p", *, answer: ans.Answer | None = None) -> str:
-        """An answer's sentence; with the ``answer``, its "Not stated: N cities" linked to the indicator page
-        (where the list is) when the sentence counts them rather than naming them."""
-        count = answer.missing_count if answer is not None else {}
-
-        def one(lang):
-            more = f" {indicator_link(answer.indicator, count[lang])}" if count else ""
-            return html.escape(text[lang]) + more
-
-        if self.lang == "both":
-            return f"<{tag} class='cmp-answer'>{one('zh')}<br>{one('en')}</{tag}>"
-        return f"<{tag} class='cmp-answer'>{one(self.lang)}</{tag}>"
-
-    def answer_list(self, cities: list[str], *, comparison: str = "overview") -> None:
-        """The answers of a comparison set as one list of sentences, no charts: what a page that compares
-        many things (the overview) says first, under its question."""
-        headline, single, _none = ans.answers(self.ds, comparison=comparison, cities=cities)
-        keys = an.indicators_for(self.ds, comparison=comparison)
-        items = "".join(f"<li>{indicator_link(a.indicator, self.ds.indicator_title(a.indicator, self.lang))}"
-                        f"{self._sentence(a.sentence, 'div', answer=a)}</li>"
-                        for a in ans.leading(headline, single, keys) + headline)
-        if items:
-            self.html(f"<ul class='cmp-answers'>{items}</ul>")
-
     def answers(self, cities: list[str], *, comparison: str | None = None, theme: str | None = None, indicators=None,
                 year: int | None = None, name: str = "answers") -> None:
-        """What the plans allow comparing: per indicator two or more cities state comparably (a comparison
-        set's in its codebook order, which puts the question's own measures first; else most cities first),
-        its answer sentence (who does not say is named there, once, or counted and linked to the indicator
-        page past :data:`~compare.analysis.answers.NAMES_AT_MOST` cities), its chart of the cities that give
-        a value (a national reference line where data/context.csv has one) and their rows; then the
-        indicators one plan states, as a compact list linked to their pages; then those no plan states, in
-        one line. A comparison set's one-plan measures listed before its first shared one are its
-        question's own (:func:`~compare.analysis.answers.leading`): they are answered in full, first."""
+        """What the plans allow comparing: per indicator two or more cities state comparably (in the
+        order of :func:`~compare.analysis.answers.answers`), its sentence (who does not say named, or past
+        12 cities counted and linked to the indicator page), its chart of the cities that give a value (a
+        national reference line from data/context.csv) and their rows; a comparison set's own one-plan
+        measures (:func:`~compare.analysis.answers.leading`) answered first, in full; then the other
+        one-plan indicators, a compact linked list; then those no plan states, in one line."""
         lang = self.lang
         headline, single, none = ans.answers(self.ds, comparison=comparison, theme=theme, indicators=indicators,
                                              cities=cities, year=year)
