@@ -51,6 +51,7 @@ def no_drawing(monkeypatch):
 
     for mod in (theme.charts, theme.echarts):
         monkeypatch.setattr(mod, "bars", lambda *a, **k: None)
+        monkeypatch.setattr(mod, "dumbbell", lambda *a, **k: None)
 
 
 # --------------------------------------------------------------------------- answers at many cities
@@ -71,6 +72,8 @@ def test_past_twelve_cities_an_answer_summarises_the_distribution_and_counts_who
     assert a.missing and a.missing_count["en"].startswith(f"Not stated: {len(a.missing)} cities")
     page = _Page(lang="both", data_dir=str(many.data_dir))
     page.answers(many.city_order, comparison="beds")
+    page.theme_intro(many.city_order, comparison="beds", folded=True)
+    page.baselines(many.city_order, comparison="beds")
     text = "\n".join(page.parts)
     assert f"<a class='cmp-ind' href='../indicators/nursing_bed_share.html'>{a.missing_count['en']}</a>" in text
     assert _longest_name_list(_plain(text)) <= ans.NAMES_AT_MOST

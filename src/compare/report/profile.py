@@ -76,9 +76,10 @@ class ProfileSections:
         headline, _single, _none = ans.answers(self.ds, indicators=keys) if keys else ([], [], [])
         return [a for a in headline if city in a.cities]
 
-    def ratios(self, city: str, *, name: str = "") -> None:
-        """The city's ratios (per 1,000 older residents, per township, shares) beside every other city's:
-        one row per ratio the city has, one column per city, value labels (blank: no value); derived values marked."""
+    def ratios(self, city: str, peers=None, *, name: str = "") -> None:
+        """The city's ratios (per 1,000 older residents, per township, shares) beside its peers'
+        (:func:`peer_group`; every city up to twelve): one row per ratio the city has, one column per city,
+        value labels (blank: no value); derived values marked."""
         keys = [k for k in self.ds.codebook.get("profile_ratios", []) if k in self.ds.codebook["indicators"]]
         if not analysis.context_ratios.has_census(self.ds, city):  # said, never silent
             self.note(label("no_census_row", self.lang))
@@ -89,9 +90,10 @@ class ProfileSections:
             return
         lang = self.lang
         rows = []
+        group = peer_group(self.ds, city, peers)
         for a in sorted(mine, key=lambda a: keys.index(a.indicator)):
             row = {_t("indicator", lang): self.ds.indicator_title(a.indicator, lang)}
-            for c in self.ds.city_order:
+            for c in [c for c in self.ds.city_order if group is None or c in group]:
                 r = a.rows[a.rows["city"].astype(str) == c]
                 text = " / ".join(analysis.value_label(x, lang) + (" ⚠" if x["conflict"] else "") for _, x in r.iterrows())
                 row[self.ds.city_name(c, lang) + (" ◀" if c == city else "")] = text
@@ -140,6 +142,17 @@ class ProfileSections:
                 "en": lead["en"] + vocab_join(items, "en") + label("punct_stop", "en")}.get(
             self.lang, lead["zh"] + SEP + lead["en"] + vocab_join(items, "en") + label("punct_stop", "en"))
         self.note(text)
+
+    def peers_intro(self, city: str, peers=None) -> None:
+        """What the peer charts show: every city (counted from the data), or the peer group, named."""
+        group = peer_group(self.ds, city, peers)
+        if group is None:
+            self.note(label("profile_peers_intro", self.lang, n=len(self.ds.city_order)))
+            return
+        names = {lg: vocab_join([self.ds.city_name(c, lg) for c in group[:ans.NAMES_AT_MOST]], lg)
+                 + ("…" if len(group) > ans.NAMES_AT_MOST else "") for lg in ("zh", "en")}
+        text = {lg: label("profile_peers_group", lg, n=len(self.ds.city_order), cities=names[lg]) for lg in ("zh", "en")}
+        self.note(text[self.lang] if self.lang != "both" else f"{text['zh']} {text['en']}")
 
     def peers(self, city: str, peers=None) -> None:
         """Per target the plan shares with another plan, the chart of the city and its peers that state it

@@ -83,7 +83,7 @@ class ThemeSections(AnswerLines):
             self.echart(echarts.bars(part, indicator=indicator, lang=self.lang, dataset=self.ds, **kw),
                         f"{name}{suffix}-bars",
                         static=charts.bars(part, indicator=indicator, lang=self.lang, dataset=self.ds, **kw))
-        self._missing(missing)
+        self._missing(missing, indicator)
         self.context(indicator)
         self.table(rows[rows["status"] != "not_stated"], f"{name}")
 
@@ -183,15 +183,23 @@ class ThemeSections(AnswerLines):
                     name or f"{indicator}-baseline-target",
                     static=charts.dumbbell(shown, indicator=indicator, lang=self.lang, dataset=self.ds))
         if len(cities) > 1:
-            self._missing([str(c) for c in bt.loc[~has, "city"]])
+            self._missing([str(c) for c in bt.loc[~has, "city"]], indicator)
 
-    def _missing(self, cities: list[str]) -> None:
-        """"Not stated: ..." once, under a chart that draws only the cities that give a value."""
+    def _missing(self, cities: list[str], indicator: str) -> None:
+        """"Not stated: ..." once, under a chart that draws only the cities that give a value; past
+        :data:`~compare.analysis.answers.NAMES_AT_MOST` cities a count, linked to the indicator page."""
         if not cities:
             return
+        many = len(cities) > ans.NAMES_AT_MOST
+
         def line(lang):
+            if many:
+                return label("answer_missing_count", lang, n=len(cities))
             return label("answer_missing", lang, cities=vocab_join([self.ds.city_name(c, lang) for c in cities], lang))
         text = line(self.lang) if self.lang != "both" else f"{line('zh')} {line('en')}"
+        if many:
+            self.html(f"<p class='cmp-muted'>{indicator_link(indicator, text)}</p>")
+            return
         self.html(f"<p class='cmp-muted'>{html.escape(text)}</p>")
 
     def coverage(self, cities: list[str], *, comparison: str | None = None, theme: str | None = None,
