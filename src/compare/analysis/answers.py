@@ -91,11 +91,13 @@ def per_city_targets(rows: pd.DataFrame, kind: str = "target") -> pd.DataFrame:
     return targets.loc[targets.groupby(targets["city"].astype(str), observed=True)["value"].idxmax()]
 
 
-def number_label(row, value: float, lang: str) -> str:
-    """``value`` written as ``row``'s values are (its unit and scope), without comparator, year or derived tag:
-    the median of a distribution reads in the unit of the values it summarises."""
+def number_label(row, value: float, lang: str, *, scope: bool = True) -> str:
+    """``value`` written as ``row``'s values are (its unit and, with ``scope``, its scope), without comparator,
+    year or derived tag: the median of a distribution reads in the unit of the values it summarises."""
     plain = pd.Series(row).copy()
     plain["value"], plain["value_high"], plain["comparator"], plain["status"] = value, float("nan"), "=", "stated"
+    if not scope:
+        plain["scope"] = ""
     return value_label(plain, lang, with_year=False)
 
 
@@ -187,10 +189,11 @@ def sentence(ds, rows: pd.DataFrame, missing: list[str], *, n_all: int, elsewher
         elif len(per_city) >= 2:
             hi = per_city.loc[per_city["value"].idxmax()]
             lo = per_city.loc[per_city["value"].idxmin()]
-            unit = "%" if hi["unit"] == "percent" else ""
-            parts.append(label("answer_spread", lang, high=value(hi), low=value(lo),
-                               low_value=f"{fmt_number(lo['value'])}{unit}",
-                               high_value=f"{fmt_number(hi['value'])}{unit}"))
+            # the spread in the values' unit, written once after the high end (a share: after both, 55%–70%)
+            low_value = (number_label(lo, lo["value"], lang, scope=False) if hi["unit"] == "percent"
+                         else fmt_number(lo["value"]))
+            parts.append(label("answer_spread", lang, high=value(hi), low=value(lo), low_value=low_value,
+                               high_value=number_label(hi, hi["value"], lang, scope=False)))
         if len(per_city) >= 2:
             years = sorted(set(per_city["year"].dropna().astype(int)))
             if len(years) > 1:
