@@ -42,9 +42,12 @@ class ProfileSections:
             parts.append(f"<p class='cmp-muted'>{html.escape(label('summary_apart', lang, n=int(apart.sum())))}"
                          f" {html.escape(counts(apart))}</p>")
         shared = self._shared_answers(city)
+        # past twelve cities the standing says it all (rank, median, strip); the distribution's sentence is on
+        # the theme reports and the indicator page
+        many = len(self.ds.city_order) > ans.NAMES_AT_MOST
         if shared:
             items = "".join(f"<li>{indicator_link(a.indicator, self.ds.indicator_title(a.indicator, lang))}"
-                            f"{self._sentence(a.sentence, 'div', answer=a)}{self._standing(a, city)}</li>"
+                            f"{'' if many else self._sentence(a.sentence, 'div', answer=a)}{self._standing(a, city)}</li>"
                             for a in shared)
             parts.append(f"<p>{html.escape(label('summary_shared', lang, n=len(shared)))}</p>"
                          f"<ul class='cmp-answers'>{items}</ul>")
