@@ -94,7 +94,8 @@ def per_city_targets(rows: pd.DataFrame, kind: str = "target") -> pd.DataFrame:
 def number_label(row, value: float, lang: str, *, scope: bool = True) -> str:
     """``value`` written as ``row``'s values are (its unit and, with ``scope``, its scope), without comparator,
     year or derived tag: the median of a distribution reads in the unit of the values it summarises."""
-    plain = pd.Series(row).copy()
+    # a copy of the row keeps its table's attrs (the unit words a value label writes)
+    plain = row.copy() if isinstance(row, pd.Series) else pd.Series(row)
     plain["value"], plain["value_high"], plain["comparator"], plain["status"] = value, float("nan"), "=", "stated"
     if not scope:
         plain["scope"] = ""
