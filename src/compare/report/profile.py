@@ -63,8 +63,8 @@ class ProfileSections:
             return ""
         r = st["row"]
 
-        def line(lang):
-            return label("profile_rank", lang, city=self.ds.city_name(city, lang), value=an.value_label(r, lang),
+        def line(lang):  # a percentage of fewer than four other cities says nothing the rank does not
+            return label("profile_rank" if st["n"] >= 5 else "profile_rank_few", lang, city=self.ds.city_name(city, lang), value=an.value_label(r, lang),
                          rank=st["rank"], n=st["n"], below=st["below"],
                          median=ans.number_label(r, st["median"], lang))
 
