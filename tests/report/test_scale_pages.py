@@ -251,3 +251,16 @@ def test_overview_asks_its_question_and_answers_before_the_detail(ds):
     text = _plain("\n".join(page.parts))
     assert "How do the cities' headline elderly-care targets compare?" in text
     assert "3 of 5 cities give a comparable value." in text and "Highest target: Wuxi ≥70%" in text
+
+
+@pytest.mark.slow  # builds and loads a synthetic dataset (about 5 s)
+def test_a_selection_of_cities_is_set_in_the_distribution_of_all(many):
+    few = many.city_order[:5]
+    a = {x.indicator: x for x in ans.answers(many, comparison="beds", cities=few)[0]}["nursing_bed_share"]
+    every = {x.indicator: x for x in ans.answers(many, comparison="beds")[0]}["nursing_bed_share"]
+    median = an.fmt_number(ans.per_city_targets(every.rows)["value"].median())
+    assert a.sentence["en"].startswith(f"{a.n} of 5 cities give a comparable value.")
+    assert a.sentence["en"].endswith(f"Of all {len(many.city_order)} cities in the data, {every.n} give a target: "
+                                     f"median {median}%, middle half "
+                                     f"{an.fmt_number(ans.per_city_targets(every.rows)['value'].quantile(0.25))}% to "
+                                     f"{an.fmt_number(ans.per_city_targets(every.rows)['value'].quantile(0.75))}%.")

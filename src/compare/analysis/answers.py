@@ -238,8 +238,10 @@ def answers(ds, *, comparison: str | None = None, theme: str | None = None, indi
         have = [c for c in cities if c in set(rows["city"].astype(str))]
         other = set(elsewhere["city"].astype(str)) if len(elsewhere) else set()
         missing = [c for c in cities if c not in have and c not in other]
-        out.append(Answer(key, rows, have, missing, sentence(ds, rows, missing, n_all=len(cities), elsewhere=elsewhere),
-                          elsewhere, missing_count(missing, len(cities))))
+        said = sentence(ds, rows, missing, n_all=len(cities), elsewhere=elsewhere)
+        if len(cities) < len(ds.city_order):
+            said = _with_all_cities(ds, said, key, rows, year)
+        out.append(Answer(key, rows, have, missing, said, elsewhere, missing_count(missing, len(cities))))
     order = {k: i for i, k in enumerate(keys)}
     if comparison:
         # a comparison set lists its question's own measures first (codebook): its answers keep that order
@@ -247,6 +249,28 @@ def answers(ds, *, comparison: str | None = None, theme: str | None = None, indi
     else:
         out.sort(key=lambda a: (-a.n, order[a.indicator]))
     return [a for a in out if a.n >= 2], [a for a in out if a.n == 1], none
+
+
+def _with_all_cities(ds, said: dict, key: str, rows: pd.DataFrame, year: int | None) -> dict:
+    """``said`` followed by the same distribution over every city of the data, when the report compares a
+    selection of them: how the selection sits in the whole (same scope only; nothing when fewer than two
+    cities of the data give a target)."""
+    pick = {"pick": "year", "year": year} if year else {}
+    every, _ = _pick_rows(ds, key, compare(ds, indicators=[key], kind="target", fill_missing=False, **pick),
+                          compare(ds, indicators=[key], kind="baseline", fill_missing=False))
+    scope = set(_scope_key(rows))
+    every = every[_scope_key(every).isin(scope)] if len(every) else every
+    d = distribution(every) if len(every) else None
+    if d is None:
+        return said
+    ref = d["high"]
+    out = {}
+    for lang in ("zh", "en"):
+        clause = label("answer_all_cities", lang, n=d["n"], n_all=len(ds.city_order),
+                       median=number_label(ref, d["median"], lang), q1=number_label(ref, d["q1"], lang),
+                       q3=number_label(ref, d["q3"], lang))
+        out[lang] = said[lang] + ("" if lang == "zh" else " ") + clause
+    return out
 
 
 def leading(headline: list[Answer], single: list[Answer], keys: list[str]) -> list[Answer]:
