@@ -38,13 +38,6 @@ SCOPE_WORDS = {"citywide": ("", ""), "rural": ("农村", " (rural)"), "urban": (
                "per_community": ("每个社区", " (per community)"),
                "per_institution": ("每家机构", " (per institution)"), "per_person": ("每人", " (per person)"),
                "single_unit": ("单位", " (one unit)")}
-#: the words a sentence writes for a basis or scope class: a sibling's qualifiers swap them
-BASIS_QUALIFIERS = {"new_in_period": ["新建", "新增"], "per_year": ["每年"], "cumulative_unstated_start": ["累计"],
-                    "stock": []}
-SCOPE_QUALIFIERS = {"per_county": ["每个县", "每县"], "rural": ["农村"], "urban": ["城市", "城区"],
-                    "per_street": ["每个街道"], "per_town": ["每个乡镇"], "per_village": ["每个村"],
-                    "per_community": ["每个社区"], "per_institution": ["每家"], "citywide": [], "per_person": [],
-                    "single_unit": []}
 #: the measure a unit gives by default (a key may say otherwise, e.g. a growth rate in percent is a rate)
 _SHARE_UNITS = ("percent", "per_mille")
 
@@ -199,14 +192,6 @@ def propose_sibling(book: dict, of: str, changes: dict) -> tuple[str, dict]:
         spec = (book.get("definition_fields") or {}).get("basis", {}).get("allowed") or {}
         entry["definition"] = (f"{entry.get('counts') or entry.get('object')}: {spec.get(basis, basis)}; scope class "
                                f"{scope}. The {basis}/{scope} sibling of {of} (same object and measure).")
-    old_words = BASIS_QUALIFIERS.get(base.get("basis"), []) + SCOPE_QUALIFIERS.get(base.get("scope_class"), [])
-    new_words = BASIS_QUALIFIERS.get(basis, []) + SCOPE_QUALIFIERS.get(scope, [])
-    if "qualifiers_zh" not in changes:
-        entry["qualifiers_zh"] = [w for w in base.get("qualifiers_zh") or [] if w not in old_words or w in new_words] + [
-            w for w in new_words if w not in (base.get("qualifiers_zh") or [])]
-    if "excludes_zh" not in changes:
-        entry["excludes_zh"] = [w for w in base.get("excludes_zh") or [] if w not in entry["qualifiers_zh"]] + [
-            w for w in old_words if w not in new_words and w not in (base.get("excludes_zh") or [])]
     key = changes.get("key") or sibling_key(of, basis, scope)
     entry.pop("key", None)
     entry["siblings"] = [of] + [s for s in base.get("siblings") or [] if s != key]
