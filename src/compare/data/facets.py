@@ -150,7 +150,11 @@ def _stem(key: str) -> str:
 def sibling_key(key: str, basis: str, scope_class: str) -> str:
     """The key for the object of ``key`` on ``basis`` and ``scope_class``: the stem of ``key`` plus the
     scope suffix and the basis suffix (none for citywide and stock), e.g. caregiver_training_per_year."""
-    return _stem(key) + SCOPE_SUFFIX.get(scope_class, f"_{scope_class}") + BASIS_SUFFIX.get(basis, f"_{basis}")
+    stem = _stem(key)
+    scope = SCOPE_SUFFIX.get(scope_class, f"_{scope_class}")
+    if scope and scope.strip("_") in stem.split("_"):  # rural_regional_centers is rural already
+        scope = ""
+    return stem + scope + BASIS_SUFFIX.get(basis, f"_{basis}")
 
 
 def propose_sibling(book: dict, of: str, changes: dict) -> tuple[str, dict]:
