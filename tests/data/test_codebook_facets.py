@@ -21,6 +21,7 @@ from compare.data.facets import facet_problems, propose_sibling, sibling_key
 from compare.data.guards import reading_problems
 from compare.data.migration import migration_problems
 from compare.data.provenance import numbers_in, quote_states
+from compare.data.release import diff, format_diff
 from compare.data.read import Table
 
 
@@ -147,6 +148,20 @@ def test_a_renamed_key_migrates_and_a_changed_value_does_not(tmp_path):
     got = [p.message for p in migration_problems(old, unrecorded, record)]
     assert any("x-old_key-2025-target of version 1.0.0 is missing" in g for g in got)
     assert migration_problems(old, bad, {"migrations": []})[0].message.startswith("no record from version 1.0.0")
+
+
+def test_the_diff_lists_a_recorded_rename_as_one_move(tmp_path):
+    old = _folder(tmp_path, "old", "1.0.0", [ROW])
+    new = _folder(tmp_path, "new", "2.0.0", [{**ROW, "id": "x-new_key-2025-target", "indicator": "new_key"}])
+    (new / "codebook.yaml").write_text(yaml.safe_dump({"migrations": [
+        {"version": "2.0.0", "from": "1.0.0", "renamed": {"old_key": "new_key"}}]}), encoding="utf-8")
+    changes = diff(old, new)
+    assert [(c.kind, c.id, c.old["id"], c.fields) for c in changes] == [
+        ("moved", "x-new_key-2025-target", "x-old_key-2025-target", ("indicator",))]
+    assert "- moved `x-old_key-2025-target` → `x-new_key-2025-target`: indicator: old_key → new_key" in \
+        format_diff(changes, "markdown")
+    (new / "codebook.yaml").unlink()  # without the record: one added, one removed
+    assert sorted(c.kind for c in diff(old, new)) == ["added", "removed"]
 
 
 def _version_data(version, dest):
