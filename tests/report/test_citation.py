@@ -39,6 +39,24 @@ def test_citation_cff_agrees_with_the_data_package():
     assert "MIT" in cff["message"]  # the code's licence is said too
 
 
+def test_citation_cff_is_valid_against_the_cff_1_2_0_schema():
+    """`cffconvert --validate` in effect, offline: the CFF 1.2.0 JSON Schema is vendored with its licence
+    (tests/fixtures/cff-1.2.0). Before the fix: 'dataset' is not valid under any of the given schemas
+    (preferred-citation.type)."""
+    import jsonschema
+
+    schema = json.loads((paths.ROOT / "tests" / "fixtures" / "cff-1.2.0" / "schema.json").read_text(encoding="utf-8"))
+    # dates as strings, as the YAML of a CITATION.cff is read by the CFF tools
+    cff = yaml.load((paths.ROOT / "CITATION.cff").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    errors = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
+              for e in jsonschema.Draft7Validator(schema).iter_errors(cff)]
+    assert errors == []
+    # and the check finds what it looks for: the type the file had before
+    bad = dict(cff, **{"preferred-citation": dict(cff["preferred-citation"], type="dataset")})
+    assert any("preferred-citation" in ".".join(map(str, e.absolute_path))
+               for e in jsonschema.Draft7Validator(schema).iter_errors(bad))
+
+
 def test_a_value_citation_names_dataset_version_row_and_source(ds):
     text = cite_value(ds, "huaibei-nursing_bed_share-2020-baseline")
     version = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))["version"]
@@ -49,6 +67,45 @@ def test_a_value_citation_names_dataset_version_row_and_source(ds):
     assert bib.startswith("@misc{") and bib.rstrip().endswith("}")
     assert bib.count("{") == bib.count("}")
     assert re.search(r"version = \{" + re.escape(version) + r"\}", bib)
+
+
+_ESCAPES = re.compile(r"\\(?:textbackslash|textasciitilde|textasciicircum)\{\}|\\[_%&#${}]")
+
+
+def _unescape(text: str) -> str:
+    words = {"textbackslash": "\\", "textasciitilde": "~", "textasciicircum": "^"}
+    return _ESCAPES.sub(lambda m: words.get(m.group(0)[1:-2], m.group(0)[1:]), text)
+
+
+def _bibtex_fields(entry: str) -> dict[str, str]:
+    """name -> raw text of each ``name = {...},`` line of an entry (one field per line, as written)."""
+    return dict(re.findall(r"^  (\w+) = \{(.*)\},$", entry, flags=re.M))
+
+
+@pytest.mark.parametrize("row_id", ["ctx-wuxi-township_center_share-2025-target", "huaibei-nursing_bed_share-2020-baseline",
+                                    None])
+def test_bibtex_fields_are_escaped_for_latex(ds, row_id):
+    """Row ids and formulas carry `_` (and `%`, `$`...): every field is LaTeX-safe text. Before the fix the note
+    of a derived value carried raw `_` (row ids, formula)."""
+    entry = cite_value(ds, row_id, "bibtex") if row_id else cite_dataset(ds, "bibtex")
+    fields = _bibtex_fields(entry)
+    assert {"author", "title", "year", "version", "note"} <= set(fields)
+    for name, text in fields.items():
+        bare = _ESCAPES.sub("", text)
+        if name == "author":  # {Name} groups: braces are structure there
+            bare = re.sub(r"[{}]", "", bare)
+        assert not set(bare) & set("\\{}_%&#$~^"), (name, text)
+    if row_id:
+        assert row_id.replace("_", r"\_") in fields["title"] and row_id in _unescape(fields["note"])
+
+
+def test_latex_escape_round_trips_every_special_character():
+    from compare.report.citation import latex_escape
+
+    text = r"a_b 50% R&D #1 $5 {x} ~y ^z \w"
+    escaped = latex_escape(text)
+    assert not set(_ESCAPES.sub("", escaped)) & set("\\{}_%&#$~^")
+    assert _unescape(escaped) == text
 
 
 def test_a_chinese_citation_has_no_english_sentence(ds):
