@@ -156,17 +156,9 @@ def _indicator(args) -> int:
 
 def _lab(args) -> int:
     """``compare lab copy NAME`` (a working copy under work/) or ``compare lab git-filter``."""
-    from .lab import configure_git, working_copy
+    from .lab.command import run
 
-    if args.lab_command == "git-filter":
-        configure_git()
-        return 0
-    try:
-        out = working_copy(args.name, force=args.force)
-    except FileExistsError as err:
-        raise CompareError(str(err)) from None
-    print(out.relative_to(paths.ROOT) if out.is_relative_to(paths.ROOT) else out)
-    return 0
+    return run(args)
 
 
 def _cite(args) -> int:
@@ -392,12 +384,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--data", type=Path, default=None)
     p.set_defaults(func=_indicator)
 
+    from .lab.command import add_arguments
+
     p = sub.add_parser("lab", help="JupyterLab helpers: working copies under work/, the notebook git filter")
-    lab = p.add_subparsers(dest="lab_command", required=True)
-    q = lab.add_parser("copy", help="make a working copy under work/")
-    q.add_argument("name", help="a params file stem (profile-wuxi) or a notebook stem (explore)")
-    q.add_argument("--force", action="store_true", help="replace an existing working copy")
-    lab.add_parser("git-filter", help="configure the nbstripout git filter in this clone")
+    add_arguments(p)
     p.set_defaults(func=_lab)
     return parser
 

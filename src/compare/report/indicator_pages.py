@@ -35,6 +35,7 @@ from ..data import Dataset, load_package
 from ..viz import echarts
 from ..viz.draw_echarts import PAGE_PX
 from ..viz.embed import library_js, notebook_html
+from ..vocab import cell_text as _text
 from ..vocab import label, pick
 from .citation import cite_dataset, cite_value, metadata
 from .tables import short_source
@@ -59,10 +60,6 @@ def page_name(key: str) -> str:
 
 def _sha(obj) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
-
-
-def _text(v) -> str:
-    return "" if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA else str(v)
 
 
 def _environment() -> Environment:
