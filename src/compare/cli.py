@@ -14,7 +14,7 @@ import textwrap
 from pathlib import Path
 
 from . import paths
-from .errors import CompareError
+from .errors import CompareError, UsageError
 
 
 def _validate(args) -> int:
@@ -127,8 +127,10 @@ def _extract(args) -> int:
               f"(decision: keep, correct or reject), then `python -m compare extract --apply {args.sheet}`",
               file=sys.stderr)
     elif args.out:
+        from .files import atomic_write_bytes
+
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        cands.to_csv(args.out, index=False)
+        atomic_write_bytes(args.out, cands.to_csv(index=False).encode("utf-8"))
         print(f"wrote {len(cands)} candidate(s) to {args.out}", file=sys.stderr)
     else:
         cands.to_csv(sys.stdout, index=False)
@@ -164,28 +166,44 @@ def _lab(args) -> int:
 def _cite(args) -> int:
     """``compare cite [ID]``: the citation of one value, or of the dataset when no id is given."""
     from .data import load
-    from .report.citation import cite_dataset, cite_value
+    from .report.citation import cite_dataset, cite_value, require_version
 
     ds = load(args.data)
+    require_version(ds)
     print(cite_value(ds, args.id, args.format, lang=args.lang) if args.id else cite_dataset(ds, args.format))
     return 0
 
 
 def _diff(args) -> int:
-    """``compare diff OLD NEW``: values added, removed and changed between two data folders."""
+    """``compare diff OLD NEW``: values added, removed and changed between two data folders, and the derived
+    values that change with them. Exit codes as diff(1): 0 the same, 1 they differ, 2 bad input."""
+    from .analysis.changes import derived_diff
     from .data.release import columns_changed, diff, format_diff
 
-    print(format_diff(diff(args.old, args.new), args.format, old=str(args.old), new=str(args.new),
-                      columns=columns_changed(args.old, args.new)), end="")
-    return 0
+    try:
+        changes, columns = diff(args.old, args.new), columns_changed(args.old, args.new)
+        derived, note = derived_diff(args.old, args.new)
+    except CompareError as err:
+        if args.debug:
+            raise
+        print(str(err), file=sys.stderr)
+        return 2
+    print(format_diff(changes, args.format, old=str(args.old), new=str(args.new), columns=columns,
+                      derived=derived, derived_note=note), end="")
+    return 1 if changes or derived or columns[0] or columns[1] else 0
 
 
 def _release(args) -> int:
     """``compare release VERSION --note TEXT``: record a release of the data folder (version, date, note,
     fingerprint) in datapackage.json and CITATION.cff."""
     from .data import validate
-    from .data.release import release
+    from .data.release import parse_version, release
 
+    if parse_version(args.version) is None:
+        raise UsageError(f"VERSION: {args.version!r} is not MAJOR.MINOR.PATCH (three whole numbers without leading "
+                         "zeros, e.g. 1.5.0); nothing was written")
+    if not args.note.strip():
+        raise UsageError("--note: a release needs a note saying what changed; nothing was written")
     data = Path(args.data or paths.DATA)
     ds, problems = validate(data)
     if problems:
@@ -401,6 +419,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         print(str(err), file=sys.stderr)
+        return 1
+    except OSError as err:
+        # a path the user named that cannot be read or written (permissions, a file where a folder is
+        # expected, a full disk): the path and the reason; what is written is written atomically, so
+        # nothing was half-written
+        if args.debug or not err.filename:
+            raise
+        print(f"{err.filename}: cannot write or read it ({err.strerror or err}); check the path and its "
+              "permissions; nothing was changed", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -176,9 +176,46 @@ def test_diff_of_a_folder_with_fewer_columns(two_folders, capsys):
     keep = [i for i, c in enumerate(rows[0]) if c not in ("quote_en", "note_zh", "caveat_zh")]
     with open(old / "indicators.csv", "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerows([[r[i] for i in keep] for r in rows])
-    assert main(["diff", str(old), str(new)]) == 0
+    assert main(["diff", str(old), str(new)]) == 1  # the folders differ: in their columns
     out = capsys.readouterr().out
     assert "0 added, 0 removed, 0 changed" in out and "Columns added: quote_en, note_zh, caveat_zh" in out
+    assert "derived values not compared: " in out and "does not load as current data" in out
+
+
+def test_diff_exit_code_is_scriptable_as_diff(two_folders, capsys):
+    """0 the same, 1 they differ, 2 bad input (as diff(1)). Before: 0 whatever the folders held."""
+    old, new = two_folders
+    assert main(["diff", str(old), str(new)]) == 0
+    assert "0 added, 0 removed, 0 changed; derived values: 0 added, 0 removed, 0 changed" in capsys.readouterr().out
+    set_cell(new / "indicators.csv", 1, "note", "A corrected note.")  # not a compared field: still the same
+    assert main(["diff", str(old), str(new)]) == 0
+    set_cell(new / "indicators.csv", 1, "comparator", "~")
+    assert main(["diff", str(old), str(new)]) == 1
+    assert main(["diff", str(old), str(new / "nope")]) == 2
+
+
+def test_diff_lists_the_derived_values_an_edited_row_changes(two_folders, capsys):
+    """An input of huaibei-nursing_bed_share's derivation corrected (value, quote and gloss together, so the
+    folder validates): the derived share is listed with its old and new value. Before: only the row."""
+    old, new = two_folders
+    header, *rows = rows_of(new / "indicators.csv")
+    col = {c: i for i, c in enumerate(header)}
+    r = next(r for r in rows if r[col["id"]] == "huaibei-nursing_beds-2020-baseline")
+    assert r[col["value"]] == "4529"
+    r[col["value"]] = "4629"
+    r[col["quote"]] = r[col["quote"]].replace("4529", "4629")
+    r[col["quote_en"]] = r[col["quote_en"]].replace("4,529", "4,629")
+    write_rows(new / "indicators.csv", [header] + rows)
+    assert main(["diff", str(old), str(new)]) == 1
+    out = capsys.readouterr().out
+    assert "1 changed; derived values: 0 added, 0 removed, 1 changed" in out
+    assert "changed  derived-huaibei-nursing_bed_share-2020-baseline (derived)" in out
+    assert "  value: 52.946 -> 54.115" in out  # 4529 / 8554 and 4629 / 8554 institution beds, in percent
+    assert main(["diff", str(old), str(new), "--format", "csv"]) == 1
+    table = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    derived = [t for t in table if t["derived"] == "yes"]
+    assert [t["id"] for t in derived] == ["derived-huaibei-nursing_bed_share-2020-baseline"]
+    assert next(t for t in table if t["derived"] == "")["old_comparator"] == "'="  # a spreadsheet never runs it
 
 
 def test_a_data_change_without_a_version_bump_is_a_warning(two_folders, capsys):

@@ -13,9 +13,11 @@ import re
 
 import pandas as pd
 
+from .. import paths
 from ..analysis import derive
 from ..data import Dataset, load_package
-from ..errors import UnknownKeyError, UsageError
+from ..errors import DataError, Problem, UnknownKeyError, UsageError
+from ..files import display_path
 from ..vocab import label
 
 FORMATS = ("text", "bibtex")
@@ -32,6 +34,15 @@ def metadata(ds: Dataset) -> dict:
             "version": version, "released": released,
             "licence": lic.get("name", ""), "licence_url": lic.get("path", ""),
             "authors": [a for a in authors if a] or [pkg.get("name", "")], "homepage": pkg.get("homepage", "")}
+
+
+def require_version(ds: Dataset) -> None:
+    """DataError naming datapackage.json when the dataset has no version: a citation names the version."""
+    if not metadata(ds)["version"]:
+        own = ds.data_dir / paths.DATAPACKAGE_FILE
+        raise DataError([Problem(display_path(own if own.exists() else paths.DATAPACKAGE), None, "version",
+                                 "missing; a citation names the dataset's version: record one with "
+                                 "`python -m compare release VERSION --note ...`")])
 
 
 def _source_text(src: pd.Series, lang: str = "en") -> str:
