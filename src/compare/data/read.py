@@ -102,7 +102,8 @@ def read_csv_table(path: Path, expected: list[str]) -> tuple[Table | None, list[
 def _parse(path: Path, text: str, expected: list[str]) -> tuple[Table | None, list[Problem]]:
     name = _rel(path)
     if not text.strip():
-        return None, [Problem(name, 1, None, "file is empty; expected a header row: " + ",".join(expected))]
+        return None, [Problem(name, 1, None, "file is empty; expected a header row" + (": " + ",".join(expected)
+                                                                                        if expected else ""))]
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows, lines, problems = [], [], []
     try:

@@ -25,6 +25,7 @@ from ..viz import draw_mpl as mpl_backend
 from ..viz import embed, encode
 from ..viz.encode import LINE_EM, Fit, lines, text_em, wrap
 from .citation import cite_value
+from .downloads import spreadsheet_csv
 from ..vocab import KIND_CHOICES, LANGS, SEP, join, label, pick, symbol
 
 #: Figure widths in inches: a journal column (8 cm, printed as it is drawn) and a full page.
@@ -374,7 +375,7 @@ def export_kit(ds: Dataset, *, comparison: str | None = None, theme: str | None 
         ech = echarts_backend.draw(spec)
         _twin(ech, spec, foot)
         staged.path(f"{name}.html").write_text(embed.page_html([ech], title=title), encoding="utf-8")
-        data.to_csv(staged.path(f"{name}.csv"), index=False, encoding="utf-8")
+        staged.path(f"{name}.csv").write_bytes(spreadsheet_csv(data).encode("utf-8"))  # formulas neutralised
         staged.path(f"{name}.caption.txt").write_text(
             caption(ds, spec, title=title, lang=lang, source_ids=source_ids, data=data if kind != "matrix" else None),
             encoding="utf-8")
