@@ -351,8 +351,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("cite", help="how to cite one value (by its row id) or the dataset as a whole",
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                        description="Print the citation of a value: the dataset, its version, the row id and the source "
-                                   "document (issuer, title, document number, date, URL, section). Without ID, the "
-                                   "dataset as a whole.")
+                                   "document (issuer, title, document number, date, section, and its URL where "
+                                   "sources.csv records one). Without ID, the dataset as a whole.")
     p.add_argument("id", nargs="?", default=None, help="a row id of data/indicators.csv, or of a derived value "
                                                          "(derived-..., ctx-...)")
     p.add_argument("--format", choices=["text", "bibtex"], default="text", help="citation format")
@@ -364,7 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                        description="Compare OLD/indicators.csv with NEW/indicators.csv by row id: rows added and "
                                    "removed, and rows whose value, comparator, year, kind, unit, indicator, scope, "
-                                   "quote, quote_en or caveat changed. A folder of an older version compares too.")
+                                   "quote, quote_en or caveat changed; then the derived values that change with them, "
+                                   "recomputed from both folders. A folder of an older version compares too. Exit "
+                                   "status as diff(1): 0 the same, 1 they differ, 2 bad input.")
     p.add_argument("old", type=Path, help="the earlier data folder")
     p.add_argument("new", type=Path, help="the later data folder")
     p.add_argument("--format", choices=["text", "csv", "markdown"], default="text",

@@ -236,15 +236,17 @@ def _derived_value(r: dict) -> str:
 
 
 def format_diff(changes: list[Change], fmt: str = "text", *, old: str = "", new: str = "",
-                columns: tuple[list[str], list[str]] = ([], []), derived: list[Change] = (),
+                columns: tuple[list[str], list[str]] = ([], []), derived: list[Change] | None = None,
                 derived_note: str = "") -> str:
     """The changes as text (one block per row), CSV (one row per change) or Markdown (a changelog section);
     ``columns``: the columns added and removed (said in text and Markdown); ``derived``: the changes of the
-    derived values (``compare.analysis.changes``), listed after the rows; ``derived_note``: why they were not
-    compared, if they were not. A CSV cell that a spreadsheet would run as a formula is neutralised
+    derived values (``compare.analysis.changes``), listed after the rows (None: not compared, not said);
+    ``derived_note``: why they were not compared, if they were not. A CSV cell that a spreadsheet would run as a formula is neutralised
     (:func:`compare.files.safe_cell`)."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    said_derived = derived is not None or bool(derived_note)
+    derived = list(derived or [])
     counts, dcounts = _counts(changes), _counts(derived)
     if fmt == "csv":
         buf = io.StringIO()
@@ -263,8 +265,8 @@ def format_diff(changes: list[Change], fmt: str = "text", *, old: str = "", new:
                     f" Columns removed: {', '.join(removed_cols)}." if removed_cols else ""])
     dsaid = derived_note or f"derived values: {_said(dcounts)}"
     if fmt == "markdown":
-        lines = [f"{counts['added']} values added, {counts['removed']} removed, {counts['changed']} changed.{cols} "
-                 f"{dsaid[0].upper() + dsaid[1:]}.", ""]
+        lines = [f"{counts['added']} values added, {counts['removed']} removed, {counts['changed']} changed.{cols}"
+                 + (f" {dsaid[0].upper() + dsaid[1:]}." if said_derived else ""), ""]
         for c in changes:
             if c.kind == "changed":
                 what = ", ".join(f"{f}: {c.old.get(f, '')!r} → {c.new.get(f, '')!r}" if f in ("quote", "quote_en",
@@ -280,7 +282,7 @@ def format_diff(changes: list[Change], fmt: str = "text", *, old: str = "", new:
             else:
                 lines.append(f"- derived value {c.kind} `{c.id}`: {_derived_value(c.new or c.old)}")
         return "\n".join(lines) + "\n"
-    lines = [head + (f";{cols.rstrip('.')}" if cols else "") + f"; {dsaid}"]
+    lines = [head + (f";{cols.rstrip('.')}" if cols else "") + (f"; {dsaid}" if said_derived else "")]
     for c, is_derived in [(c, False) for c in changes] + [(c, True) for c in derived]:
         lines.append("")
         lines.append(f"{c.kind:8} {c.id}" + (" (derived)" if is_derived else ""))
