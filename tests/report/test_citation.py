@@ -239,3 +239,20 @@ def test_a_data_change_without_a_version_bump_is_a_warning(two_folders, capsys):
 def test_the_shipped_data_matches_its_release():
     """A change to data/ is released with a version (docs/decisions.md, Versions): CI fails otherwise."""
     assert release_warnings(paths.DATA) == []
+
+
+def test_a_citation_prints_a_url_only_where_the_source_has_one(two_folders):
+    """The README said every citation prints the source URL, and no source has one. Now: the README says
+    so, and a URL recorded in sources.csv is printed."""
+    _, data = two_folders
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    urls = [r["url"] for r in csv.DictReader((paths.DATA / "sources.csv").open(encoding="utf-8")) if r["url"]]
+    if not urls:
+        assert "date, URL, section" not in readme and "none of the five plans has a URL recorded" in readme
+    ds = load(data)
+    assert "http" not in cite_value(ds, "huaibei-nursing_bed_share-2020-baseline")
+    header, *rows = rows_of(data / "sources.csv")
+    source = ds.indicators.set_index("id").loc["huaibei-nursing_bed_share-2020-baseline", "source_id"]
+    i = next(k for k, r in enumerate(rows, start=1) if r[header.index("id")] == source)
+    set_cell(data / "sources.csv", i, "url", "https://www.huaibei.gov.cn/plan.html")
+    assert "https://www.huaibei.gov.cn/plan.html" in cite_value(load(data), "huaibei-nursing_bed_share-2020-baseline")
