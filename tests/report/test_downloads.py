@@ -169,3 +169,13 @@ def test_an_indicator_workbook_holds_its_own_values(ds):
     assert wb.sheetnames == ["README", "values"]
     body = list(wb["values"].iter_rows(values_only=True))
     assert len(body) - 1 == len(part) and {r[body[0].index("indicator")] for r in body[1:]} == {"nursing_bed_share"}
+
+
+def test_a_report_table_csv_is_neutralised_too(tmp_path):
+    """tables/<name>.csv of every report goes through the same rule (before: written as the frame held it)."""
+    from compare.report.artifacts import Artifacts
+
+    art = Artifacts(tmp_path)
+    art.save_csv(pd.DataFrame({"comparator": ["=", ">="], "note": ["=1+2", "fine"], "value": [-1.5, 2.0]}), "t")
+    rows = list(csv.DictReader((tmp_path / "tables" / "t.csv").open(encoding="utf-8", newline="")))
+    assert [(r["comparator"], r["note"], r["value"]) for r in rows] == [("'=", "'=1+2", "-1.5"), (">=", "fine", "2.0")]
