@@ -38,7 +38,6 @@ def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int
     parents = _schedule_totals(plan.text, found)
     rows = []
     ids: dict[str, int] = {}
-    norm_text = normalise(plan.text)
     for f in found:
         quote = _quote(plan.text, f.quote_start, f.quote_end)
         label = f.label or quote
@@ -100,8 +99,10 @@ def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int
             "confidence": round(max(conf, 0.1), 2), "why": "; ".join(why),
         })
         rows.append(row)
-        assert normalise(quote) in norm_text, quote  # every quote is cut from the text itself
+        # every quote is cut from the text itself (checked on its own stretch: linear time)
+        assert normalise(quote) in normalise(plan.text[f.quote_start:f.quote_end]), quote
     out = pd.DataFrame(rows, columns=COLUMNS)
+    out.attrs["pos"] = [f.pos for f in found]  # where each candidate's number starts in the prepared text
     if existing is not None and len(out):
         mark_existing(out, existing, plan.text)
     return out
@@ -134,9 +135,11 @@ def _schedule_totals(text: str, found: list) -> dict:
         if "increment" not in f.flags:
             continue
         sent_s = _bounds(text, f.pos, _SENT_END)[0]
-        before = [g for g in found[:i] if g.pos >= sent_s and "increment" not in g.flags]
-        if before:
-            out[id(f)] = before[-1]
+        j = i - 1  # back through the sentence (found is in text order): linear time
+        while j >= 0 and found[j].pos >= sent_s and "increment" in found[j].flags:
+            j -= 1
+        if j >= 0 and found[j].pos >= sent_s:
+            out[id(f)] = found[j]
     return out
 
 

@@ -133,6 +133,39 @@ THRESHOLD = 0.66
 SCOPE_BONUS = 0.1
 
 
+class _Index:
+    """What ranking needs of a codebook, read once per codebook (not once per candidate): each key's title
+    words, definition words and ages, grouped by unit and basis, and the words all titles use."""
+
+    def __init__(self, codebook: dict):
+        self.codebook = codebook
+        indicators = codebook.get("indicators") or {}
+        self.vocab = set().union(*(_what(str(m.get("title_zh", ""))) for m in indicators.values()))
+        self.by_unit_basis: dict[tuple, list] = {}
+        for key, meta in indicators.items():
+            title_text = str(meta.get("title_zh", ""))
+            title = _what(title_text)
+            if not title:
+                continue
+            zh_def = "".join(re.findall(r"[\u4e00-\u9fff]+", f"{meta.get('definition', '')} {meta.get('counts', '')}"))
+            ages = set(re.findall(r"(\d{2})周?岁", title_text + str(meta.get("definition", ""))))
+            self.by_unit_basis.setdefault((meta.get("unit"), meta.get("basis") or "stock"), []).append(
+                (key, meta, title_text, title, _bigrams(zh_def) - title, ages))
+
+
+_INDEXES: dict[int, _Index] = {}
+
+
+def _index(codebook: dict) -> _Index:
+    """The :class:`_Index` of ``codebook``, kept while that codebook object lives in the cache."""
+    got = _INDEXES.get(id(codebook))
+    if got is None or got.codebook is not codebook:
+        if len(_INDEXES) > 16:
+            _INDEXES.clear()
+        got = _INDEXES[id(codebook)] = _Index(codebook)
+    return got
+
+
 def rank_keys(label: str, unit: str, codebook: dict | None, *, basis: str = "stock", scope_class: str = "citywide",
               denominator: str = "", n: int = 4) -> list[tuple[str, float]]:
     """Up to ``n`` codebook keys a candidate may be, best first, with a score 0-1.
@@ -148,26 +181,17 @@ def rank_keys(label: str, unit: str, codebook: dict | None, *, basis: str = "sto
     mine = _what(label.replace(f"占{denominator}", "占") if denominator else label)
     if not mine:
         return []
-    indicators = codebook.get("indicators") or {}
-    vocab = set().union(*(_what(str(m.get("title_zh", ""))) for m in indicators.values()))
-    said = mine & vocab  # the candidate's words that some indicator's title uses
+    index = _index(codebook)
+    said = mine & index.vocab  # the candidate's words that some indicator's title uses
     ages = set(re.findall(r"(\d{2})周?岁", label))
     plain = re.sub(r"\s+", "", label)
     out = []
-    for key, meta in indicators.items():
-        if meta.get("unit") != unit or (meta.get("basis") or "stock") != basis:
-            continue
-        title_text = str(meta.get("title_zh", ""))
-        title = _what(title_text)
-        if not title:
-            continue
+    for key, meta, title_text, title, def_words, theirs in index.by_unit_basis.get((unit, basis), ()):
         shared = mine & title
         # how much of the title the wording has, and how much of what the wording says the title has
         score = 0.6 * len(shared) / len(title) + 0.4 * len(shared) / max(len(said), 1)
-        zh_def = "".join(re.findall(r"[\u4e00-\u9fff]+", f"{meta.get('definition', '')} {meta.get('counts', '')}"))
-        score += 0.1 * len(mine & (_bigrams(zh_def) - title)) / max(len(mine), 1)
+        score += 0.1 * len(mine & def_words) / max(len(mine), 1)
         score += _denominator_score(denominator, meta)
-        theirs = set(re.findall(r"(\d{2})周?岁", title_text + str(meta.get("definition", ""))))
         if ages and theirs and not ages & theirs:  # 65岁 is not 60岁
             score *= 0.3
         score -= QUALIFIER_PENALTY * len(qualifier_mismatch(plain, title_text))

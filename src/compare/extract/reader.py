@@ -5,6 +5,7 @@ statement: years and dates, document numbers, list numbering, ordinals, ages use
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -76,22 +77,37 @@ class Plan:
     issued: int | None
     headings: list[tuple[int, int, str, str]] = field(default_factory=list)  # (start, level, title, context)
 
-    def section(self, pos: int) -> tuple[str, str]:
-        """(section path, context) at ``pos``; context is 'background', 'forward' or ''."""
+    def __post_init__(self) -> None:
+        self._index()
+
+    def _index(self) -> None:
+        """The section path and context in force after each heading, and where lines start, so that
+        :meth:`section` and :meth:`line` are a binary search (linear time in the plan's size)."""
+        self._starts, self._states = [], []
         path: dict[int, str] = {}
-        context = ""
         ctx_by_level: dict[int, str] = {}
         for start, level, title, ctx in self.headings:
-            if start > pos:
-                break
             path = {k: v for k, v in path.items() if k < level}
             ctx_by_level = {k: v for k, v in ctx_by_level.items() if k < level}
             path[level] = title
             if ctx:
                 ctx_by_level[level] = ctx
-        for level in sorted(ctx_by_level):
-            context = ctx_by_level[level]
-        return " > ".join(path[k] for k in sorted(path)), context
+            context = ctx_by_level[max(ctx_by_level)] if ctx_by_level else ""
+            self._starts.append(start)
+            self._states.append((" > ".join(path[k] for k in sorted(path)), context))
+        self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+
+    def section(self, pos: int) -> tuple[str, str]:
+        """(section path, context) at ``pos``; context is 'background', 'forward' or ''."""
+        i = bisect.bisect_right(self._starts, pos)
+        return self._states[i - 1] if i else ("", "")
+
+    def line(self, pos: int) -> tuple[int, int]:
+        """(start, end) of the line holding ``pos``."""
+        i = bisect.bisect_left(self._newlines, pos)
+        start = self._newlines[i - 1] + 1 if i else 0
+        end = self._newlines[i] if i < len(self._newlines) else len(self.text)
+        return start, end
 
 
 def _level(mark: str) -> int:
@@ -127,17 +143,16 @@ def prepare(text: str, *, period: tuple[int, int] | None = None, issued: int | N
         title = (m.group("mark") + m.group("title")).strip()
         ctx = "background" if _BACKGROUND.search(title) else "forward" if _FORWARD.search(title) else ""
         plan.headings.append((m.start("mark"), _level(m.group("mark")), title, ctx))
+    plan._index()
     return plan
 
 
 def _bounds(text: str, pos: int, ends: str, limit: int = 400) -> tuple[int, int]:
-    s = pos
-    while s > 0 and text[s - 1] not in ends and pos - s < limit:
-        s -= 1
-    e = pos
-    while e < len(text) and text[e] not in ends and e - pos < limit:
-        e += 1
-    return s, e
+    """(start, end) of the stretch around ``pos`` that holds none of ``ends``, at most ``limit`` either side."""
+    lo, hi = max(0, pos - limit), min(len(text), pos + limit)
+    s = max([text.rfind(c, lo, pos) for c in ends] + [lo - 1]) + 1
+    found = [i for i in (text.find(c, pos, hi) for c in ends) if i >= 0]
+    return s, min(found) if found else hi
 
 
 def _quote(text: str, start: int, end: int) -> str:
@@ -492,11 +507,12 @@ def _prose(plan: Plan, taken: set[int]) -> list[Found]:
             if n is not None:
                 tokens.append((m.start(), m.end(), float(n), True))
     tokens.sort()
+    ends = sorted(t[1] for t in tokens)
     skip_until = -1
     for s, e, value, integer in tokens:
         if s < skip_until or s in taken:
             continue
-        line_s, line_e = _bounds(text, s, "\n", limit=10**6)
+        line_s, line_e = plan.line(s)
         if _CELL.match(text[line_s:line_e]):
             continue  # a lone number on a line outside a recognised table: not read
         if _is_not_statement(text, s, e, value, integer):
@@ -527,7 +543,8 @@ def _prose(plan: Plan, taken: set[int]) -> list[Found]:
         cl_s, cl_e = _bounds(text, s, _CLAUSE_END)
         clause = text[cl_s:uend]
         unit = _refine_unit(unit, clause, text[uend - 1:uend + 32] if unit == "count" else text[uend:uend + 14])
-        prev_num = max([t[1] for t in tokens if t[1] <= s and t[1] > cl_s] or [cl_s])
+        k = bisect.bisect_right(ends, s)  # the end of the last number before this one, within the clause
+        prev_num = max(ends[k - 1], cl_s) if k else cl_s
         comp, cwhy = _comparator(text, max(cl_s, prev_num), s, uend, over)
         f = Found(pos=s, end=e, value=value, unit=unit, comparator="range" if high is not None else comp,
                   value_high=high)
@@ -560,10 +577,12 @@ def _prose(plan: Plan, taken: set[int]) -> list[Found]:
 def _spans_years(plan: Plan, found: list[Found]) -> None:
     """'2021—2025年分别新增:2664个、2000个、…': one year per listed number, in order."""
     text = plan.text
+    found = sorted(found, key=lambda f: f.pos)
+    starts = [f.pos for f in found]
     for m in re.finditer(r"((?:19|20)\d{2})\s*[—–\-~至]\s*((?:19|20)\d{2})年[^。;；\n]{0,12}分别", text):
         years = list(range(int(m.group(1)), int(m.group(2)) + 1))
         end = _bounds(text, m.end(), "。;；\n,，")[1]  # the list runs to the first comma
-        listed = sorted((f for f in found if m.end() <= f.pos < end), key=lambda f: f.pos)
+        listed = found[bisect.bisect_left(starts, m.end()):bisect.bisect_left(starts, end)]
         if len(listed) == len(years):
             lead = text[_bounds(text, m.start(), _SENT_END)[0]:m.end() + 8]
             nouns = {u for w, u in (("托位", "places"), ("床位", "beds")) if w in lead}
