@@ -117,6 +117,9 @@ def read_candidate(text: str, f, clause: str, label: str, *, background: bool) -
     """The definition fields a candidate's own wording gives: basis (and its words) and denominator."""
     own = label if "table" in f.flags else clause
     after = "" if "table" in f.flags else text[f.end:f.end + 24]
+    if f.period_total:
+        return {"basis": "new_in_period", "basis_words": "the table's note: bracketed values are totals over the period",
+                "denominator": ""}
     basis, words = read_basis(own + after[:_clause_len(after)], background=background, flags=";".join(f.flags))
     if basis == "stock" and "table" not in f.flags:
         quote = text[f.quote_start:f.quote_end] + after[:12]

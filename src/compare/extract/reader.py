@@ -180,6 +180,7 @@ class Found:
     why: list[str] = field(default_factory=list)
     label: str = ""
     confidence: float = 1.0
+    period_total: bool = False  # a table's bracketed cell its note calls a total over the period
 
 
 def _is_not_statement(text: str, s: int, e: int, value: float, integer: bool) -> str | None:
@@ -308,18 +309,32 @@ def _comparator(text: str, window_start: int, s: int, unit_end: int, over: bool)
     return "=", "no comparator word"
 
 
+#: 由A增加到B: the year written with A (由2020年末的1.12万张) is A's alone; B takes the clause's year
+_FROM = re.compile(r"由\s*$")
+_TO = re.compile(r"(?:增加|提高|增长|提升|上升|扩大|发展|减少|下降|降低)(?:至|到)|到")
+_NOW = re.compile(r"当前|目前|现阶段")
+
+
 def _year_kind(plan: Plan, sent_start: int, pos: int, sent_end: int) -> tuple[int | None, str | None, list[str], list[str]]:
-    """Year and kind for a number at ``pos`` from its sentence; None where the sentence says nothing."""
+    """Year and kind for a number at ``pos`` from its sentence; None where the sentence says nothing.
+
+    The sentence's structure decides: a year written just before the number is its own; a 截至…年底 clause
+    governs the values after it (baselines, 累计 included); in 由A增加到B the year written with A is A's
+    alone, and B takes the clause's year (or the year written after 到); 目前/当前 before the number with no
+    year before it is the year of issue; a sentence of a list (…;…) with no year takes the 到/截至 year that
+    opens the list."""
     text = plan.text
     sentence = text[sent_start:sent_end]
     rel = pos - sent_start
     why, flags = [], []
     cands = []
     for m in _YEAR_WORD.finditer(sentence):
-        if re.match(r"\s*[(（]?\s*\d", sentence[m.end():m.end() + 2]) and m.end() == rel:
-            pass
         if _REFERENCE.search(sentence[max(0, m.start() - 3):m.start()]):
             continue  # "较“十二五”末增长", "与2010年…相比": a point of comparison, not the value's year
+        if _FROM.search(sentence[max(0, m.start() - 2):m.start()]) and m.end() < rel:
+            to = _TO.search(sentence, m.end(), rel)
+            if to:
+                continue  # 由2020年末的A增加到B: the year is A's, and this number is past 增加到
         y = int(m.group("y2") or m.group("y1"))
         # a span that starts before the plan ("2018—2020年", "2020—2021年") is history
         pre = "截至" if m.group("y2") and int(m.group("y1")) < plan.period[0] else (m.group("pre") or "")
@@ -332,16 +347,23 @@ def _year_kind(plan: Plan, sent_start: int, pos: int, sent_end: int) -> tuple[in
     # a year written just before the number ("2025年20个") belongs to it
     adjacent = [c for c in cands if c[1] == rel or (c[1] < rel and not sentence[c[1]:rel].strip(" \t,，:："))]
     pick = adjacent[-1] if adjacent else None
+    now = _NOW.search(sentence[:rel])
+    if now and any(now.end() <= c[0] < rel for c in cands):
+        now = None  # 目前…340个,到2027年达到420个: 目前 is the first number's, the year after it the second's
     if pick is None:
         earlier = [c for c in cands if c[1] <= rel]
         later = [c for c in cands if c[0] >= rel]
-        pick = earlier[-1] if earlier else (later[0] if later else None)
+        pick = earlier[-1] if earlier else (later[0] if later and not now else None)
     start_year, end_year = plan.period
     background = plan.section(pos)[1] == "background"
+    if pick is None and not now:
+        pick = _list_year(plan, sent_start)
+        if pick is not None:
+            why.append(f"year from the clause that opens the list ({pick[5]})")
     if pick is None:
-        if re.search(r"当前|目前", sentence[:rel]):
+        if now:
             y = plan.issued or start_year
-            why.append("当前/目前: baseline at the year of issue")
+            why.append(f"{now.group(0)}: baseline at the year of issue")
             return y, "baseline", why, flags + ["year_inferred"]
         if background:
             why.append("no year in the sentence; background section: baseline before the plan period")
@@ -354,18 +376,33 @@ def _year_kind(plan: Plan, sent_start: int, pos: int, sent_end: int) -> tuple[in
         flags.append("increment") if re.search(r"其中|分别", sentence[:rel]) else None
     if "预计" in sentence[:rel]:
         kind = "projection"
-    elif pick[3] in ("截至", "截止", "截至到") or re.search(r"当前|目前", sentence[:rel]) or "十三五" in words \
-            or "十二五" in words:
+    elif pick[3] in ("截至", "截止", "截至到") or (now and not adjacent) or "十三五" in words or "十二五" in words:
         kind = "baseline"
     elif y < start_year:
         kind = "baseline"
     else:
         kind = "target"
-    if pick[0] >= rel and not adjacent:
-        why.append(f"year from later in the sentence ({words})")
-    else:
-        why.append(f"year from {words!r}")
+    if not why:
+        if pick[0] >= rel and not adjacent:
+            why.append(f"year from later in the sentence ({words})")
+        else:
+            why.append(f"year from {words!r}")
     return y, kind, why, flags
+
+
+def _list_year(plan: Plan, sent_start: int):
+    """The 到/截至 year that opens a list of clauses (…年底前,A;B。) for a clause of it with no year."""
+    text = plan.text
+    if sent_start == 0 or text[sent_start - 1] not in ";；":
+        return None
+    full = _bounds(text, sent_start - 1, "。!！?？\n")[0]
+    first = _bounds(text, full, ";；")[1]
+    m = _YEAR_WORD.search(text, full, first)
+    if m and (m.group("pre") or m.group("post") == "前") and m.start() - full < 12:
+        y = int(m.group("y2") or m.group("y1"))
+        pre = "截至" if m.group("pre") in ("截至", "截止", "截至到") else (m.group("pre") or "")
+        return (m.start(), m.end(), y, pre, m.group("post") or "", m.group(0))
+    return None
 
 
 def _scope(clause: str) -> str:
@@ -378,7 +415,10 @@ def _scope(clause: str) -> str:
 # ----------------------------------------------------------------------------- tables
 
 
-_CELL = re.compile(r"^[ \t\u3000]*(?P<cmp>[≧≥≤≦<>]?)[ \t]*(?P<num>\d+(?:\.\d+)?)[ \t]*(?P<pct>%?)[ \t\u3000]*$")
+_CELL = re.compile(r"^[ \t\u3000]*(?P<open>[\[［【]?)[ \t]*(?P<cmp>[≧≥≤≦<>]?)[ \t]*(?P<num>\d+(?:\.\d+)?)[ \t]*(?P<pct>%?)"
+                   r"[ \t]*(?P<close>[\]］】]?)[ \t\u3000]*$")
+#: a table's note saying its bracketed values are totals over a period (注:带[]的数据为五年累计数)
+_BRACKET_NOTE = re.compile(r"注[::][^。\n]{0,30}?[\[［【]\s*[\]］】][^。\n]{0,20}?(?:累计|合计|总[数量]|期间)")
 _BIND_CELL = re.compile(r"^[ \t\u3000]*(约束性|预期性)[ \t\u3000]*$")
 _COLYEAR = re.compile(r"^[ \t\u3000]*((?:19|20)\d{2})年?[\u4e00-\u9fff]{1,4}[ \t\u3000]*$")
 _TABLE_UNITS = {"%": "percent", "人": "persons", "家": "institutions", "个": "count", "岁": "years",
@@ -440,6 +480,14 @@ def _vertical_tables(plan: Plan) -> list[Found]:
                 f.why.append(f"table column {year}" + (f" (cell {k + 1} of {len(cells)}, aligned right)" if shift else ""))
                 if shift:
                     f.confidence -= 0.2
+                if cm.group("open") and cm.group("close"):
+                    note = _BRACKET_NOTE.search(text, cpos, min(len(text), cpos + 3000))
+                    if note:
+                        f.period_total = True
+                        f.why.append(f"bracketed: a total over the period ({note.group(0)})")
+                    else:
+                        f.why.append("bracketed, and no note says why: check the table")
+                        f.confidence -= 0.3
                 out.append(f)
 
         while j < len(nonblank):
