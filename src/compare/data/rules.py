@@ -45,6 +45,7 @@ from ..errors import DataError, Problem
 from ..files import display_path
 from .codebook import _key_lines, drift_lines, read_codebook, scope_classes
 from .context import context_resources
+from .facets import facet_problems
 from .provenance import normalise_capture, quote_in_capture, quote_states
 from .read import Table, read_csv_table
 from .guards import new_built_problems
@@ -106,7 +107,7 @@ def _definition_problems(book: dict, text: str, name: str) -> list[Problem]:
         if meta.get("basis") == "new_in_period" and not meta.get("period"):
             problems.append(Problem(name, line, f"indicators.{key}",
                                     "missing 'period': a total over a period says which period"))
-    return problems
+    return problems + facet_problems(book, lines, name)
 
 
 # --------------------------------------------------------------------------- rows and files
