@@ -15,7 +15,7 @@ from ..data import load, load_codebook
 from ..data.provenance import normalise, paged_text, strip_page_markers
 from ..errors import CompareError, DataError, Problem
 from ..files import display_path
-from .keys import (BASIS_FLAGS, _bigrams, SCOPE_CLASS, THRESHOLD, new_key_fields, rank_keys, read_basis, read_denominator,
+from .keys import (BASIS_FLAGS, _bigrams, SCOPE_CLASS, THRESHOLD, choose_key, new_key_fields, rank_keys, read_basis, read_denominator,
                    suggest_by_title)
 from .sheet import drop_rejected
 from .reader import (_CLAUSE_END, _SENT_END, COLUMNS, _bounds, _prose, _quote, _run_together_table, _scope, _spans_years,
@@ -54,11 +54,17 @@ def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int
             sent_s = _bounds(plan.text, f.pos, _SENT_END)[0]
             what = label if "table" in f.flags else _what_text(plan.text, sent_s, cl_s, f.end) + _object(plan.text[f.end:cl_e])
             scope_text = label if "table" in f.flags else plan.text[cl_s:cl_e]
+            its = None if "table" in f.flags else _antecedent(plan.text, sent_s, cl_s)
+            own = label if "table" in f.flags else plan.text[cl_s:f.end] + _object(plan.text[f.end:cl_e])
+            if its is not None:  # 其护理型床位占比: the share of the facility the clause before names
+                what, own = its + what, its + own
             if total is not None:  # one year of a schedule: what its total counts, where
                 what = total.label or what
                 scope_text = plan.text[_bounds(plan.text, total.pos, _CLAUSE_END)[0]:total.end + 16]
                 f.unit = total.unit if f.unit in ("count", total.unit) else f.unit
             scope = read_scope(scope_text, f.unit, plan.text[sent_s:cl_e])
+            if its is not None and re.search(r"(?:机构|院|中心|站)[^,，。;；]{0,4}$", its):
+                scope = "per_institution"
         fields["scope_class"] = SCOPE_CLASS.get(scope, scope)
         if by_title:
             fields["basis"] = "new_in_period" if "increment" in f.flags or "cumulative" in f.flags else \
@@ -68,7 +74,9 @@ def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int
         else:
             ranked = rank_keys(what, f.unit, codebook, basis=fields["basis"], scope_class=fields["scope_class"],
                                denominator=fields["denominator"])
-            key, kscore = ranked[0] if ranked and ranked[0][1] >= THRESHOLD else (None, ranked[0][1] if ranked else 0.0)
+            choice = choose_key(what, f.unit, codebook, basis=fields["basis"], scope_class=fields["scope_class"],
+                                ranked=ranked, own=own)
+            key, kscore = choice["key"], dict(ranked).get(choice["key"], choice["confidence"])
         f.flags = [x for x in f.flags if x not in ("annual", "cumulative", "unstated_start")]
         if "increment" not in f.flags:
             f.flags += BASIS_FLAGS[fields["basis"]]
@@ -78,11 +86,14 @@ def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int
         ids[base] = ids.get(base, 0) + 1
         rid = base if ids[base] == 1 else f"{base}-{ids[base]}"
         why = list(f.why) + [f"basis {fields['basis']} ({fields['basis_words']})"]
-        if key:
-            why.append(f"key {key} (match {kscore}; unit, basis{' and scope class' if meta.get('scope_class') == fields['scope_class'] else ''} agree)")
+        sibling = "" if by_title else choice["sibling_of"]
+        if by_title:
+            why.append(f"key {key} (match {kscore})" if key else "no key fits")
+        elif key:
+            why.append(f"key {key} (match {kscore}; {choice['why']})")
         else:
-            why.append(f"no key of unit {f.unit} and basis {fields['basis']} fits: a new indicator (fields in new_key)")
-        conf = f.confidence - (0 if key else 0.1)
+            why.append(f"{choice['why']}: a new indicator (fields in new_key)")
+        conf = min(f.confidence, choice["confidence"] + 0.1) if not by_title else f.confidence - (0 if key else 0.1)
         row = dict.fromkeys(COLUMNS, "")
         row.update({
             "id": rid, "city": city, "source_id": source_id, "theme": meta.get("theme", ""),
@@ -92,7 +103,7 @@ def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int
             "unit": f.unit, "scope": scope, "binding": f.binding, "section": section or "(no heading)", "quote": quote,
             "flags": ";".join(dict.fromkeys(f.flags)), "basis": fields["basis"], "scope_class": fields["scope_class"],
             "denominator": fields["denominator"],
-            "alternatives": ";".join(f"{k}:{sc}" for k, sc in ranked if k != key),
+            "alternatives": ";".join(f"{k}:{sc}" for k, sc in ranked if k != key), "sibling_of": sibling,
             "new_key": "" if key else _fields_text(new_key_fields(label, f.unit, basis=fields["basis"],
                                                                   scope_class=fields["scope_class"],
                                                                   denominator=fields["denominator"], period=plan.period)),
@@ -120,15 +131,24 @@ def read_candidate(text: str, f, clause: str, label: str, *, background: bool) -
     if f.period_total:
         return {"basis": "new_in_period", "basis_words": "the table's note: bracketed values are totals over the period",
                 "denominator": ""}
-    basis, words = read_basis(own + after[:_clause_len(after)], background=background, flags=";".join(f.flags))
+    as_of = "table" not in f.flags and bool(re.search(r"截至|截止", text[_bounds(text, f.pos, _SENT_END)[0]:f.pos]))
+    basis, words = read_basis(own + after[:_clause_len(after)], background=background, flags=";".join(f.flags), as_of=as_of)
     if basis == "stock" and "table" not in f.flags:
-        quote = text[f.quote_start:f.quote_end] + after[:12]
-        basis, words = read_basis(re.sub(r"新建|新增", "", quote), background=background, flags=";".join(f.flags))
+        quote = text[f.quote_start:f.quote_end] + after[:min(12, _clause_len(after))]
+        basis, words = read_basis(re.sub(r"新建|新增", "", quote), background=background, flags=";".join(f.flags),
+                                  as_of=as_of)
     if basis == "stock" and "table" in f.flags and (f.unit == "person_times" or re.search(r"改造|新增|新建", label)):
         basis, words = "new_in_period", "a table row of work done over the period (人次, 改造, 新增)"
     if f.unit in LEVEL_UNITS and basis != "stock":  # a share or a rate is a level: 新建 qualifies what it is of
         basis, words = "stock", f"a {f.unit} is a level ({words} qualifies its object)"
     return {"basis": basis, "basis_words": words, "denominator": read_denominator(own + after[:_clause_len(after)])}
+
+
+def _antecedent(text: str, sent_s: int, cl_s: int) -> str | None:
+    """The clause before one that opens with 其 ("its": 建有1所…机构,其护理型床位占比…), or None."""
+    if not re.match(r"\s*其(?!中|他|余)", text[cl_s:cl_s + 3]) or cl_s <= sent_s:
+        return None
+    return text[_bounds(text, cl_s - 2, _CLAUSE_END)[0]:cl_s - 1]
 
 
 def _schedule_totals(text: str, found: list) -> dict:

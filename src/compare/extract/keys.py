@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ..data.facets import BASIS_QUALIFIERS, SCOPE_QUALIFIERS
 from ..data.wording import new_words
 
 # ----------------------------------------------------------------------------- the basis
@@ -23,8 +24,10 @@ _SCHEDULE = re.compile(r"其中\s*(?:19|20)\d{2}年")
 _FLOW = re.compile(r"(?:完成|实施)[^,，。;；]{0,24}改造|投入|发放|申报|争取")
 
 
-def read_basis(text: str, *, background: bool = False, flags: str = "") -> tuple[str, str]:
-    """(basis, the words it was read from) of a statement; ``stock`` when no word names another basis."""
+def read_basis(text: str, *, background: bool = False, flags: str = "", as_of: bool = False) -> tuple[str, str]:
+    """(basis, the words it was read from) of a statement; ``stock`` when no word names another basis.
+    ``as_of``: a 截至…年底 clause governs the statement, so a 累计 with no period stated is a running total
+    from a start the plan does not state (a baseline), not a total over the previous plan."""
     if "increment" in flags.split(";"):
         return "new_in_period", "one year of a schedule (其中/分别)"
     m = _PER_YEAR.search(text)
@@ -32,7 +35,7 @@ def read_basis(text: str, *, background: bool = False, flags: str = "") -> tuple
         return "per_year", m.group(0)
     m = _CUMULATIVE.search(text)
     if m:
-        if _PERIOD_WORDS.search(text) or background:
+        if _PERIOD_WORDS.search(text) or (background and not as_of):
             return "new_in_period", m.group(0)
         return "cumulative_unstated_start", m.group(0) + " (no start stated)"
     words = new_words(text)
@@ -245,3 +248,108 @@ def new_key_fields(label: str, unit: str, *, basis: str, scope_class: str, denom
         out["period"] = f"{period[0]}-{period[1]}" if period else "the period the quote states"
     return out
 
+
+
+# ----------------------------------------------------------------------------- keying by facets
+
+#: words that hold an excluding word without meaning it (其中 is not 其 "its")
+_EXCLUDE_NOISE = re.compile(r"其中|其他|其余|尤其|及其|与其|极其")
+
+
+def facets_of(meta: dict) -> dict:
+    """A key's facets as the codebook states them; where it does not (a codebook before facets), the object's
+    term is the title without its asides and no qualifier or excluding word is known."""
+    obj = meta.get("object_zh") or [re.sub(r"[(（].*?[)）]", "", str(meta.get("title_zh", ""))).strip()]
+    return {"object_zh": [t for t in obj if t], "qualifiers_zh": list(meta.get("qualifiers_zh") or []),
+            "excludes_zh": list(meta.get("excludes_zh") or [])}
+
+
+def facet_match(wording: str, unit: str, codebook: dict | None, *, basis: str, scope_class: str,
+                own: str = "") -> list[dict]:
+    """Every key whose object the wording names (one of its ``object_zh`` terms written in it), with what
+    agrees and what does not: its qualifiers (at least one written, when it has any), its excluding words
+    (none written), unit, basis and scope class. Best first: all facets agreeing, then the longest object term.
+
+    ``own`` is the number's own clause: where it names the object, qualifiers and excluding words are read in
+    it alone (a clause before it speaks of another object); else in the whole ``wording``."""
+    if not codebook:
+        return []
+    texts = [re.sub(r"\s+", "", t) for t in (own, wording) if t]
+    out = []
+    for key, meta in (codebook.get("indicators") or {}).items():
+        f = facets_of(meta)
+        for plain in texts:
+            terms = [(len(t), t) for t in f["object_zh"] if t in plain] or \
+                [(len(t) - 0.5, t) for t in f["object_zh"] if _loosely(t, plain)]
+            if terms:
+                break
+        if not terms:
+            continue
+        unexcluded = _EXCLUDE_NOISE.sub("", plain)
+        differs = []
+        said = basis == (meta.get("basis") or "stock") and set(f["qualifiers_zh"]) & set(BASIS_QUALIFIERS.get(basis, ())) or \
+            scope_class == meta.get("scope_class") and set(f["qualifiers_zh"]) & set(SCOPE_QUALIFIERS.get(scope_class, ()))
+        if f["qualifiers_zh"] and not said and not any(q in plain for q in f["qualifiers_zh"]):
+            differs.append("qualifier (" + "/".join(f["qualifiers_zh"]) + " not written)")
+        named = "".join([str(meta.get("title_zh", ""))] + f["object_zh"] + f["qualifiers_zh"])
+        agreed = (BASIS_QUALIFIERS.get(basis, []) if basis == (meta.get("basis") or "stock") else []) + \
+            (SCOPE_QUALIFIERS.get(scope_class, []) if scope_class == meta.get("scope_class") else [])
+        narrower = [q for q in QUALIFIERS if q in plain and q not in named and q not in agreed]
+        if narrower:  # the wording narrows the object in a way the key does not (示范, 连锁, 医务室...)
+            differs.append("the wording narrows it by " + "/".join(narrower))
+        excluded = [x for x in f["excludes_zh"] if x in unexcluded]
+        if excluded:
+            differs.append("excluded by " + "/".join(excluded))
+        for name, mine, theirs in (("unit", unit, meta.get("unit")), ("basis", basis, meta.get("basis") or "stock"),
+                                   ("scope class", scope_class, meta.get("scope_class"))):
+            if mine != theirs:
+                differs.append(f"{name} {mine}, not {theirs}")
+        weight, term = max(terms)
+        out.append({"key": key, "term": term, "weight": weight, "differs": differs,
+                    "qualified": sum(q in plain for q in f["qualifiers_zh"]),
+                    "unit_agrees": unit == meta.get("unit")})
+    out.sort(key=lambda m: (not m["differs"], m["unit_agrees"], m["weight"], m["qualified"], -len(m["differs"])),
+             reverse=True)
+    return out
+
+
+_LOOSE: dict[str, re.Pattern] = {}
+
+
+def _loosely(term: str, text: str) -> bool:
+    """A term of four or more characters written with up to two characters between its own (互助养老设施 in
+    互助养老服务设施, 特困人员供养服务机构 in 特困人员集中供养服务机构), within one clause."""
+    if len(term) < 4:
+        return False
+    rx = _LOOSE.get(term)
+    if rx is None:
+        rx = _LOOSE[term] = re.compile(r"[^,，。;；、]{0,2}".join(map(re.escape, term)))
+    m = rx.search(text)
+    return bool(m) and len(m.group(0)) - len(term) <= 2
+
+
+def choose_key(wording: str, unit: str, codebook: dict | None, *, basis: str, scope_class: str,
+               ranked: list[tuple[str, float]], own: str = "") -> dict:
+    """The suggestion for a candidate, never empty: ``key`` when a key's object is named and every facet
+    agrees; else ``sibling_of`` a key whose object is named but a facet differs (a new key, its sibling);
+    else, the object naming no key, the best-ranked key when its title matches at :data:`THRESHOLD` (the
+    ranking by title words) or a new key. ``confidence`` 0-1 and ``why`` in words."""
+    matches = facet_match(wording, unit, codebook, basis=basis, scope_class=scope_class, own=own)
+    ranking = dict(ranked)
+    full = [m for m in matches if not m["differs"]]
+    if full:
+        best = max(full, key=lambda m: (m["weight"], m["qualified"], ranking.get(m["key"], 0.0)))
+        conf = 0.9 if len(full) == 1 or best["weight"] > max(m["weight"] for m in full if m is not best) else 0.75
+        return {"key": best["key"], "sibling_of": "", "confidence": conf,
+                "why": f"key {best['key']}: object {best['term']} written; qualifiers, unit, basis and scope class agree"}
+    if matches:
+        near = matches[0]
+        return {"key": None, "sibling_of": near["key"], "confidence": 0.6,
+                "why": f"new sibling of {near['key']}: object {near['term']} written, but {'; '.join(near['differs'])}"}
+    if ranked and ranked[0][1] >= THRESHOLD:
+        key, score = ranked[0]
+        return {"key": key, "sibling_of": "", "confidence": round(score * 0.8, 2),
+                "why": f"key {key} (match {score}; no key's object term written: ranked by title words)"}
+    near = f" (nearest by title words: {ranked[0][0]}, {ranked[0][1]})" if ranked else ""
+    return {"key": None, "sibling_of": "", "confidence": 0.5,
+            "why": f"new key: no key's object term written{near}"}

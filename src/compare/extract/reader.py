@@ -61,7 +61,8 @@ _SCOPES = [
 DATASET_COLUMNS = ["id", "city", "source_id", "theme", "indicator", "indicator_zh", "kind", "year", "comparator",
                    "value", "value_high", "unit", "scope", "binding", "section", "quote", "quote_en", "note",
                    "note_zh", "flags", "caveat", "caveat_zh"]
-COLUMNS = DATASET_COLUMNS + ["basis", "scope_class", "denominator", "alternatives", "new_key", "confidence", "why"]
+COLUMNS = DATASET_COLUMNS + ["basis", "scope_class", "denominator", "alternatives", "new_key", "sibling_of", "confidence",
+                             "why"]
 
 
 # ----------------------------------------------------------------------------- text
@@ -257,7 +258,7 @@ def _refine_unit(unit: str, clause: str, after: str) -> str:
         if "每千" in clause and re.search(r"托位(?:数)?$", noun):
             return "places_per_1000_population"
         for rx, u in ((r"托位(?:数)?$", "places"), (r"社区(?:数)?$", "communities"), (r"床位(?:数)?$", "beds"), (r"中心(?:数)?$", "centers"),
-                      (r"(?:站点|点位|幸福院|服务站|[^百]点)(?:数)?$", "facilities"), (r"机构(?:数)?$", "institutions")):
+                      (r"(?:站点|点位|幸福院|服务站|设施|[^百]点)(?:数)?$", "facilities"), (r"机构(?:数)?$", "institutions")):
             if re.search(rx, noun) and not re.match(r"个?[\u4e00-\u9fff]", after[1:] if after[:1] == "个" else after):
                 return u
         if re.match(r"[个]?托位", after) or "托位" in clause[-12:]:

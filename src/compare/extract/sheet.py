@@ -52,12 +52,15 @@ def review_sheet(cands: pd.DataFrame, codebook: dict | None) -> pd.DataFrame:
     """The candidates as a review sheet, the suggested key prefilled in ``key``."""
     rows = []
     for _, c in cands.iterrows():
-        suggested = "" if c["indicator"] == "unmatched" else c["indicator"]
+        key = "" if c["indicator"] == "unmatched" else c["indicator"]
+        sibling = str(c.get("sibling_of", "") or "")
+        # never empty: a key, a new sibling of a key whose object the wording names, or a new key
+        suggested = key or (f"new sibling of {sibling}" if sibling else "new key")
         alts = [a.rsplit(":", 1)[0] for a in str(c.get("alternatives", "") or "").split(";") if a][:3]
         row = dict.fromkeys(SHEET_COLUMNS, "")
         row.update({k: c.get(k, "") for k in READ + DECIDE[3:] + ["basis", "scope_class", "confidence", "why"]})
-        row.update(candidate=c["id"], key=suggested, suggested=suggested,
-                   suggested_definition=definition(suggested, codebook), new_key_fields=c.get("new_key", ""))
+        row.update(candidate=c["id"], key=key, suggested=suggested,
+                   suggested_definition=definition(key or sibling, codebook), new_key_fields=c.get("new_key", ""))
         for i, a in enumerate(alts, 1):
             row[f"alt{i}"], row[f"alt{i}_definition"] = a, definition(a, codebook)
         rows.append(row)
