@@ -75,7 +75,7 @@ def score_plan(text: str, answers: list[dict], *, city: str, period: tuple[int, 
         sug = suggestion(c) if c is not None else ""
         new = a["key"].startswith("new:")
         rec = {"plan": name, "written": a["written"], "anchor": a["anchor"].replace("\n", " "), "answer": a["key"],
-               "suggested": sug, "confidence": c["confidence"] if c is not None else "",
+               "suggested": sug, "confidence": c["key_confidence"] if c is not None else "",
                "year": c["year"] if c is not None else "", "kind": c["kind"] if c is not None else "",
                "found": found,
                "year_kind": found and str(c["year"]) == str(a["year"]) and c["kind"] == a["kind"],

@@ -93,7 +93,7 @@ def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int
             why.append(f"key {key} (match {kscore}; {choice['why']})")
         else:
             why.append(f"{choice['why']}: a new indicator (fields in new_key)")
-        conf = min(f.confidence, choice["confidence"] + 0.1) if not by_title else f.confidence - (0 if key else 0.1)
+        conf = f.confidence - (0 if key else 0.1)
         row = dict.fromkeys(COLUMNS, "")
         row.update({
             "id": rid, "city": city, "source_id": source_id, "theme": meta.get("theme", ""),
@@ -104,6 +104,7 @@ def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int
             "flags": ";".join(dict.fromkeys(f.flags)), "basis": fields["basis"], "scope_class": fields["scope_class"],
             "denominator": fields["denominator"],
             "alternatives": ";".join(f"{k}:{sc}" for k, sc in ranked if k != key), "sibling_of": sibling,
+            "key_confidence": "" if by_title else choice["confidence"],
             "new_key": "" if key else _fields_text(new_key_fields(label, f.unit, basis=fields["basis"],
                                                                   scope_class=fields["scope_class"],
                                                                   denominator=fields["denominator"], period=plan.period)),

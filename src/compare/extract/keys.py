@@ -349,7 +349,7 @@ def choose_key(wording: str, unit: str, codebook: dict | None, *, basis: str, sc
     if ranked and ranked[0][1] >= THRESHOLD:
         key, score = ranked[0]
         return {"key": key, "sibling_of": "", "confidence": round(score * 0.8, 2),
-                "why": f"key {key} (match {score}; no key's object term written: ranked by title words)"}
+                "why": "no key's object term written: the best-ranked by title words"}
     near = f" (nearest by title words: {ranked[0][0]}, {ranked[0][1]})" if ranked else ""
     return {"key": None, "sibling_of": "", "confidence": 0.5,
             "why": f"new key: no key's object term written{near}"}

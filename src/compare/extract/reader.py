@@ -61,8 +61,8 @@ _SCOPES = [
 DATASET_COLUMNS = ["id", "city", "source_id", "theme", "indicator", "indicator_zh", "kind", "year", "comparator",
                    "value", "value_high", "unit", "scope", "binding", "section", "quote", "quote_en", "note",
                    "note_zh", "flags", "caveat", "caveat_zh"]
-COLUMNS = DATASET_COLUMNS + ["basis", "scope_class", "denominator", "alternatives", "new_key", "sibling_of", "confidence",
-                             "why"]
+COLUMNS = DATASET_COLUMNS + ["basis", "scope_class", "denominator", "alternatives", "new_key", "sibling_of", "key_confidence",
+                             "confidence", "why"]
 
 
 # ----------------------------------------------------------------------------- text

@@ -28,7 +28,7 @@ DECIDE = ["decision", "key", "id", "caveat", "caveat_zh", "quote_en", "note", "n
 #: the reading, editable when the decision is ``correct``
 READ = ["city", "source_id", "kind", "year", "comparator", "value", "value_high", "unit", "scope", "binding", "flags",
         "section", "quote"]
-SHEET_COLUMNS = (["candidate"] + DECIDE + ["suggested", "suggested_definition"]
+SHEET_COLUMNS = (["candidate"] + DECIDE + ["suggested", "suggested_confidence", "suggested_definition"]
                  + [f"alt{i}{s}" for i in (1, 2, 3) for s in ("", "_definition")]
                  + ["new_key_fields", "basis", "scope_class"] + READ + ["confidence", "why"])
 
@@ -59,7 +59,7 @@ def review_sheet(cands: pd.DataFrame, codebook: dict | None) -> pd.DataFrame:
         alts = [a.rsplit(":", 1)[0] for a in str(c.get("alternatives", "") or "").split(";") if a][:3]
         row = dict.fromkeys(SHEET_COLUMNS, "")
         row.update({k: c.get(k, "") for k in READ + DECIDE[3:] + ["basis", "scope_class", "confidence", "why"]})
-        row.update(candidate=c["id"], key=key, suggested=suggested,
+        row.update(candidate=c["id"], key=key, suggested=suggested, suggested_confidence=c.get("key_confidence", ""),
                    suggested_definition=definition(key or sibling, codebook), new_key_fields=c.get("new_key", ""))
         for i, a in enumerate(alts, 1):
             row[f"alt{i}"], row[f"alt{i}_definition"] = a, definition(a, codebook)
