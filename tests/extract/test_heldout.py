@@ -38,3 +38,13 @@ def test_tuning_plans_figures(book, capsys):
     assert total["year_kind_right"] == total["values"]
     assert total["key_right"] >= total["values"] - 1
     assert total["pools"] <= 1
+
+
+def test_cli_scores_a_folder_of_keyed_plans(tmp_path, capsys):
+    from compare.cli import main
+
+    assert main(["extract", "--evaluate", "--answers", str(TUNING), "--sources", str(tmp_path / "none")]) == 0
+    out = capsys.readouterr().out
+    assert "keys right first time" in out and "| all | 39 |" in out
+    assert main(["extract", "--evaluate", "--answers", str(tmp_path)]) == 1
+    assert "no plans.yaml" in capsys.readouterr().err
