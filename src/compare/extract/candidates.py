@@ -54,8 +54,9 @@ def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int
             sent_s = _bounds(plan.text, f.pos, _SENT_END)[0]
             what = label if "table" in f.flags else _what_text(plan.text, sent_s, cl_s, f.end) + _object(plan.text[f.end:cl_e])
             scope_text = label if "table" in f.flags else plan.text[cl_s:cl_e]
-            its = None if "table" in f.flags else _antecedent(plan.text, sent_s, cl_s)
-            own = label if "table" in f.flags else plan.text[cl_s:f.end] + _object(plan.text[f.end:cl_e])
+            its = None if "table" in f.flags else _antecedent(plan.text, sent_s, cl_s, f.unit)
+            after = "" if "table" in f.flags else _object(plan.text[f.end:cl_e])
+            own = label if "table" in f.flags else plan.text[cl_s:f.end] + after
             if its is not None:  # 其护理型床位占比: the share of the facility the clause before names
                 what, own = its + what, its + own
             if total is not None:  # one year of a schedule: what its total counts, where
@@ -75,7 +76,7 @@ def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int
             ranked = rank_keys(what, f.unit, codebook, basis=fields["basis"], scope_class=fields["scope_class"],
                                denominator=fields["denominator"])
             choice = choose_key(what, f.unit, codebook, basis=fields["basis"], scope_class=fields["scope_class"],
-                                ranked=ranked, own=own)
+                                ranked=ranked, own=own, after=after)
             key, kscore = choice["key"], dict(ranked).get(choice["key"], choice["confidence"])
         f.flags = [x for x in f.flags if x not in ("annual", "cumulative", "unstated_start")]
         if "increment" not in f.flags:
@@ -145,11 +146,18 @@ def read_candidate(text: str, f, clause: str, label: str, *, background: bool) -
     return {"basis": basis, "basis_words": words, "denominator": read_denominator(own + after[:_clause_len(after)])}
 
 
-def _antecedent(text: str, sent_s: int, cl_s: int) -> str | None:
-    """The clause before one that opens with 其 ("its": 建有1所…机构,其护理型床位占比…), or None."""
-    if not re.match(r"\s*其(?!中|他|余)", text[cl_s:cl_s + 3]) or cl_s <= sent_s:
+def _antecedent(text: str, sent_s: int, cl_s: int, unit: str = "") -> str | None:
+    """The clause before one that opens with 其 ("its": 建有1所…机构,其护理型床位占比…), or before a share of beds
+    that follows one facility per unit (每个县…建成1个…机构,护理型床位占比达到100%: that facility's beds); else None."""
+    if cl_s <= sent_s:
         return None
-    return text[_bounds(text, cl_s - 2, _CLAUSE_END)[0]:cl_s - 1]
+    before = text[_bounds(text, cl_s - 2, _CLAUSE_END)[0]:cl_s - 1]
+    if re.match(r"\s*其(?!中|他|余)", text[cl_s:cl_s + 3]):
+        return before
+    if unit == "percent" and re.match(r"\s*[\u4e00-\u9fff]{0,6}床位", text[cl_s:cl_s + 12]) and \
+            re.search(r"每个[^,，。;；]*[1一]\s*[个所家座][^,，。;；]*(?:机构|院)$", before.strip()):
+        return before
+    return None
 
 
 def _schedule_totals(text: str, found: list) -> dict:

@@ -145,6 +145,7 @@ class _Index:
         indicators = codebook.get("indicators") or {}
         self.vocab = set().union(*(_what(str(m.get("title_zh", ""))) for m in indicators.values()))
         self.by_unit_basis: dict[tuple, list] = {}
+        self.facets = [(key, meta, facets_of(meta)) for key, meta in indicators.items()]
         for key, meta in indicators.items():
             title_text = str(meta.get("title_zh", ""))
             title = _what(title_text)
@@ -265,19 +266,21 @@ def facets_of(meta: dict) -> dict:
 
 
 def facet_match(wording: str, unit: str, codebook: dict | None, *, basis: str, scope_class: str,
-                own: str = "") -> list[dict]:
+                own: str = "", after: str = "") -> list[dict]:
     """Every key whose object the wording names (one of its ``object_zh`` terms written in it), with what
     agrees and what does not: its qualifiers (at least one written, when it has any), its excluding words
     (none written), unit, basis and scope class. Best first: all facets agreeing, then the longest object term.
 
     ``own`` is the number's own clause: where it names the object, qualifiers and excluding words are read in
-    it alone (a clause before it speaks of another object); else in the whole ``wording``."""
+    it alone (a clause before it speaks of another object); else in the whole ``wording``. ``after`` is what the
+    clause writes after the number (1名社会工作者、1名老年人能力评估员): where it names a key's object, that object
+    is the number's, and a key named only before the number is another's."""
     if not codebook:
         return []
     texts = [re.sub(r"\s+", "", t) for t in (own, wording) if t]
+    after = re.sub(r"\s+", "", after)
     out = []
-    for key, meta in (codebook.get("indicators") or {}).items():
-        f = facets_of(meta)
+    for key, meta, f in _index(codebook).facets:
         for plain in texts:
             terms = [(len(t), t) for t in f["object_zh"] if t in plain] or \
                 [(len(t) - 0.5, t) for t in f["object_zh"] if _loosely(t, plain)]
@@ -305,9 +308,15 @@ def facet_match(wording: str, unit: str, codebook: dict | None, *, basis: str, s
             if mine != theirs:
                 differs.append(f"{name} {mine}, not {theirs}")
         weight, term = max(terms)
-        out.append({"key": key, "term": term, "weight": weight, "differs": differs,
+        named_after = bool(after) and (term in after or _loosely(term, after))
+        out.append({"key": key, "term": term, "weight": weight + (100 if named_after else 0), "after": named_after,
+                    "differs": differs,
                     "qualified": sum(q in plain for q in f["qualifiers_zh"]),
                     "unit_agrees": unit == meta.get("unit")})
+    if any(m["after"] for m in out):
+        for m in out:
+            if not m["after"]:
+                m["differs"].append(f"the object written after the number is another ({after})")
     out.sort(key=lambda m: (not m["differs"], m["unit_agrees"], m["weight"], m["qualified"], -len(m["differs"])),
              reverse=True)
     return out
@@ -319,7 +328,7 @@ _LOOSE: dict[str, re.Pattern] = {}
 def _loosely(term: str, text: str) -> bool:
     """A term of four or more characters written with up to two characters between its own (互助养老设施 in
     互助养老服务设施, 特困人员供养服务机构 in 特困人员集中供养服务机构), within one clause."""
-    if len(term) < 4:
+    if len(term) < 4 or term[0] not in text or term[-1] not in text:
         return False
     rx = _LOOSE.get(term)
     if rx is None:
@@ -329,12 +338,12 @@ def _loosely(term: str, text: str) -> bool:
 
 
 def choose_key(wording: str, unit: str, codebook: dict | None, *, basis: str, scope_class: str,
-               ranked: list[tuple[str, float]], own: str = "") -> dict:
+               ranked: list[tuple[str, float]], own: str = "", after: str = "") -> dict:
     """The suggestion for a candidate, never empty: ``key`` when a key's object is named and every facet
     agrees; else ``sibling_of`` a key whose object is named but a facet differs (a new key, its sibling);
     else, the object naming no key, the best-ranked key when its title matches at :data:`THRESHOLD` (the
     ranking by title words) or a new key. ``confidence`` 0-1 and ``why`` in words."""
-    matches = facet_match(wording, unit, codebook, basis=basis, scope_class=scope_class, own=own)
+    matches = facet_match(wording, unit, codebook, basis=basis, scope_class=scope_class, own=own, after=after)
     ranking = dict(ranked)
     full = [m for m in matches if not m["differs"]]
     if full:
