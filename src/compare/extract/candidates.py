@@ -135,6 +135,8 @@ def read_candidate(text: str, f, clause: str, label: str, *, background: bool) -
                 "denominator": ""}
     as_of = "table" not in f.flags and bool(re.search(r"截至|截止", text[_bounds(text, f.pos, _SENT_END)[0]:f.pos]))
     basis, words = read_basis(own + after[:_clause_len(after)], background=background, flags=";".join(f.flags), as_of=as_of)
+    if basis == "stock" and "table" not in f.flags and re.match(r"[^,，。;；\d]{0,6}[,，]\s*其中\s*(?:19|20)\d{2}\s*年", after):
+        basis, words = "new_in_period", "a total broken down by year after it (其中YYYY年…)"
     if basis == "stock" and "table" not in f.flags:
         quote = text[f.quote_start:f.quote_end] + after[:min(12, _clause_len(after))]
         basis, words = read_basis(re.sub(r"新建|新增", "", quote), background=background, flags=";".join(f.flags),
