@@ -18,8 +18,8 @@ from ..files import display_path
 from .keys import (BASIS_FLAGS, _bigrams, SCOPE_CLASS, THRESHOLD, choose_key, new_key_fields, rank_keys, read_basis, read_denominator,
                    suggest_by_title)
 from .sheet import drop_rejected
-from .reader import (_CLAUSE_END, _SENT_END, COLUMNS, _bounds, _prose, _quote, _run_together_table, _scope, _spans_years,
-                     _vertical_tables, prepare)
+from .reader import _CLAUSE_END, _SENT_END, COLUMNS, _bounds, _prose, _quote, _scope, _spans_years, prepare
+from .tables import _run_together_table, _vertical_tables
 
 
 def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int] | None = None,
