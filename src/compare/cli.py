@@ -25,6 +25,10 @@ def _validate(args) -> int:
         from .data.rules import capture_problems
 
         problems = capture_problems(ds, args.sources)
+    if ds is not None and not problems and args.migrated_from is not None:
+        from .data.migration import migration_problems
+
+        problems = migration_problems(args.migrated_from, ds.data_dir, ds.codebook)
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
@@ -253,6 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path, default=None, help="data folder (default: the shipped data/)")
     p.add_argument("--sources", type=Path, default=None,
                    help="folder of the plain-text captures named in sources.csv: also check every quote stands in its capture")
+    p.add_argument("--migrated-from", type=Path, default=None, metavar="OLD_DATA_DIR",
+                   help="the data folder of the previous version: also check every old row is kept with its value, "
+                        "year and quote, keys renamed only as the codebook's migrations record says")
     p.set_defaults(func=_validate)
 
     p = sub.add_parser("render", help="render params files into reports")

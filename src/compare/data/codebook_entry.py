@@ -64,10 +64,10 @@ def allowed_values(data_dir: Path) -> str:
 
 
 def _words(v) -> list[str]:
-    """A list facet given as a list or as text separated by commas (, ，、)."""
+    """A list facet given as a list or as text separated by commas (ASCII, full-width or the enumeration comma)."""
     if isinstance(v, list):
         return [str(x).strip() for x in v if str(x).strip()]
-    return [w.strip() for w in re.split(r"[,，、]", str(v or "")) if w.strip()]
+    return [w.strip() for w in re.split("[,\uff0c\u3001]", str(v or "")) if w.strip()]
 
 
 def facet_defaults(book: dict, entry: dict) -> dict:

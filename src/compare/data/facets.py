@@ -6,7 +6,8 @@ another basis, scope or measure). A key is one combination of facets with ``basi
 
 - :func:`facet_problems`  every indicator's facets, with the key and field in each message
 - :func:`sibling_key`     the key the naming rule gives an object on another basis or scope
-- :func:`propose_sibling` a full codebook entry for the sibling of an existing key, facets pre-filled
+- :func:`propose_sibling` a full codebook entry for the sibling of an existing key, facets pre-filled (its
+                          titles take the words ``definition_fields.siblings.title_words`` gives a basis or scope)
 """
 
 from __future__ import annotations
@@ -29,22 +30,6 @@ SCOPE_SUFFIX = {"citywide": "", "rural": "_rural", "urban": "_urban", "per_count
                 "per_street": "_per_street", "per_town": "_per_town", "per_village": "_per_village",
                 "per_community": "_per_community", "per_institution": "_per_institution",
                 "per_person": "_per_person", "single_unit": "_unit"}
-#: the words a title takes for a basis or scope class other than the default: (Chinese prefix, English suffix)
-BASIS_WORDS = {"new_in_period": ("新增", " (new in the period)"), "per_year": ("每年", " (per year)"),
-               "cumulative_unstated_start": ("累计", " (cumulative)"), "stock": ("", "")}
-SCOPE_WORDS = {"citywide": ("", ""), "rural": ("农村", " (rural)"), "urban": ("城市", " (urban)"),
-               "per_county": ("每县", " (per county)"), "per_street": ("每个街道", " (per street)"),
-               "per_town": ("每个乡镇", " (per township)"), "per_village": ("每个村", " (per village)"),
-               "per_community": ("每个社区", " (per community)"),
-               "per_institution": ("每家机构", " (per institution)"), "per_person": ("每人", " (per person)"),
-               "single_unit": ("单位", " (one unit)")}
-#: the words a sentence writes for a basis or scope class: a sibling's qualifiers swap them
-BASIS_QUALIFIERS = {"new_in_period": ["新建", "新增"], "per_year": ["每年"], "cumulative_unstated_start": ["累计"],
-                    "stock": []}
-SCOPE_QUALIFIERS = {"per_county": ["每个县", "每县"], "rural": ["农村"], "urban": ["城市", "城区"],
-                    "per_street": ["每个街道"], "per_town": ["每个乡镇"], "per_village": ["每个村"],
-                    "per_community": ["每个社区"], "per_institution": ["每家"], "citywide": [], "per_person": [],
-                    "single_unit": []}
 #: the measure a unit gives by default (a key may say otherwise, e.g. a growth rate in percent is a rate)
 _SHARE_UNITS = ("percent", "per_mille")
 
@@ -157,7 +142,11 @@ def _stem(key: str) -> str:
 def sibling_key(key: str, basis: str, scope_class: str) -> str:
     """The key for the object of ``key`` on ``basis`` and ``scope_class``: the stem of ``key`` plus the
     scope suffix and the basis suffix (none for citywide and stock), e.g. caregiver_training_per_year."""
-    return _stem(key) + SCOPE_SUFFIX.get(scope_class, f"_{scope_class}") + BASIS_SUFFIX.get(basis, f"_{basis}")
+    stem = _stem(key)
+    scope = SCOPE_SUFFIX.get(scope_class, f"_{scope_class}")
+    if scope and scope.strip("_") in stem.split("_"):  # rural_regional_centers is rural already
+        scope = ""
+    return stem + scope + BASIS_SUFFIX.get(basis, f"_{basis}")
 
 
 def propose_sibling(book: dict, of: str, changes: dict) -> tuple[str, dict]:
@@ -181,13 +170,15 @@ def propose_sibling(book: dict, of: str, changes: dict) -> tuple[str, dict]:
         entry["measure"] = default_measure(book, entry["unit"])
     if entry.get("measure") != "ratio":
         entry.pop("per", None)
+    words = ((book.get("definition_fields") or {}).get("siblings") or {}).get("title_words") or {}
     for field, i in (("title_zh", 0), ("title_en", 1)):
         if field in changes:
             continue
         title = base.get(field, "")
-        for old, new, table in ((base.get("scope_class"), scope, SCOPE_WORDS), (base.get("basis"), basis, BASIS_WORDS)):
+        for old, new, facet in ((base.get("scope_class"), scope, "scope_class"), (base.get("basis"), basis, "basis")):
             if old == new:
                 continue
+            table = {k: (v.get("zh", ""), v.get("en", "")) for k, v in (words.get(facet) or {}).items()}
             before, after = table.get(old, ("", ""))[i], table.get(new, ("", ""))[i]
             if before and i == 0:
                 title = re.sub(r"^" + re.escape(before) + r"|[(（]" + re.escape(before) + r"[)）]$", "", title)
@@ -199,14 +190,6 @@ def propose_sibling(book: dict, of: str, changes: dict) -> tuple[str, dict]:
         spec = (book.get("definition_fields") or {}).get("basis", {}).get("allowed") or {}
         entry["definition"] = (f"{entry.get('counts') or entry.get('object')}: {spec.get(basis, basis)}; scope class "
                                f"{scope}. The {basis}/{scope} sibling of {of} (same object and measure).")
-    old_words = BASIS_QUALIFIERS.get(base.get("basis"), []) + SCOPE_QUALIFIERS.get(base.get("scope_class"), [])
-    new_words = BASIS_QUALIFIERS.get(basis, []) + SCOPE_QUALIFIERS.get(scope, [])
-    if "qualifiers_zh" not in changes:
-        entry["qualifiers_zh"] = [w for w in base.get("qualifiers_zh") or [] if w not in old_words or w in new_words] + [
-            w for w in new_words if w not in (base.get("qualifiers_zh") or [])]
-    if "excludes_zh" not in changes:
-        entry["excludes_zh"] = [w for w in base.get("excludes_zh") or [] if w not in entry["qualifiers_zh"]] + [
-            w for w in old_words if w not in new_words and w not in (base.get("excludes_zh") or [])]
     key = changes.get("key") or sibling_key(of, basis, scope)
     entry.pop("key", None)
     entry["siblings"] = [of] + [s for s in base.get("siblings") or [] if s != key]

@@ -59,6 +59,7 @@ _MULTIPLIERS = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
 
 _ARABIC = re.compile(r"([-−]?)(\d+(?:\.\d+)?)\s*(万|亿)?")
 _CHINESE = re.compile(r"[零〇一二两三四五六七八九十百千]+(?:万|亿)?")
+_QUARTER_HOURS = re.compile(r"([一二两三四五六七八九十]+|\d+)刻钟")
 
 
 def normalise(text: str, *, paged: bool = False) -> str:
@@ -100,7 +101,8 @@ def numbers_in(quote: str) -> list[float]:
     Whitespace separates numbers (flattened table cells such as ``49  55`` are two
     numbers); thousands separators are removed ("3,600" -> 3600). A number followed by
     万 or 亿 is also returned expanded; when the quote names a unit in 万 or 亿 elsewhere
-    (a table header such as ``(万元)  200``), every number is also returned expanded.
+    (a table header such as ``(万元)  200``), every number is also returned expanded. A number of
+    quarter-hours (一刻钟, 两刻钟) is also returned in minutes (15, 30): the unit the codebook keeps times in.
     """
     text = re.sub(r"(?<=\d),(?=\d{3})", "", quote)
     found: list[float] = []
@@ -114,6 +116,10 @@ def numbers_in(quote: str) -> list[float]:
         n = _chinese_number(m.group(0))
         if n is not None:
             found.append(n)
+    for m in _QUARTER_HOURS.finditer(_WS.sub("", text)):
+        n = float(m.group(1)) if m.group(1).isdigit() else _chinese_number(m.group(1))
+        if n is not None:
+            found.append(n * 15)
     for unit in re.findall(r"[(（](万|亿)", text):
         found += [n * _MULTIPLIERS[unit] for n in list(found)]
     return found

@@ -16,6 +16,8 @@ saying what was expected and how to fix it). :func:`run` is the order:
                                      ranges, notes that flags need, flags naming other rows
    ``new_built_problems``            (in ``guards``) a count the quote says is newly built or added (新建/新增...)
                                      under a stock key with no basis flag
+   ``reading_problems``              (in ``guards``) an inferred target year off the plan's end year, 累计
+                                     with no start and no unstated_start, a note saying a sentence twice
 6. ``source_period_problems``        each source's period runs forwards
 7. ``context_indicator_problems``    context.csv names defined indicators
 8. ``context_codebook_problems``     the codebook's ``context_derivations``
@@ -48,7 +50,7 @@ from .context import context_resources
 from .facets import facet_problems
 from .provenance import normalise_capture, quote_in_capture, quote_states
 from .read import Table, read_csv_table
-from .guards import new_built_problems
+from .guards import new_built_problems, reading_problems
 from .schema import check_resource, fields, flag_regex, flag_vocabulary, resource, row_basis
 
 #: the tabular resources every data folder has (the context tables are optional, see .context)
@@ -529,6 +531,7 @@ def run(data_dir: Path, package: dict, *, drift: bool = True) -> Checked:
     if ind is not None:
         found += cross_problems(ind, tables["indicators"], frames["sources"], book, package)
         found += new_built_problems(ind, tables["indicators"], book, package)
+        found += reading_problems(ind, tables["indicators"], frames["sources"])
     if frames["sources"] is not None:
         found += source_period_problems(frames["sources"], tables["sources"])
     if frames["context"] is not None and book is not None:
