@@ -42,9 +42,9 @@ def test_from_now_to_a_year():
 def test_cumulative_under_jiezhi_is_a_baseline_running_total(book):
     r = one(read("一、发展现状\n截至2025年底,全市累计培训养老护理员9600人次。", book), "9600")
     assert (r["year"], r["kind"], r["basis"]) == (2025, "baseline", "cumulative_unstated_start")
-    assert r["indicator"] == "caregiver_training"
+    assert r["indicator"] == "caregiver_training_cumulative"
     r = one(read("一、发展现状\n“十四五”期间,累计培训养老护理员1.86万人次。", book), "18600")
-    assert r["basis"] == "new_in_period" and r["indicator"] == "unmatched"  # a stated period: not the running total
+    assert r["basis"] == "new_in_period" and r["indicator"] == "caregiver_training_new"  # a stated period: not the running total
 
 
 def test_a_list_under_one_year():
@@ -97,10 +97,10 @@ def test_unlike_things_are_not_pooled(book):
 
 
 def test_a_new_sibling_is_named_and_the_sheet_suggestion_is_never_empty(book):
-    c = read("每年培训养老护理员不少于500人次。城市社区建设智慧健身步道12处。", book)
-    r = one(c, "500")  # the object of caregiver_training, per year: a new sibling of it
-    assert r["indicator"] == "unmatched" and r["sibling_of"] == "caregiver_training" and "per_year" in r["why"]
+    c = read("一、发展现状\n“十四五”时期累计新增养老护理员1800人。城市社区建设智慧健身步道12处。", book)
+    r = one(c, "1800")  # the object of caregivers, added in a period: a new sibling of the stock
+    assert r["indicator"] == "unmatched" and r["sibling_of"] == "caregivers" and "new_in_period" in r["why"]
     sheet = review_sheet(c, book)
     assert (sheet["suggested"] != "").all()
-    assert set(sheet["suggested"]) >= {"new sibling of caregiver_training", "new key"}
-    assert sheet.loc[sheet["value"] == "500", "key"].iloc[0] == ""  # only a key of the codebook is prefilled
+    assert set(sheet["suggested"]) >= {"new sibling of caregivers", "new key"}
+    assert sheet.loc[sheet["value"] == "1800", "key"].iloc[0] == ""  # only a key of the codebook is prefilled

@@ -15,7 +15,7 @@ from ..data import load, load_codebook
 from ..data.provenance import normalise, paged_text, strip_page_markers
 from ..errors import CompareError, DataError, Problem
 from ..files import display_path
-from .keys import (BASIS_FLAGS, _bigrams, SCOPE_CLASS, THRESHOLD, choose_key, new_key_fields, rank_keys, read_basis, read_denominator,
+from .keys import (BASIS_FLAGS, COUNT_UNITS, _bigrams, SCOPE_CLASS, THRESHOLD, choose_key, new_key_fields, rank_keys, read_basis, read_denominator,
                    suggest_by_title)
 from .sheet import drop_rejected
 from .reader import _CLAUSE_END, _SENT_END, COLUMNS, _bounds, _prose, _quote, _scope, _spans_years, prepare
@@ -64,6 +64,9 @@ def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int
                 scope_text = plan.text[_bounds(plan.text, total.pos, _CLAUSE_END)[0]:total.end + 16]
                 f.unit = total.unit if f.unit in ("count", total.unit) else f.unit
             scope = read_scope(scope_text, f.unit, plan.text[sent_s:cl_e])
+            if scope == "citywide" and total is None and "table" not in f.flags and len(what) > len(own) + 2:
+                # the clause names no object (到2027年达到420个): the clause before it that does says where
+                scope = read_scope(what, f.unit, plan.text[sent_s:cl_e])
             if its is not None and re.search(r"(?:机构|院|中心|站)[^,，。;；]{0,4}$", its):
                 scope = "per_institution"
         fields["scope_class"] = SCOPE_CLASS.get(scope, scope)
@@ -82,6 +85,9 @@ def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int
         if "increment" not in f.flags:
             f.flags += BASIS_FLAGS[fields["basis"]]
         meta = (codebook or {}).get("indicators", {}).get(key, {}) if key else {}
+        if key and f.unit == "count" and meta.get("unit") in COUNT_UNITS:  # 个 of the key's object
+            f.why.append(f"unit {meta['unit']}: 个 of what {key} counts")
+            f.unit = meta["unit"]
         indicator = key or "unmatched"
         base = f"{city}-{indicator}-{f.year}-{f.kind}"
         ids[base] = ids.get(base, 0) + 1

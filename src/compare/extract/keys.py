@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 
-from ..data.facets import BASIS_QUALIFIERS, SCOPE_QUALIFIERS
 from ..data.wording import new_words
 
 # ----------------------------------------------------------------------------- the basis
@@ -253,6 +252,18 @@ def new_key_fields(label: str, unit: str, *, basis: str, scope_class: str, denom
 
 # ----------------------------------------------------------------------------- keying by facets
 
+#: the words a sentence writes for a basis or a scope class: a key's qualifier among them is written when the
+#: basis or scope class read from the wording agrees (新建 for a count new in the period, 农村 for a rural one)
+BASIS_QUALIFIERS = {"new_in_period": ["新建", "新增", "改扩建", "新建改建"], "per_year": ["每年", "年均"],
+                    "cumulative_unstated_start": ["累计"], "stock": []}
+SCOPE_QUALIFIERS = {"per_county": ["每个县", "每县", "各县"], "rural": ["农村", "乡镇", "镇区域"], "urban": ["城市", "城区"],
+                    "per_street": ["每个街道"], "per_town": ["每个乡镇"], "per_village": ["每个村"],
+                    "per_community": ["每个社区"], "per_institution": ["每家"], "citywide": [], "per_person": [],
+                    "single_unit": []}
+
+#: units a bare 个 may stand for: what the object names decides (个…中心 are centres, 个幸福院 facilities)
+COUNT_UNITS = ("count", "facilities", "centers", "institutions", "communities", "projects")
+
 #: words that hold an excluding word without meaning it (其中 is not 其 "its")
 _EXCLUDE_NOISE = re.compile(r"其中|其他|其余|尤其|及其|与其|极其")
 
@@ -289,6 +300,7 @@ def facet_match(wording: str, unit: str, codebook: dict | None, *, basis: str, s
         if not terms:
             continue
         unexcluded = _EXCLUDE_NOISE.sub("", plain)
+        weight, term = max(terms)
         differs = []
         said = basis == (meta.get("basis") or "stock") and set(f["qualifiers_zh"]) & set(BASIS_QUALIFIERS.get(basis, ())) or \
             scope_class == meta.get("scope_class") and set(f["qualifiers_zh"]) & set(SCOPE_QUALIFIERS.get(scope_class, ()))
@@ -300,19 +312,28 @@ def facet_match(wording: str, unit: str, codebook: dict | None, *, basis: str, s
         narrower = [q for q in QUALIFIERS if q in plain and q not in named and q not in agreed]
         if narrower:  # the wording narrows the object in a way the key does not (示范, 连锁, 医务室...)
             differs.append("the wording narrows it by " + "/".join(narrower))
-        excluded = [x for x in f["excludes_zh"] if x in unexcluded]
+        # a basis or scope word among the excluding words is judged by the basis and scope class read from the whole
+        # sentence (十四五期间累计培训 is new in the period, though 累计 alone would say running total)
+        basis_words = {w for ws in BASIS_QUALIFIERS.values() for w in ws} if basis == (meta.get("basis") or "stock") else set()
+        scope_words = {w for ws in SCOPE_QUALIFIERS.values() for w in ws} if scope_class == meta.get("scope_class") else set()
+        excluded = [x for x in f["excludes_zh"] if x in unexcluded and x not in basis_words | scope_words]
         if excluded:
             differs.append("excluded by " + "/".join(excluded))
-        for name, mine, theirs in (("unit", unit, meta.get("unit")), ("basis", basis, meta.get("basis") or "stock"),
+        theirs_unit = meta.get("unit")
+        # a bare 个 counts the key's object when the object is what a number counts (农村幸福院340个), not a
+        # word inside another noun (养老机构安全管理规范2个)
+        unit_agrees = unit == theirs_unit or (unit == "count" and theirs_unit in COUNT_UNITS and bool(
+            re.search(re.escape(term) + r"[^\d,，。;；]{0,4}\d", plain) or (after and term in after)))
+        for name, mine, theirs in (("unit", theirs_unit if unit_agrees else unit, theirs_unit),
+                                   ("basis", basis, meta.get("basis") or "stock"),
                                    ("scope class", scope_class, meta.get("scope_class"))):
             if mine != theirs:
                 differs.append(f"{name} {mine}, not {theirs}")
-        weight, term = max(terms)
         named_after = bool(after) and (term in after or _loosely(term, after))
         out.append({"key": key, "term": term, "weight": weight + (100 if named_after else 0), "after": named_after,
                     "differs": differs,
                     "qualified": sum(q in plain for q in f["qualifiers_zh"]),
-                    "unit_agrees": unit == meta.get("unit")})
+                    "unit_agrees": unit_agrees})
     if any(m["after"] for m in out):
         for m in out:
             if not m["after"]:
