@@ -21,12 +21,17 @@ from compare.data.facets import facet_problems, propose_sibling, sibling_key
 from compare.data.guards import reading_problems
 from compare.data.migration import migration_problems
 from compare.data.provenance import numbers_in, quote_states
+from compare.data.release import diff, format_diff
 from compare.data.read import Table
+
+
+def _yaml(path):
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 @pytest.fixture(scope="module")
 def book():
-    return yaml.safe_load((paths.DATA / "codebook.yaml").read_text(encoding="utf-8"))
+    return _yaml(paths.DATA / "codebook.yaml")
 
 
 def messages(b):
@@ -85,7 +90,7 @@ def test_a_proposed_sibling_keeps_the_object_and_changes_only_what_is_asked(book
     assert "cities" not in e
 
 
-def test_indicator_new_sibling_of_writes_both_sides_in_one_step(tmp_path, capsys, dataset):
+def test_indicator_new_sibling_of_writes_both_sides_in_one_step(tmp_path, capsys):
     data_copy = tmp_path / "data"
     data_copy.mkdir()
     shutil.copy(paths.DATA / "codebook.yaml", data_copy / "codebook.yaml")
@@ -93,7 +98,7 @@ def test_indicator_new_sibling_of_writes_both_sides_in_one_step(tmp_path, capsys
             "--basis", "per_year", "--data", str(data_copy), "--no-interactive"]
     assert main(args) == 0
     assert "wrote indicator caregiver_training_rural_per_year" in capsys.readouterr().out
-    ind = yaml.safe_load((data_copy / "codebook.yaml").read_text(encoding="utf-8"))["indicators"]
+    ind = _yaml(data_copy / "codebook.yaml")["indicators"]
     new = ind["caregiver_training_rural_per_year"]
     assert (new["basis"], new["scope_class"], new["period_type"], new["cities"]) == ("per_year", "rural", "per_year", [])
     for other in new["siblings"]:
@@ -103,8 +108,10 @@ def test_indicator_new_sibling_of_writes_both_sides_in_one_step(tmp_path, capsys
     assert main(["indicator", "new", "--sibling-of", "no_such_key", "--data", str(data_copy), "--no-interactive"]) == 1
     assert "'no_such_key' is not defined under indicators" in capsys.readouterr().err
     # a key with no rows stands as the sibling of keys that have some: no drift
-    book = yaml.safe_load((data_copy / "codebook.yaml").read_text(encoding="utf-8"))
-    assert drift_lines(book, load_package(paths.DATA), dataset.indicators, dataset.city_order) == []
+    book = _yaml(data_copy / "codebook.yaml")
+    rows = pd.read_csv(paths.DATA / "indicators.csv", usecols=["indicator", "city"], dtype=str)
+    order = list(pd.read_csv(paths.DATA / "cities.csv", dtype={"key": str}).sort_values("order")["key"])
+    assert drift_lines(book, load_package(paths.DATA), rows, order) == []
 
 
 # --------------------------------------------------------------------------- migration between versions
@@ -143,23 +150,46 @@ def test_a_renamed_key_migrates_and_a_changed_value_does_not(tmp_path):
     assert migration_problems(old, bad, {"migrations": []})[0].message.startswith("no record from version 1.0.0")
 
 
-def test_the_shipped_data_migrates_from_the_version_before(tmp_path, book):
-    if not (paths.ROOT / ".git").exists():
-        pytest.skip("no git history: the previous version's data cannot be read")
-    record = book["migrations"][-1]
-    log = subprocess.run(["git", "-C", str(paths.ROOT), "log", "--format=%H", "--", "data/datapackage.json"],
+def test_the_diff_lists_a_recorded_rename_as_one_move(tmp_path):
+    old = _folder(tmp_path, "old", "1.0.0", [ROW])
+    new = _folder(tmp_path, "new", "2.0.0", [{**ROW, "id": "x-new_key-2025-target", "indicator": "new_key"}])
+    (new / "codebook.yaml").write_text(yaml.safe_dump({"migrations": [
+        {"version": "2.0.0", "from": "1.0.0", "renamed": {"old_key": "new_key"}}]}), encoding="utf-8")
+    changes = diff(old, new)
+    assert [(c.kind, c.id, c.old["id"], c.fields) for c in changes] == [
+        ("moved", "x-new_key-2025-target", "x-old_key-2025-target", ("indicator",))]
+    assert "- moved `x-old_key-2025-target` → `x-new_key-2025-target`: indicator: old_key → new_key" in \
+        format_diff(changes, "markdown")
+    (new / "codebook.yaml").unlink()  # without the record: one added, one removed
+    assert sorted(c.kind for c in diff(old, new)) == ["added", "removed"]
+
+
+def _version_data(version, dest):
+    """The data folder of a released version, from git (the last commit that carries it)."""
+    git = ["git", "-C", str(paths.ROOT)]
+    log = subprocess.run(git + ["log", "--format=%H", "--", "data/datapackage.json"],
                          capture_output=True, text=True, check=True).stdout.split()
     for commit in log:
-        pkg = subprocess.run(["git", "-C", str(paths.ROOT), "show", f"{commit}:data/datapackage.json"],
-                             capture_output=True, text=True, check=True).stdout
-        if json.loads(pkg).get("version") == record["from"]:
-            break
-    else:
-        pytest.fail(f"no commit carries data version {record['from']}")
-    tar = subprocess.run(["git", "-C", str(paths.ROOT), "archive", commit, "data"], capture_output=True, check=True)
-    with tarfile.open(fileobj=io.BytesIO(tar.stdout)) as t:
-        t.extractall(tmp_path, filter="data")
-    assert migration_problems(tmp_path / "data", paths.DATA, book) == []
+        pkg = subprocess.run(git + ["show", f"{commit}:data/datapackage.json"], capture_output=True, text=True).stdout
+        if pkg and json.loads(pkg).get("version") == version:
+            tar = subprocess.run(git + ["archive", commit, "data"], capture_output=True, check=True)
+            with tarfile.open(fileobj=io.BytesIO(tar.stdout)) as t:
+                t.extractall(dest, filter="data")
+            return dest / "data"
+    pytest.fail(f"no commit carries data version {version}")
+
+
+def test_each_recorded_migration_holds(tmp_path, book):
+    """Every record of the codebook's migrations, checked between its two versions (the newer one the
+    shipped folder when it is the current version), so a later release does not re-open an old one."""
+    if not (paths.ROOT / ".git").exists():
+        pytest.skip("no git history: the released versions' data cannot be read")
+    current = json.loads((paths.DATA / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    assert book["migrations"]
+    for i, record in enumerate(book["migrations"]):
+        old = _version_data(str(record["from"]), tmp_path / f"old{i}")
+        new = paths.DATA if str(record["version"]) == current else _version_data(str(record["version"]), tmp_path / f"new{i}")
+        assert migration_problems(old, new, book) == [], record["version"]
 
 
 # --------------------------------------------------------------------------- reading rules

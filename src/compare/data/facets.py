@@ -30,10 +30,8 @@ SCOPE_SUFFIX = {"citywide": "", "rural": "_rural", "urban": "_urban", "per_count
                 "per_street": "_per_street", "per_town": "_per_town", "per_village": "_per_village",
                 "per_community": "_per_community", "per_institution": "_per_institution",
                 "per_person": "_per_person", "single_unit": "_unit"}
-#: the measure a unit gives by default (a key may say otherwise, e.g. a growth rate in percent is a rate)
+#: units whose measure is a share by default (a key may say otherwise, e.g. a growth rate in percent is a rate)
 _SHARE_UNITS = ("percent", "per_mille")
-
-
 #: the allowed measures and period types where a codebook's ``definition_fields`` does not declare them
 MEASURES = ("count", "share", "ratio", "amount", "duration", "rate", "other")
 PERIOD_TYPES = ("point", "plan_period", "fixed_years", "per_year")
@@ -165,7 +163,7 @@ def propose_sibling(book: dict, of: str, changes: dict) -> tuple[str, dict]:
     if basis != "new_in_period":
         entry.pop("period", None)
     elif "period" not in changes and base.get("basis") != "new_in_period":
-        entry["period"] = "The plan period (a row whose period differs says so in a caveat)"
+        entry["period"] = "The statement's plan period (a row whose period differs says so in a caveat)"
     if "unit" in changes and "measure" not in changes:
         entry["measure"] = default_measure(book, entry["unit"])
     if entry.get("measure") != "ratio":

@@ -19,24 +19,16 @@ glosses and flags may change (the changelog lists them). ``compare validate --mi
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
 from .. import paths
 from ..errors import Problem
 from ..files import display_path
-from .release import _rows
+from .release import _rows, data_version, migration_record, moved_id
 
 #: the fields of a row a migration keeps unless the record says why they changed
 KEPT = ("city", "source_id", "kind", "year", "comparator", "value", "value_high", "unit", "scope", "quote")
-
-
-def _version(data_dir: Path) -> str:
-    try:
-        return str(json.loads((Path(data_dir) / paths.DATAPACKAGE_FILE).read_text(encoding="utf-8")).get("version", ""))
-    except (OSError, json.JSONDecodeError):
-        return ""
 
 
 def _same(a: str, b: str) -> bool:
@@ -48,33 +40,17 @@ def _same(a: str, b: str) -> bool:
         return False
 
 
-def new_id(old_id: str, row: dict, record: dict) -> str:
-    """Where the old row ``old_id`` is in the new folder, by the record."""
-    changed = (record.get("changed") or {}).get(old_id) or {}
-    if changed.get("id"):
-        return changed["id"]
-    if old_id in (record.get("rekeyed") or {}):
-        return record["rekeyed"][old_id]
-    key, city = row.get("indicator", ""), row.get("city", "")
-    renamed = (record.get("renamed") or {}).get(key)
-    prefix = f"{city}-{key}-"
-    if renamed and old_id.startswith(prefix):
-        return f"{city}-{renamed}-" + old_id[len(prefix):]
-    return old_id
-
-
 def migration_problems(old_dir: Path, new_dir: Path, book: dict) -> list[Problem]:
     """Rows of ``old_dir`` lost, moved or changed in ``new_dir`` beyond what the codebook's migration record
     from the old version says; rows added without being recorded. No record from that version: one problem."""
     old_dir, new_dir = Path(old_dir), Path(new_dir)
     name = display_path(new_dir / paths.INDICATORS_FILE)
     cb = display_path(new_dir / paths.CODEBOOK_FILE)
-    since = _version(old_dir)
-    records = [m for m in book.get("migrations") or [] if isinstance(m, dict) and str(m.get("from")) == since]
-    if not records:
+    since = data_version(old_dir)
+    record = migration_record(book, since)
+    if not record:
         return [Problem(cb, None, "migrations", f"no record from version {since or '(none)'} of {display_path(old_dir)}; "
                                                 "expected an entry with from: that version (renamed, rekeyed, changed, added, removed)")]
-    record = records[-1]
     where = f"migrations[from {since}]"
     old, new = _rows(old_dir), _rows(new_dir)
     lines = {rid: n for n, rid in enumerate(new, 2)}
@@ -85,7 +61,7 @@ def migration_problems(old_dir: Path, new_dir: Path, book: dict) -> list[Problem
     for oid, o in old.items():
         if oid in removed:
             continue
-        nid = new_id(oid, o, record)
+        nid = moved_id(oid, o, record)
         seen.add(nid)
         r = new.get(nid)
         if r is None:

@@ -133,3 +133,15 @@ def quote_states(quote: str, value: float) -> bool:
 def quote_in_capture(quote: str, capture_text_normalised: str, *, paged: bool = False) -> bool:
     """True if the whitespace-normalised quote is a substring of the normalised capture."""
     return normalise(quote, paged=paged) in capture_text_normalised
+
+
+def sentence_of(quote: str, capture_text_normalised: str) -> str:
+    """The sentence of the normalised capture that holds ``quote`` (from the full stop before it to the one
+    after it; a flattened table runs on to its next full stop); the quote itself when it is not found."""
+    q = normalise(quote)
+    i = capture_text_normalised.find(q)
+    if i < 0:
+        return q
+    start = capture_text_normalised.rfind("\u3002", 0, i) + 1
+    end = capture_text_normalised.find("\u3002", i + len(q))
+    return capture_text_normalised[start:end if end >= 0 else len(capture_text_normalised)]

@@ -28,7 +28,7 @@ saying what was expected and how to fix it). :func:`run` is the order:
 12. ``drift_problems``               the codebook's derived parts against the data (only when all else
                                      is valid)
 
-``capture_problems`` (each quote in its capture) runs on a loaded dataset, from ``compare validate
+``capture_problems`` (each quote in its capture, and its sentence naming its key's object) runs on a loaded dataset, from ``compare validate
 --sources DIR``; ``context_warnings`` (in ``guards``: a city with no census row) too: a warning, not an error.
 """
 
@@ -48,7 +48,7 @@ from ..files import display_path
 from .codebook import _key_lines, drift_lines, read_codebook, scope_classes
 from .context import context_resources
 from .facets import facet_problems
-from .provenance import normalise_capture, quote_in_capture, quote_states
+from .provenance import normalise_capture, quote_in_capture, quote_states, sentence_of
 from .read import Table, read_csv_table
 from .guards import new_built_problems, reading_problems
 from .schema import check_resource, fields, flag_regex, flag_vocabulary, resource, row_basis
@@ -483,12 +483,20 @@ def capture_problems(ds, sources_dir: Path) -> list[Problem]:
             out.append(Problem(src_path, line_of.get(s["id"]), "capture_file",
                                f"{s['capture_file']!r} not found in {display_path(sources_dir)}; put the plain-text "
                                "capture there or correct capture_file"))
+    codes = (ds.codebook or {}).get("indicators") or {}
     for _, r in ds.indicators.iterrows():
         text = texts.get(r["source_id"])
         if text is not None and not quote_in_capture(r["quote"], text):
             out.append(Problem(ind_path, ds.lines.get(r["id"]), "quote",
                                f"not found in its capture {ds.source(r['source_id'])['capture_file']} "
                                "(whitespace and page markers aside); copy the words exactly as the capture has them"))
+            continue
+        terms = (codes.get(r["indicator"]) or {}).get("object_zh") or []
+        if text is not None and terms and not any(t in sentence_of(r["quote"], text) for t in terms):
+            out.append(Problem(ind_path, ds.lines.get(r["id"]), "indicator",
+                               f"the sentence of the quote names none of the object terms of {r['indicator']} "
+                               f"({', '.join(terms)}); key the row to the indicator whose object it names, or add "
+                               "the plan's term for it to that indicator's object_zh in the codebook"))
     return out
 
 
