@@ -25,6 +25,10 @@ def _validate(args) -> int:
         from .data.rules import capture_problems
 
         problems = capture_problems(ds, args.sources)
+    if ds is not None and not problems and args.migrated_from is not None:
+        from .data.migration import migration_problems
+
+        problems = migration_problems(args.migrated_from, ds.data_dir, ds.codebook)
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
@@ -146,13 +150,15 @@ def _indicator(args) -> int:
         print(allowed_values(data))
         return 0
     given = {k: getattr(args, k) for k in ("theme", "unit", "title_zh", "title_en", "definition", "counts",
-                                             "denominator", "scope_class", "basis", "period", "sets")}
+                                             "denominator", "scope_class", "basis", "period", "sets", "object",
+                                             "object_zh", "qualifiers_zh", "excludes_zh", "measure", "per",
+                                             "period_type")}
     ask = None
     if args.interactive or (args.interactive is None and sys.stdin.isatty()):
         def ask(field: str, allowed: str) -> str:
             return input(f"{field}{f' ({allowed})' if allowed else ''}: ").strip()
-    path = add_indicator(data, args.key, given, ask=ask)
-    print(f"wrote indicator {args.key} to {path}")
+    path, key = add_indicator(data, args.key, given, ask=ask, sibling_of=args.sibling_of)
+    print(f"wrote indicator {key} to {path}" + (f" (a sibling of {args.sibling_of})" if args.sibling_of else ""))
     return 0
 
 
@@ -244,6 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path, default=None, help="data folder (default: the shipped data/)")
     p.add_argument("--sources", type=Path, default=None,
                    help="folder of the plain-text captures named in sources.csv: also check every quote stands in its capture")
+    p.add_argument("--migrated-from", type=Path, default=None, metavar="OLD_DATA_DIR",
+                   help="the data folder of the previous version: also check every old row is kept with its value, "
+                        "year and quote, keys renamed only as the codebook's migrations record says")
     p.set_defaults(func=_validate)
 
     p = sub.add_parser("render", help="render params files into reports")
@@ -396,7 +405,16 @@ def build_parser() -> argparse.ArgumentParser:
                        ("denominator", "of what a share or ratio is taken (required for a ratio unit)"),
                        ("scope-class", "the one scope class of its rows"), ("basis", "stock, new_in_period, ..."),
                        ("period", "the period a new_in_period total covers (required for that basis)"),
-                       ("sets", "comma-separated comparison sets to add it to (none: 'none')")):
+                       ("sets", "comma-separated comparison sets to add it to (none: 'none')"),
+                       ("object", "facet: English name of what is counted (default: --counts)"),
+                       ("object-zh", "facet: comma-separated Chinese terms naming the object (default: the Chinese title)"),
+                       ("qualifiers-zh", "facet: comma-separated words the key requires with the object"),
+                       ("excludes-zh", "facet: comma-separated words that mean it is not this key"),
+                       ("measure", "facet: count, share, ratio, amount, duration, rate or other (default: from the unit)"),
+                       ("per", "facet: per how many of what a ratio is taken"),
+                       ("period-type", "facet: point, plan_period, fixed_years or per_year (default: from the basis)"),
+                       ("sibling-of", "an existing key: pre-fill every field from it, change only what is given "
+                                      "(e.g. --basis per_year); the key defaults to the naming rule's")):
         q.add_argument(f"--{name}", dest=name.replace("-", "_"), default=None, help=text)
     q.add_argument("--allowed", action="store_true", help="list the allowed values of every field and exit")
     q.add_argument("--interactive", action=argparse.BooleanOptionalAction, default=None,

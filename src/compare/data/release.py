@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import yaml
+
 from .. import paths
 from ..errors import DataError, Problem, UsageError
 from ..files import atomic_write_bytes, data_files, display_path, safe_cell
@@ -198,12 +200,62 @@ def same_value(a: str, b: str) -> bool:
         return False
 
 
+def data_version(data_dir: Path) -> str:
+    """The version ``datapackage.json`` of ``data_dir`` declares ('' when there is none)."""
+    try:
+        return str(json.loads((Path(data_dir) / paths.DATAPACKAGE_FILE).read_text(encoding="utf-8")).get("version", ""))
+    except (OSError, json.JSONDecodeError):
+        return ""
+
+
+def migration_record(book: dict, since: str) -> dict | None:
+    """The codebook's record of how rows migrate from version ``since`` (the last one), if any."""
+    records = [m for m in book.get("migrations") or [] if isinstance(m, dict) and str(m.get("from")) == since]
+    return records[-1] if records else None
+
+
+def moved_id(old_id: str, row: dict, record: dict) -> str:
+    """Where the old row ``old_id`` is in the newer folder, by a migration record (its own id if not moved)."""
+    changed = (record.get("changed") or {}).get(old_id) or {}
+    if changed.get("id"):
+        return changed["id"]
+    if old_id in (record.get("rekeyed") or {}):
+        return record["rekeyed"][old_id]
+    key, city = row.get("indicator", ""), row.get("city", "")
+    renamed = (record.get("renamed") or {}).get(key)
+    prefix = f"{city}-{key}-"
+    if renamed and old_id.startswith(prefix):
+        return f"{city}-{renamed}-" + old_id[len(prefix):]
+    return old_id
+
+
+def _moves(old_dir: Path, new_dir: Path, old: dict[str, dict]) -> dict[str, str]:
+    """old id -> new id for the rows the newer folder's codebook says moved (renamed keys, re-keyed rows)."""
+    path = Path(new_dir) / paths.CODEBOOK_FILE
+    try:
+        book = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, yaml.YAMLError):
+        return {}
+    record = migration_record(book if isinstance(book, dict) else {}, data_version(old_dir))
+    if not record:
+        return {}
+    return {rid: moved_id(rid, r, record) for rid, r in old.items() if moved_id(rid, r, record) != rid}
+
+
 def diff(old_dir: Path, new_dir: Path) -> list[Change]:
-    """Rows added, removed and changed between two data folders, by id (file order of the new folder,
-    removed rows last)."""
+    """Rows added, removed, changed and moved between two data folders, by id (file order of the new folder,
+    removed rows last). A row the newer folder's codebook records as moved (its key renamed, or re-keyed;
+    ``migrations``) is one change of kind ``moved``, its id the new one, with the fields that differ."""
     old, new = _rows(old_dir), _rows(new_dir)
+    moves = {o: n for o, n in _moves(old_dir, new_dir, old).items() if n in new and n not in old}
+    came_from = {n: o for o, n in moves.items()}
     out = []
     for rid, r in new.items():
+        if rid in came_from:
+            o = old[came_from[rid]]
+            out.append(Change("moved", rid, tuple(f for f in COMPARED if f in r and f in o and not _same(o[f], r[f])),
+                              {**o, "id": came_from[rid]}, r))
+            continue
         if rid not in old:
             out.append(Change("added", rid, (), {}, r))
             continue
@@ -211,7 +263,7 @@ def diff(old_dir: Path, new_dir: Path) -> list[Change]:
         fields = tuple(f for f in COMPARED if f in r and f in o and not same_value(o[f], r[f]))
         if fields:
             out.append(Change("changed", rid, fields, o, r))
-    out += [Change("removed", rid, (), o, {}) for rid, o in old.items() if rid not in new]
+    out += [Change("removed", rid, (), o, {}) for rid, o in old.items() if rid not in new and rid not in moves]
     return out
 
 
@@ -224,11 +276,12 @@ def _value(r: dict) -> str:
 
 
 def _counts(changes: list[Change]) -> dict[str, int]:
-    return {k: sum(1 for c in changes if c.kind == k) for k in ("added", "removed", "changed")}
+    return {k: sum(1 for c in changes if c.kind == k) for k in ("added", "removed", "changed", "moved")}
 
 
 def _said(counts: dict[str, int]) -> str:
-    return f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed"
+    moved = f", {counts['moved']} moved (key renamed or re-keyed)" if counts["moved"] else ""
+    return f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed{moved}"
 
 
 def _derived_value(r: dict) -> str:
@@ -265,10 +318,14 @@ def format_diff(changes: list[Change], fmt: str = "text", *, old: str = "", new:
                     f" Columns removed: {', '.join(removed_cols)}." if removed_cols else ""])
     dsaid = derived_note or f"derived values: {_said(dcounts)}"
     if fmt == "markdown":
-        lines = [f"{counts['added']} values added, {counts['removed']} removed, {counts['changed']} changed.{cols}"
+        moved = f", {counts['moved']} moved (key renamed or re-keyed)" if counts["moved"] else ""
+        lines = [f"{counts['added']} values added, {counts['removed']} removed, {counts['changed']} changed{moved}.{cols}"
                  + (f" {dsaid[0].upper() + dsaid[1:]}." if said_derived else ""), ""]
         for c in changes:
-            if c.kind == "changed":
+            if c.kind == "moved":
+                what = ", ".join(f"{f}: {c.old.get(f, '')} → {c.new.get(f, '')}" for f in c.fields if f != "quote")
+                lines.append(f"- moved `{c.old.get('id', '')}` → `{c.id}`" + (f": {what}" if what else ""))
+            elif c.kind == "changed":
                 what = ", ".join(f"{f}: {c.old.get(f, '')!r} → {c.new.get(f, '')!r}" if f in ("quote", "quote_en",
                                  "caveat") else f"{f}: {c.old.get(f, '')} → {c.new.get(f, '')}" for f in c.fields)
                 lines.append(f"- changed `{c.id}`: {what}")
@@ -285,8 +342,9 @@ def format_diff(changes: list[Change], fmt: str = "text", *, old: str = "", new:
     lines = [head + (f";{cols.rstrip('.')}" if cols else "") + (f"; {dsaid}" if said_derived else "")]
     for c, is_derived in [(c, False) for c in changes] + [(c, True) for c in derived]:
         lines.append("")
-        lines.append(f"{c.kind:8} {c.id}" + (" (derived)" if is_derived else ""))
-        if c.kind == "changed":
+        lines.append(f"{c.kind:8} {c.id}" + (" (derived)" if is_derived else "")
+                     + (f" (was {c.old.get('id', '')})" if c.kind == "moved" else ""))
+        if c.kind in ("changed", "moved"):
             lines += [f"  {f}: {c.old.get(f, '')} -> {c.new.get(f, '')}" for f in c.fields]
         elif is_derived:
             lines.append(f"  {_derived_value(c.new or c.old)}")
