@@ -75,7 +75,8 @@ def test_script_close_in_data_cannot_end_the_script(three_cities):
     chart.options["title"] = [{"text": "</script><script>alert(3)</script>"}]
     html = E.page_html([chart], title="t")
     body = html.split("</head>", 1)[1]
-    assert body.count("</script>") == 1  # only the real closing tag of the draw script
+    # only the real closing tags: the chart's marks (a JSON island for the display audit) and the draw script
+    assert body.count("</script>") == 2
     assert "<\\/script><script>alert(3)<\\/script>" in body
     assert "<\\/" in E.script_safe("a</b") and "<!--" not in E.script_safe("<!--")
 

@@ -28,7 +28,7 @@ Pick = Literal["latest", "year", "all"]
 #: Columns of every comparison table, in order.
 COLUMNS = [
     "city", "city_zh", "city_en", "indicator", "title_zh", "title_en", "theme", "kind", "year",
-    "comparator", "value", "value_high", "unit", "scope", "scope_zh", "scope_en", "scope_class", "basis", "caveat",
+    "comparator", "value", "value_high", "unit", "unit_zh", "unit_en", "scope", "scope_zh", "scope_en", "scope_class", "basis", "caveat",
     "caveat_zh", "binding", "status", "flags", "conflict", "inferred_year", "id", "source_id", "section", "quote",
     "quote_en", "note", "note_zh",
     "formula", "inputs", "assumption", "assumption_zh",
@@ -65,6 +65,18 @@ def indicators_for(ds: Dataset, *, comparison: str | None = None, theme: str | N
     return keys
 
 
+def _unit_words(ds: Dataset, df: pd.DataFrame) -> None:
+    """``unit_zh``/``unit_en``: the unit a value label writes after its number, from the codebook's ``units``,
+    for a rate's or a standard's unit (``ratio`` or an area: m² per 100 households), whose bare number would
+    read as a count of its scope ("≥30 per community"); empty for a share (the label writes "%") and a count
+    (its unit is the axis title's and the column's). :func:`~compare.analysis.numbers.unit_words` writes them."""
+    units = ds.codebook.get("units", {})
+    written = {k: u for k, u in units.items() if isinstance(u, dict) and k != "percent"
+               and (u.get("ratio") or str(k).startswith("square_meters"))}
+    for lang in ("zh", "en"):
+        df[f"unit_{lang}"] = df["unit"].map(lambda k: str(written.get(k, {}).get(lang, "") or "").strip())
+
+
 def _decorate(ds: Dataset, df: pd.DataFrame) -> pd.DataFrame:
     lookups = _lookups(ds)
     df = df.copy()
@@ -74,6 +86,10 @@ def _decorate(ds: Dataset, df: pd.DataFrame) -> pd.DataFrame:
     df["city_en"] = city.map(lookups["name_en"])
     for col in ("title_zh", "title_en", "theme", "unit"):
         df[col] = df["indicator"].map(lookups[col])
+    # the unit a value label writes after its number: a rate's or a standard's (m² per 100 households), whose
+    # bare number would read as a count of its scope ("≥30 per community"); a share writes "%" itself, and a
+    # count's unit is the axis title's and the column's (analysis.numbers.unit_words)
+    _unit_words(ds, df)
     scopes = ds.codebook.get("scopes", {})
     if "scope" not in df:
         df["scope"] = ""
@@ -273,6 +289,7 @@ def baseline_target(ds: Dataset, *, comparison: str | None = None, theme: str | 
     out["city"] = pd.Categorical(out["city"].astype(str), categories=ds.city_order, ordered=True)
     book = ds.codebook["indicators"]
     out["unit"] = out["indicator"].map(lambda k: book[k]["unit"])
+    _unit_words(ds, out)
     out["title_zh"] = out["indicator"].map(lambda k: book[k]["title_zh"])
     out["title_en"] = out["indicator"].map(lambda k: book[k]["title_en"])
     return out.sort_values(["indicator", "city"]).reset_index(drop=True)

@@ -26,6 +26,22 @@ def fmt_number(v: float) -> str:
     return f"{v:,.2f}".rstrip("0").rstrip(".")
 
 
+def unit_words(row, lang: str = "en") -> str:
+    """The unit a value label writes after its number (`` m² per 100 households``, ``平方米/百户``, ``‰``):
+    the row's ``unit_zh``/``unit_en`` (:func:`~compare.analysis.align.compare` fills them for rates and
+    standards, whose bare number would read as a count of the scope's unit: "≥30 per community"); "" when
+    the row has none. A symbol (‰) follows the number directly."""
+    def get(col: str) -> str:
+        v = row.get(col, "") if hasattr(row, "get") else ""
+        return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v).strip()
+
+    zh, en = get("unit_zh"), get("unit_en")
+    if not (zh or en):
+        return ""
+    words = {"zh": zh or en, "en": en or zh, "both": en if zh == en else f"{en} {zh}".strip()}[lang]
+    return words if len(words) == 1 and not words.isalnum() else (words if lang == "zh" else f" {words}")
+
+
 def value_label(row, lang: str = "en", *, with_year: bool = True) -> str:
     """``≥70% (2025 target)``; ``not stated`` for a missing value; ranges as ``a–b``.
 
@@ -40,6 +56,7 @@ def value_label(row, lang: str = "en", *, with_year: bool = True) -> str:
         text = f"{fmt_number(row['value'])}–{fmt_number(row['value_high'])}{unit}"
     else:
         text = f"{SYMBOLS.get(row['comparator'], '')}{fmt_number(row['value'])}{unit}"
+    text += unit_words(row, lang)
     scope = row.get("scope", "")
     if scope and scope != "citywide":
         # a per-county "1" is not a citywide "1": the scope travels with the number

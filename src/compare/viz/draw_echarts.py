@@ -141,6 +141,8 @@ def _axes(spec: ChartSpec, grids: list[dict]) -> tuple[list[dict], list[dict]]:
                    "axisLabel": {"formatter": tick_formatter(a)},
                    "splitLine": {"show": spec.chart == "dumbbell"},
                    "name": a.label if i == len(spec.panels) - 1 else "", "nameLocation": "middle", "nameGap": 28})
+        if spec.indicator:  # what the display audit checks this axis's marks against (ECharts ignores it)
+            xs[-1]["cmp"] = {"indicator": spec.indicator, "unit": spec.unit_key}
         ys.append({"type": "category", "gridIndex": i, "data": _unique(p.categories), "inverse": True,
                    "axisTick": {"show": False}, "boundaryGap": True,
                    "name": p.subtitle, "nameLocation": "start", "nameTextStyle": {"align": "left"}})
@@ -205,7 +207,8 @@ def bars(spec: ChartSpec) -> Bar:
             if b.part == "range":
                 style = {"color": rgba(b.face, RANGE_ALPHA), "borderWidth": 0}
             parts[b.part][b.row] = {"value": b.end - b.start, "itemStyle": style, "tip": tip_html(b.tip),
-                                    "meta": {k: esc(v) for k, v in b.meta.items()}, "label": {"show": False}}
+                                    "meta": {k: esc(v) for k, v in b.meta.items()}, "label": {"show": False},
+                                    "ids": list(b.ids)}
         for ar in p.arrows:
             if ar.end > ar.start:
                 parts["open"][ar.row] = {"value": ar.end - ar.start, "itemStyle": {"color": _fade(ar.color)},
@@ -218,6 +221,8 @@ def bars(spec: ChartSpec) -> Bar:
                 parts["value"][row] = {"value": 0, "tip": tip_html(t.tip), "meta": {"status": "not_stated"}}
             last = next(k for k in ("open", "range", "value") if parts[k][row] != "-")
             parts[last][row]["label"] = _label(t.text, t.color, "right", t.italic)
+            if t.ids:
+                parts[last][row]["labelIds"] = list(t.ids)
             if last != "value" and "tip" not in parts[last][row]:
                 parts[last][row]["tip"] = parts["value"][row].get("tip", "")
         for k in ("value", "range", "open"):
@@ -254,9 +259,11 @@ def dumbbell(spec: ChartSpec) -> Scatter:
             sym, rot = SYMBOL[pt.shape]
             t = texts.get(f"{pt.gid}-label")  # the other value of a contradiction is named in the first's label
             item = {"value": [pt.x, pt.row], "tip": tip_html(pt.tip), "meta": {k: esc(v) for k, v in pt.meta.items()},
-                    "symbol": sym, "symbolRotate": rot,
+                    "symbol": sym, "symbolRotate": rot, "ids": list(pt.ids),
                     "itemStyle": {"color": pt.face, "borderColor": pt.edge, "borderWidth": 2.5 if pt.side == "baseline" else 1},
                     "label": _label(t.text, t.color, "top" if t.where == "above" else "bottom") if t else {"show": False}}
+            if t is not None and t.ids:
+                item["labelIds"] = list(t.ids)
             (base if pt.side == "baseline" else targ).append(item)
         for t in p.texts:
             if t.gid.endswith("|missing"):

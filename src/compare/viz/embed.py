@@ -132,6 +132,26 @@ def _draw_js(chart: Base, div_id: str) -> str:
 }})();"""
 
 
+def marks_json(chart: Base, div_id: str) -> str:
+    """The chart's drawn numbers as a JSON island beside it: per series its data items' values, row ids
+    (``ids``, a label's ``labelIds``) and label texts, and each value axis's indicator and unit
+    (``xAxis[i].cmp``), read from the very options the page draws. What :mod:`compare.viz.audit` checks."""
+    o = options_dict(chart)
+    keep = ("value", "ids", "labelIds", "symbol")
+    series = [{"type": s.get("type"), "name": s.get("name"), "xAxisIndex": s.get("xAxisIndex", 0),
+               "data": [{**{k: d[k] for k in keep if k in d},
+                         "label": {k: (d.get("label") or {}).get(k) for k in ("show", "formatter")},
+                         "meta": {"status": (d.get("meta") or {}).get("status", "")}} if isinstance(d, dict) else d
+                        for d in s.get("data") or []]}
+              for s in o.get("series") or []]
+    axes = o.get("xAxis") or []
+    island = {"title": [{"text": t.get("text", "")} for t in (o.get("title") or [])[:1] if isinstance(t, dict)],
+              "xAxis": [{"cmp": a.get("cmp")} for a in (axes if isinstance(axes, list) else [axes])],
+              "series": series}
+    return (f'<script type="application/json" class="cmp-marks" data-for="{div_id}">'
+            f'{script_safe(json.dumps(island, ensure_ascii=False))}</script>')
+
+
 def _div(chart: Base, div_id: str, *, height: str | None = None) -> str:
     h = _esc(chart.height if height is None else height)
     return (f'<div id="{div_id}" class="echart" style="width:{_esc(chart.width)};'
@@ -178,6 +198,7 @@ def page_html(charts: Iterable[Base], *, title: str, heading: bool = True) -> st
     for i, chart in enumerate(charts):
         div_id = f"chart-{i}"
         body.append(_div(chart, div_id))
+        body.append(marks_json(chart, div_id))
         scripts.append(_draw_js(chart, div_id))
     return f"""<!DOCTYPE html>
 <html lang="zh">
@@ -239,7 +260,7 @@ def notebook_html(chart: Base, *, include_library: bool | None = None, static=No
     note = STATIC_NOTE if img else NO_STATIC
     parts = [_STYLE, '<div class="cmp-chart">',
              f'<div class="cmp-static">{img}<p class="cmp-static-note">{_esc(note)}</p></div>',
-             _div(chart, div_id, height="0px"), "</div>"]
+             _div(chart, div_id, height="0px"), marks_json(chart, div_id), "</div>"]
     if include_library:
         parts.append(_lib_block())
     parts.append(f"<script>\n{_draw_js(chart, div_id)}\n</script>")
