@@ -8,13 +8,11 @@ leaves the files of an earlier run intact.
 from __future__ import annotations
 
 import difflib
-import json
 from pathlib import Path
 from typing import Iterable
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from pyecharts.commons.utils import JsCode
 
 from ..analysis import baseline_target, comparison_sets, compare, coverage, indicators_for
 from ..data import Dataset, load_package
@@ -268,16 +266,13 @@ def _foot(spec, ds: Dataset, source_ids, lang: str, width_em: float, derived: bo
 
 
 def _twin(ech, spec, foot: str) -> None:
-    """The interactive chart as the static one: tick labels written as the PNG writes them and the
-    same notes and source line under the plot."""
+    """The interactive chart as the static one: the same notes and source line under the plot (its tick
+    labels are written as the PNG writes them by the backend)."""
     opts = ech.options
     if getattr(spec, "col_rotation", 0):  # city names upright over the columns, as in the PNG
         for axis in opts.get("xAxis") or []:
             axis["axisLabel"] = {**axis.get("axisLabel", {}), "rotate": spec.col_rotation}
-    for axis, panel in zip(opts.get("xAxis") or [], getattr(spec, "panels", [])):
-        ticks = {f"{t:g}": s for t, s in zip(panel.axis.ticks, panel.axis.tick_labels)}
-        axis["axisLabel"] = {**axis.get("axisLabel", {}), "formatter": JsCode(
-            "function (v) { var t = " + json.dumps(ticks) + "; return t[String(v)] !== undefined ? t[String(v)] : v; }")}
+    # the tick labels are already the static figure's (draw_echarts.tick_formatter: fmt_number per tick)
     foot_px = 16 * lines(foot) + 12
     titles = opts.get("title") or []
     titles = titles if isinstance(titles, list) else [titles]
