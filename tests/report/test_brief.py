@@ -90,7 +90,7 @@ def test_caption_in_the_chosen_language_with_version_and_only_drawn_symbols(thre
     for absent in ("≤", "derived", "year inferred", "⚠"):
         assert absent not in en
     # the national line drawn on the chart is named, as outside the plans
-    assert "Reference line (outside the plans): national 2025 target 55%." in en
+    assert "Reference line (outside the plans): national 2025 target 55% (国务院《" in en and "(国发〔2021〕35号)" in en
 
 
 def test_indicator_as_comparison(three_cities, tmp_path):
@@ -372,3 +372,38 @@ def test_kit_html_draws_its_chart_in_chromium(dataset, tmp_path, lang):
     dom = dump_dom(next(p for p in paths if p.suffix == ".html"), tmp_path)
     assert 'data-charts-ready="1"' in dom
     assert 'data-js-error="' not in dom and 'data-error="' not in dom
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
+
+
+def _svg_text(path) -> str:
+    return " ".join(re.findall(r">([^<>]+)<", Path(path).read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("comparison,kind", [("beds", "baseline"), ("rural", "target"), ("rural", "all")])
+def test_english_figures_are_english_and_their_notes_whole(dataset, tmp_path, comparison, kind):
+    """English caveat notes were cut with … (the Chinese whole) and English figures carried Chinese words
+    (总体覆盖率, (乡镇), 养老服务床位)."""
+    from compare.viz.words import english_only
+
+    for lang in ("en", "zh"):
+        paths = brief.export_kit(dataset, comparison=comparison, kind=kind, lang=lang, out=tmp_path / lang)
+        svg = next(p for p in paths if p.suffix == ".svg")
+        text = " ".join(_svg_text(svg).split())
+        assert "…" not in text
+        if lang == "en":
+            assert not _CJK.search(text), _CJK.findall(text)[:10]
+        rows = pd.read_csv(next(p for p in paths if p.suffix == ".csv"))
+        col = "caveat" if lang == "en" else "caveat_zh"
+        for cav in rows[col].dropna().unique():
+            words = english_only(cav) if lang == "en" else cav
+            tail = "".join(words.split())[-12:]  # the note's end is drawn: whole, not cut
+            assert tail in "".join(text.split()), (lang, cav)
+
+
+def test_caption_cites_the_reference_line_and_says_what_is_drawn(dataset, tmp_path):
+    paths = brief.export_kit(dataset, comparison="beds", indicator="nursing_bed_share", lang="en", out=tmp_path)
+    cap = next(p for p in paths if p.name.endswith(".caption.txt")).read_text(encoding="utf-8")
+    assert "国发〔2021〕35号" in cap
+    assert "One bar per statement" not in cap and "restatement" in cap

@@ -85,6 +85,10 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
         refs.append(RefLine(float(reference), reference_label))
     present: set[str] = {"reference"} if refs else set()
     label_em = fit.plot_pt * 0.45 / fit.font_pt
+    # a brief whose values share one year and kind says it once, in its title (``spec.when``), not in each label
+    when = _common_when(rows, lang) if notes else ""
+    if notes:  # a brief's labels are set small: "(2020 baseline)" on one line
+        label_em = fit.plot_pt * 0.55 / (fit.font_pt * SMALL)
     panels, conflicts, not_stated, caveats = [], [], [], []
     classes = _scope_classes(rows)
     for i, cls in enumerate(classes):
@@ -156,10 +160,13 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
                 conflicts.append(f"{name} {value_text(r, lang).lstrip('⚠ ')}")
             if r.get("inferred_year"):
                 present.add("inferred")
-            text = _label(r, lang, label_em)
+            shown = r.copy()
+            if when:
+                shown["year"] = float("nan")
+            text = _label(shown, lang, label_em)
             if caveat_of(r) and notes:
                 present.add("note")
-                text = f"{_label(r.drop(labels=['caveat']), lang, label_em)} {number_note(numbered, caveats, name, r, lang)}"
+                text = f"{_label(shown.drop(labels=['caveat']), lang, label_em)} {number_note(numbered, caveats, name, r, lang)}"
             elif caveat_of(r):
                 present.add("caveat")
                 caveats.append(f"{name}: {caveat_of(r)}")
@@ -171,9 +178,24 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
     legend = [LegendItem(k, brief_legend_text(k, lang, legend_fit) if notes else _legend_text(k, lang, legend_fit))
               for k in _BAR_ORDER if k in present]
     return ChartSpec("bars", title, unit_label, lang, panels, legend, conflicts=conflicts,
-                     not_stated=list(dict.fromkeys(not_stated)), references=[r.text for r in refs],
+                     not_stated=list(dict.fromkeys(not_stated)),
+                     references=[f"{r.text} ({r.source})" if r.source else r.text for r in refs],
                      caveats=caveats, source_ids=[s for s in rows.get("source_id", pd.Series(dtype=str)) if _text(s)],
-                     fit=fit, notes=numbered if notes else None, indicator=indicator, unit_key=unit)
+                     fit=fit, notes=numbered if notes else None, indicator=indicator, unit_key=unit, when=when)
+
+
+def _common_when(rows: pd.DataFrame, lang: Lang) -> str:
+    """`` (2020 baseline)`` / ``(2020年基数)`` when every stated row has that year and kind (an inferred year
+    marked alike), else "" (bilingual figures keep it in each label)."""
+    stated = rows[~rows.apply(_missing, axis=1)]
+    if lang == "both" or stated.empty:
+        return ""
+    whens = {(int(r["year"]), str(r["kind"]), bool(r.get("inferred_year"))) if pd.notna(r["year"]) else None
+             for _, r in stated.iterrows()}
+    if len(whens) != 1 or None in whens or next(iter(whens))[1] not in vocab.KINDS:
+        return ""
+    year, kind, star = next(iter(whens))
+    return label("value_year", lang, year=f"{year}{'*' if star else ''}", kind=label(kind, lang))
 
 
 def axis_label(title: str, unit_label: str, lang: Lang, fit: Fit, *, brief: bool = False) -> str:

@@ -159,6 +159,8 @@ class RefLine:
     value: float
     text: str
     color: str = PALETTE["reference"]
+    #: Where the reference value is stated (context.csv's ``citation``), for a caption.
+    source: str = ""
 
 
 @dataclass
@@ -213,6 +215,8 @@ class ChartSpec:
     #: The indicator key drawn and the unit key of its axis (what the display audit checks marks against).
     indicator: str = ""
     unit_key: str = ""
+    #: A brief's values all of one year and kind: `` (2020 baseline)``, said once in its title, not in each label.
+    when: str = ""
 
     @property
     def n_rows(self) -> int:

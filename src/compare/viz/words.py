@@ -3,6 +3,7 @@ tooltip lines, legend entries and reference-line labels, in zh, en or both (thro
 
 from __future__ import annotations
 
+import re
 from typing import Mapping
 
 import pandas as pd
@@ -205,10 +206,31 @@ def references(context: pd.DataFrame | None, indicator: str, lang: Lang) -> list
         key = "reference_national" if scope == "national" else None
         text = (label(key, lang, year=int(c["year"]), value=val) if key
                 else f"{scope} {int(c['year'])}: {val}")
-        out.append(RefLine(float(c["value"]), text))
+        out.append(RefLine(float(c["value"]), text, source=_text(c.get("citation"))))
     return out
 
 
 def _legend_text(key: str, lang: Lang, fit: Fit) -> str:
     # legend text is set "small" (about 0.83 of the base size) across most of the figure width
     return wrap(label(f"legend_{key}", lang), fit.width_in * 72 * 0.85 / (fit.font_pt * 0.83))
+
+
+# --------------------------------------------------------------------------- one language
+
+_CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
+_GLOSSED = re.compile(rf"[“”\"]?[{_CJK}]+[“”\"]?\s*\(([^()]*?[A-Za-z][^()]*)\)")   # 总体覆盖率 (overall coverage)
+_BRACKETED = re.compile(rf"\s*[(（][{_CJK}“”\s]+[)）]")                              # (乡镇)
+_RUN = re.compile(rf"[“”\"]?[{_CJK}]+[“”\"]?\s*[:：]?\s*")                           # 养老服务床位: ...
+
+
+def english_only(text: str) -> str:
+    """``text`` of an English figure without Chinese words: a Chinese term glossed in brackets becomes its
+    gloss, a bracketed Chinese term and any other Chinese run are left out (the caption keeps them, with
+    the verbatim quotes). Line breaks are kept."""
+    out = []
+    for line in str(text).split("\n"):
+        s = _GLOSSED.sub(lambda m: m.group(1), line)
+        s = _BRACKETED.sub("", s)
+        s = _RUN.sub("", s)
+        out.append(re.sub(r"\s{2,}", " ", s).rstrip())
+    return "\n".join(out)
