@@ -236,3 +236,28 @@ def test_a_share_axis_stops_at_100_unless_a_value_exceeds_it():
     assert spec.panels[0].axis.hi == 100
     over = bt.assign(target_value=[120.0, 100.0])
     assert encode.dumbbell(over, indicator="x", lang="en").panels[0].axis.hi > 120
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_charts_are_described_for_screen_readers(three_cities, lang):
+    """ECharts ``aria`` is on with a description that reads each row's values; a static picture's alt text
+    is that description."""
+    from compare.analysis import compare, coverage
+    from compare.viz import audit, embed
+
+    t = compare(three_cities, comparison="beds", kind="all")
+    bt = baseline_target(three_cities, indicators=["caregivers"])
+    charts = [E.bars(t, indicator="nursing_bed_share", lang=lang, dataset=three_cities),
+              E.dumbbell(bt, indicator="caregivers", lang=lang, dataset=three_cities),
+              E.matrix(coverage(three_cities, comparison="beds"), lang=lang, dataset=three_cities)]
+    for chart in charts:
+        o = E.options_dict(chart)
+        assert o["aria"]["enabled"] and o["aria"]["label"]["enabled"]
+        desc = o["aria"]["label"]["description"]
+        assert embed.chart_title(chart) in desc
+        for m in audit.marks_from_options(o):
+            if m.part == "label":
+                assert m.text.split("\n")[0] in desc
+    from compare.viz.embed import notebook_html
+    html = notebook_html(charts[0], include_library=False, static=b"png")
+    assert f"alt='{E.options_dict(charts[0])['aria']['label']['description'][:30]}" in html.replace("&gt;", ">")

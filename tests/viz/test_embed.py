@@ -81,7 +81,7 @@ def test_static_fallback_in_the_same_output(chart, table, three_cities):
     div = html.index('class="echart"')
     assert static < div and 'height:0px' in html[div - 80: div + 200]
     assert embed.STATIC_NOTE.split(" Static")[0] in html
-    assert "alt='Nursing-type bed share" in html
+    assert "alt='Chart: Nursing-type bed share" in html
     # without a picture, a sentence: never blank space
     bare = embed.notebook_html(chart, include_library=False)
     assert "<img" not in bare and "Interactive chart: its script did not run here" in bare

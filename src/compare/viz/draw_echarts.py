@@ -17,6 +17,7 @@ from pyecharts.commons.utils import JsCode
 
 from .spec import PALETTE, RANGE_ALPHA, SMALL, ChartSpec, Fit, MatrixSpec, Panel
 from .text import text_em
+from .words import describe
 
 _TIP = JsCode("function (p) { return (p.data && p.data.tip) || ''; }")
 #: Font size (px) of labels, and the width (px) the layout assumes for a chart on a page.
@@ -64,6 +65,11 @@ def _fade(color: str) -> dict:
     """An open end fades out: the value is a floor, not a ceiling."""
     return {"type": "linear", "x": 0, "y": 0, "x2": 1, "y2": 0,
             "colorStops": [{"offset": 0, "color": color}, {"offset": 1, "color": color + "11"}]}
+
+
+def _aria(spec) -> dict:
+    """Screen readers read the chart's description (title, unit, each row's values as labelled)."""
+    return {"enabled": True, "label": {"enabled": True, "description": describe(spec)}}
 
 
 def _init(height_px: int) -> opts.InitOpts:
@@ -138,7 +144,8 @@ def _axes(spec: ChartSpec, grids: list[dict]) -> tuple[list[dict], list[dict]]:
     for i, p in enumerate(spec.panels):
         a = p.axis
         xs.append({"type": "value", "gridIndex": i, "min": a.lo, "max": a.hi, "interval": a.interval,
-                   "axisLabel": {"formatter": tick_formatter(a)},
+                   # a narrow container (a phone) leaves out ticks whose labels would run together ("810")
+                   "axisLabel": {"formatter": tick_formatter(a), "hideOverlap": True},
                    "splitLine": {"show": spec.chart == "dumbbell"},
                    "name": a.label if i == len(spec.panels) - 1 else "", "nameLocation": "middle", "nameGap": 28})
         if spec.indicator:  # what the display audit checks this axis's marks against (ECharts ignores it)
@@ -232,7 +239,7 @@ def bars(spec: ChartSpec) -> Bar:
                 s["markLine"] = _ref_markline(p)
             series.append(s)
     xs, ys = _axes(spec, grids)
-    chart.options.update(title=_title(spec, legend_text),
+    chart.options.update(aria=_aria(spec), title=_title(spec, legend_text),
                          grid=grids, xAxis=xs, yAxis=ys, series=series)
     return chart
 
@@ -281,7 +288,7 @@ def dumbbell(spec: ChartSpec) -> Scatter:
             points[-3]["markLine"] = _ref_markline(p)
     series = links + points
     xs, ys = _axes(spec, grids)
-    chart.options.update(title=_title(spec, " · ".join(extra)), grid=grids, xAxis=xs, yAxis=ys, series=series,
+    chart.options.update(aria=_aria(spec), title=_title(spec, " · ".join(extra)), grid=grids, xAxis=xs, yAxis=ys, series=series,
                          legend=[{"data": [names[k] for k in ("baseline", "target") if k in names],
                                   "left": "right", "top": height - 12}])
     return chart
@@ -296,6 +303,7 @@ def matrix(spec: MatrixSpec) -> HeatMap:
              "itemStyle": {"color": c.color, "borderColor": PALETTE["paper"], "borderWidth": 2},
              "label": {"show": True, "formatter": c.text, "color": c.text_color}} for c in spec.cells]
     chart.options.update(
+        aria=_aria(spec),
         title=[{"text": spec.title, "left": "left", "textStyle": {"width": TEXT_PX, "overflow": "break"}},
                {"text": "", "subtext": spec.note.replace("\n", " "), "left": "left", "bottom": 0}],
         xAxis=[{"type": "category", "data": spec.cols, "position": "top", "axisTick": {"show": False},

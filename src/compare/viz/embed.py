@@ -187,6 +187,13 @@ def chart_title(chart: Base) -> str:
     return str(title.get("text", "") or "") if isinstance(title, dict) else ""
 
 
+def chart_description(chart: Base) -> str:
+    """What a screen reader reads for the chart (its ECharts ``aria`` description; else its title): the
+    static picture's alt text too."""
+    aria = options_dict(chart).get("aria") or {}
+    return str(((aria.get("label") or {}).get("description")) or chart_title(chart))
+
+
 def page_html(charts: Iterable[Base], *, title: str, heading: bool = True) -> str:
     """A standalone HTML page drawing ``charts`` with the inlined ECharts; no network needed.
 
@@ -256,7 +263,7 @@ def notebook_html(chart: Base, *, include_library: bool | None = None, static=No
         include_library = request is None or request != _KERNEL["request"]
         _KERNEL["request"] = request
     div_id = f"echart-{uuid.uuid4().hex}"
-    img = static_img(static, alt=alt or chart_title(chart))
+    img = static_img(static, alt=alt or chart_description(chart))
     note = STATIC_NOTE if img else NO_STATIC
     parts = [_STYLE, '<div class="cmp-chart">',
              f'<div class="cmp-static">{img}<p class="cmp-static-note">{_esc(note)}</p></div>',

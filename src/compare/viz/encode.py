@@ -47,7 +47,7 @@ from .spec import (APPROX_ALPHA, GAP_PT, HATCHES, LINE_EM, MARKER_GAP_PT, MIN_RO
 from .text import lines, text_em, wrap  # noqa: F401
 from ..analysis import value_label
 from .words import (_check_indicator, _label, _legend_text, _meta, _missing, _scope_classes,  # noqa: F401
-                    _shipped_codebook, _text, caveat_of, city_colors, city_name, references,
+                    _text, caveat_of, city_colors, city_name, references,
                     scope_class_label, tip_lines, unit_text, value_text)
 
 
@@ -464,7 +464,7 @@ def _dark(color: str) -> bool:
 
 def _titles(titles, lang: Lang) -> dict[str, str]:
     if titles is None:
-        titles = _shipped_codebook()
+        titles = {}
     if hasattr(titles, "codebook"):
         titles = titles.codebook
     if isinstance(titles, Mapping) and isinstance(titles.get("indicators"), Mapping):
