@@ -19,7 +19,7 @@ from ..data import Dataset, flag_vocabulary, load_package, row_basis, scope_clas
 from ..errors import CompareError
 from ..vocab import label
 from .derive import derive, quantity_words
-from .numbers import DERIVED, STATUS_RANK
+from .numbers import DERIVED, STATUS_RANK, UNIT_WORDS
 
 
 Kind = Literal["target", "baseline", "projection", "all"]
@@ -28,7 +28,7 @@ Pick = Literal["latest", "year", "all"]
 #: Columns of every comparison table, in order.
 COLUMNS = [
     "city", "city_zh", "city_en", "indicator", "title_zh", "title_en", "theme", "kind", "year",
-    "comparator", "value", "value_high", "unit", "unit_zh", "unit_en", "scope", "scope_zh", "scope_en", "scope_class", "basis", "caveat",
+    "comparator", "value", "value_high", "unit", "scope", "scope_zh", "scope_en", "scope_class", "basis", "caveat",
     "caveat_zh", "binding", "status", "flags", "conflict", "inferred_year", "id", "source_id", "section", "quote",
     "quote_en", "note", "note_zh",
     "formula", "inputs", "assumption", "assumption_zh",
@@ -66,15 +66,16 @@ def indicators_for(ds: Dataset, *, comparison: str | None = None, theme: str | N
 
 
 def _unit_words(ds: Dataset, df: pd.DataFrame) -> None:
-    """``unit_zh``/``unit_en``: the unit a value label writes after its number, from the codebook's ``units``,
+    """``df.attrs["unit_words"]``: the unit a value label writes after its number, from the codebook's ``units``,
     for a rate's or a standard's unit (``ratio`` or an area: m² per 100 households), whose bare number would
     read as a count of its scope ("≥30 per community"); empty for a share (the label writes "%") and a count
     (its unit is the axis title's and the column's). :func:`~compare.analysis.numbers.unit_words` writes them."""
     units = ds.codebook.get("units", {})
-    written = {k: u for k, u in units.items() if isinstance(u, dict) and k != "percent"
-               and (u.get("ratio") or str(k).startswith("square_meters"))}
-    for lang in ("zh", "en"):
-        df[f"unit_{lang}"] = df["unit"].map(lambda k: str(written.get(k, {}).get(lang, "") or "").strip())
+    # on the frame, not in a column: the published tables keep their columns, and every row drawn from
+    # the frame (iterrows, iloc, a selection) carries it
+    df.attrs[UNIT_WORDS] = {k: {lang: str(u.get(lang, "") or "").strip() for lang in ("zh", "en")}
+                            for k, u in units.items() if isinstance(u, dict) and k != "percent"
+                            and (u.get("ratio") or str(k).startswith("square_meters"))}
 
 
 def _decorate(ds: Dataset, df: pd.DataFrame) -> pd.DataFrame:

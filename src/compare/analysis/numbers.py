@@ -26,16 +26,25 @@ def fmt_number(v: float) -> str:
     return f"{v:,.2f}".rstrip("0").rstrip(".")
 
 
+#: Key of a comparison table's ``DataFrame.attrs`` entry ``{unit key: {"zh": ..., "en": ...}}``: the units a
+#: value label writes (those of rates and standards; align._unit_words fills it from the codebook).
+UNIT_WORDS = "unit_words"
+
+
 def unit_words(row, lang: str = "en") -> str:
     """The unit a value label writes after its number (`` m² per 100 households``, ``平方米/百户``, ``‰``):
-    the row's ``unit_zh``/``unit_en`` (:func:`~compare.analysis.align.compare` fills them for rates and
-    standards, whose bare number would read as a count of the scope's unit: "≥30 per community"); "" when
-    the row has none. A symbol (‰) follows the number directly."""
+    the row's ``unit_zh``/``unit_en`` if it has them, else its table's (``row.attrs["unit_words"]``, which
+    :func:`~compare.analysis.align.compare` sets for rates and standards, whose bare number would read as a
+    count of the scope's unit: "≥30 per community"); "" when neither has one. A symbol (‰) follows the
+    number directly."""
     def get(col: str) -> str:
         v = row.get(col, "") if hasattr(row, "get") else ""
         return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v).strip()
 
     zh, en = get("unit_zh"), get("unit_en")
+    if not (zh or en):  # a row of a comparison table: its frame's unit words (align._unit_words)
+        words = (getattr(row, "attrs", None) or {}).get(UNIT_WORDS, {}).get(get("unit"), {})
+        zh, en = words.get("zh", ""), words.get("en", "")
     if not (zh or en):
         return ""
     words = {"zh": zh or en, "en": en or zh, "both": en if zh == en else f"{en} {zh}".strip()}[lang]

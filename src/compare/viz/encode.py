@@ -46,6 +46,7 @@ from .spec import (APPROX_ALPHA, GAP_PT, HATCHES, LINE_EM, MARKER_GAP_PT, MIN_RO
                    Link, MatrixSpec, Panel, Point, RefLine, Text)
 from .text import lines, text_em, wrap  # noqa: F401
 from ..analysis import value_label
+from ..analysis.numbers import UNIT_WORDS
 from .words import (_check_indicator, _label, _legend_text, _meta, _missing, _scope_classes,  # noqa: F401
                     _text, caveat_of, city_colors, city_name, references,
                     scope_class_label, tip_lines, unit_text, value_text)
@@ -246,7 +247,7 @@ def _side(r, side: str, indicator: str, city: str, details: pd.DataFrame | None,
          "comparator": r[f"{side}_comparator"], "year": r[f"{side}_year"], "kind": side, "unit": r["unit"],
          "conflict": bool(r.get(f"{side}_conflict")), "id": _text(r.get(f"{side}_id")), "inferred_year": False,
          "city": city, "indicator": indicator, "scope": "", "caveat": _text(r.get(f"{side}_caveat")),
-         "unit_zh": _text(r.get("unit_zh")), "unit_en": _text(r.get("unit_en"))}
+         **_unit_words_of(r)}
     if details is not None and d["id"] in details.index:
         src = details.loc[d["id"]]
         d.update({k: src[k] for k in ("quote", "source_id", "section", "note", "caveat_zh") if k in src})
@@ -255,6 +256,12 @@ def _side(r, side: str, indicator: str, city: str, details: pd.DataFrame | None,
             d["caveat"] = _text(src["caveat"])
         _name_other_indicators(d, details, book)
     return d
+
+
+def _unit_words_of(r) -> dict:
+    """``unit_zh``/``unit_en`` of a baseline/target row's unit, from its table (``attrs``), for a side's label."""
+    words = (getattr(r, "attrs", None) or {}).get(UNIT_WORDS, {}).get(_text(r.get("unit")), {})
+    return {"unit_zh": words.get("zh", ""), "unit_en": words.get("en", "")}
 
 
 def _conflict_ids(d: dict, details: pd.DataFrame) -> list[str]:
