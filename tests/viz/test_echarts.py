@@ -261,3 +261,29 @@ def test_charts_are_described_for_screen_readers(three_cities, lang):
     from compare.viz.embed import notebook_html
     html = notebook_html(charts[0], include_library=False, static=b"png")
     assert f"alt='{E.options_dict(charts[0])['aria']['label']['description'][:30]}" in html.replace("&gt;", ">")
+
+
+def test_dumbbell_labels_and_markers_stay_inside_the_plot(dataset):
+    """Baseline/target charts cut "100% (2025 目标" at the right edge and a target marker in half at x=0: a
+    label at an axis end ends (starts) at its marker, and markers are not clipped by the grid."""
+    from compare.analysis import baseline_target
+
+    bt = baseline_target(dataset, cities=["huaibei"])
+    seen = set()
+    for ind in dict.fromkeys(bt["indicator"]):
+        o = E.options_dict(E.dumbbell(bt, indicator=ind, lang="both", dataset=dataset))
+        for s in o["series"]:
+            if s["type"] != "scatter" or s["name"] == "not stated":
+                continue
+            assert s["clip"] is False
+            lo, hi = o["xAxis"][s["xAxisIndex"]]["min"], o["xAxis"][s["xAxisIndex"]]["max"]
+            for d in s["data"]:
+                if not d["label"].get("show"):
+                    continue
+                x, align = d["value"][0], d["label"]["align"]
+                seen.add(align)
+                if x == hi:
+                    assert align == "right", (ind, d["label"]["formatter"])
+                if x == lo:
+                    assert align == "left", (ind, d["label"]["formatter"])
+    assert {"right", "center"} <= seen

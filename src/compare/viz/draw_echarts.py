@@ -131,12 +131,26 @@ def _right_margin(panel: Panel) -> int:
     plot = PAGE_PX * 0.62
     need = 30
     for t in panel.texts:
-        if t.where != "right":
-            continue
         width = max(text_em(line) for line in t.text.split("\n")) * FONT_PX + 8
         room = (a.hi - t.x) / (a.hi - a.lo) * plot if a.hi > a.lo else 0
+        if t.where != "right":  # above or below a marker: centred on it, or ending at it (label_align)
+            width = width / 2 if label_align(t, a) == "center" else (width if label_align(t, a) == "left" else 0)
         need = max(need, int(width - room) + 10)
     return need
+
+
+def label_align(t, axis) -> str:
+    """How a label above or below a marker sits: centred on it, or starting (``left``) / ending (``right``)
+    at it where a centred label would run past the axis start or end ("100% (2025 目标" cut at the right
+    edge)."""
+    if axis.hi <= axis.lo:
+        return "center"
+    half = max(text_em(line) for line in t.text.split("\n")) * FONT_PX / 2 + 4
+    plot = PAGE_PX * 0.62
+    pos = (t.x - axis.lo) / (axis.hi - axis.lo) * plot
+    if pos < half:
+        return "left"
+    return "right" if plot - pos < half else "center"
 
 
 def _axes(spec: ChartSpec, grids: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -268,7 +282,8 @@ def dumbbell(spec: ChartSpec) -> Scatter:
             item = {"value": [pt.x, pt.row], "tip": tip_html(pt.tip), "meta": {k: esc(v) for k, v in pt.meta.items()},
                     "symbol": sym, "symbolRotate": rot, "ids": list(pt.ids),
                     "itemStyle": {"color": pt.face, "borderColor": pt.edge, "borderWidth": 2.5 if pt.side == "baseline" else 1},
-                    "label": _label(t.text, t.color, "top" if t.where == "above" else "bottom") if t else {"show": False}}
+                    "label": ({**_label(t.text, t.color, "top" if t.where == "above" else "bottom"),
+                               "align": label_align(t, p.axis)} if t else {"show": False})}
             if t is not None and t.ids:
                 item["labelIds"] = list(t.ids)
             (base if pt.side == "baseline" else targ).append(item)
@@ -278,9 +293,12 @@ def dumbbell(spec: ChartSpec) -> Scatter:
                               "label": _label(t.text, t.color, "right", t.italic)})
         at = {"xAxisIndex": i, "yAxisIndex": i}
         points += [
+            # clip off: a marker at the axis start (0) is drawn whole, not cut in half by the grid
             {"type": "scatter", "name": names.get("baseline", "baseline"), "data": base, "symbolSize": 14, "z": 3,
+             "clip": False,
              "itemStyle": {"color": PALETTE["paper"], "borderColor": PALETTE["legend"], "borderWidth": 2}, **at},
             {"type": "scatter", "name": names.get("target", "target"), "data": targ, "symbolSize": 16, "z": 3,
+             "clip": False,
              "itemStyle": {"color": PALETTE["legend"]}, **at},
             {"type": "scatter", "name": "not stated", "data": notes, "symbolSize": 0, **at},
         ]
