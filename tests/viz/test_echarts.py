@@ -282,6 +282,8 @@ def test_dumbbell_labels_and_markers_stay_inside_the_plot(dataset):
                     continue
                 x, align = d["value"][0], d["label"]["align"]
                 seen.add(align)
+                # a contradiction's two values stacked in one label: lines apart (">52.94%" over "49%")
+                assert d["label"]["lineHeight"] >= 1.3 * d["label"]["fontSize"]
                 if x == hi:
                     assert align == "right", (ind, d["label"]["formatter"])
                 if x == lo:

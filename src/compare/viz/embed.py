@@ -93,6 +93,21 @@ def _lib_block() -> str:
             "try {\n" + library_js() + "\n} finally { window.define = d; } }).call(window); }</script>")
 
 
+#: A chart narrower than the page it was laid out for (a phone: 358 px in a 390 px screen) keeps its labels
+#: inside its box: titles and value labels wrap at the box's width, the room right of the plot is at most
+#: 40 % of it (the options are sized for a 900 px page; ECharts does not reflow them itself).
+NARROW_JS = """function narrow(c, el) {
+    var w = el.clientWidth;
+    if (!w || w >= 700) return;
+    var o = c.getOption(), room = Math.round(w * 0.4);
+    c.setOption({
+      grid: (o.grid || []).map(function (g) { return {right: Math.min(+g.right || 0, room)}; }),
+      title: (o.title || []).map(function () { return {textStyle: {width: w - 24}, subtextStyle: {width: w - 24}}; }),
+      series: (o.series || []).map(function () { return {label: {width: room - 12, overflow: "break"}}; })
+    });
+  }"""
+
+
 def _draw_js(chart: Base, div_id: str) -> str:
     """Script that draws ``chart`` into ``div_id`` once window.echarts exists (polls up to 15 s).
 
@@ -109,9 +124,10 @@ def _draw_js(chart: Base, div_id: str) -> str:
       el.style.height = height;
       var c = echarts.getInstanceByDom(el) || echarts.init(el, null, {{renderer: "svg"}});
       c.setOption({options_js(chart)});
+      narrow(c, el);
       el.setAttribute("data-rendered", "1");
       if (el.parentNode && el.parentNode.classList) el.parentNode.classList.add("cmp-live");
-      window.addEventListener("resize", function () {{ c.resize(); }});
+      window.addEventListener("resize", function () {{ c.resize(); narrow(c, el); }});
     }} catch (e) {{
       el.setAttribute("data-error", String(e));
       el.style.height = "auto";
@@ -119,6 +135,7 @@ def _draw_js(chart: Base, div_id: str) -> str:
       throw e;
     }}
   }}
+  {NARROW_JS}
   (function wait() {{
     if (window.echarts && window.echarts.init) return draw();
     if (++tries > 300) {{
