@@ -354,6 +354,8 @@ def test_kit_html_chart_script_parses(dataset, tmp_path, comparison, lang):
     html = next(p for p in paths if p.suffix == ".html").read_text(encoding="utf-8")
     scripts = _inline_scripts(html)
     assert any("setOption" in s for s in scripts)
+    from compare.viz import audit  # the kit's chart passes the display audit
+    assert audit.charts_in_html(html) == 1 and audit.audit_html(html, audit.rows_by_id(dataset)) == []
     for i, js in enumerate(scripts):
         f = tmp_path / f"script{i}.js"
         f.write_text(js, encoding="utf-8")

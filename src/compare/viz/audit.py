@@ -35,7 +35,8 @@ from ..analysis import derive, fmt_number
 
 #: Parts of a mark whose drawn number is a row's number (an open end's length is a drawing convention).
 VALUE_PARTS = ("value", "range", "point")
-_ISLAND = re.compile(r'<script type="application/json" class="cmp-marks"[^>]*>(.*?)</script>', re.S)
+# attributes in any order: nbconvert's export writes them sorted
+_ISLAND = re.compile(r'<script\b[^>]*\bclass="cmp-marks"[^>]*>(.*?)</script>', re.S)
 
 
 @dataclass
