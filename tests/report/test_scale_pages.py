@@ -264,3 +264,15 @@ def test_a_selection_of_cities_is_set_in_the_distribution_of_all(many):
                                      f"median {median}%, middle half "
                                      f"{an.fmt_number(ans.per_city_targets(every.rows)['value'].quantile(0.25))}% to "
                                      f"{an.fmt_number(ans.per_city_targets(every.rows)['value'].quantile(0.75))}%.")
+
+
+def test_answer_sentences_carry_the_unit_of_a_standard(ds):
+    # "≥30 per community/estate" read as a count of estates; it is 30 m² per 100 households
+    a = {x.indicator: x for x in ans.answers(ds, indicators=["facility_space_standard_new"])[0]}[
+        "facility_space_standard_new"]
+    assert "Huaibei ≥30 m² per 100 households" in a.sentence["en"]
+    assert "spread 20–30 m² per 100 households" in a.sentence["en"]
+    from compare.report.profile import standing
+
+    s = standing(a, "huaibei")
+    assert ans.number_label(s["row"], s["median"], "en", scope=False) == "20 m² per 100 households"
