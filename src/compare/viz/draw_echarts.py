@@ -22,7 +22,7 @@ _TIP = JsCode("function (p) { return (p.data && p.data.tip) || ''; }")
 #: Font size (px) of labels, and the width (px) the layout assumes for a chart on a page.
 FONT_PX = 12
 PAGE_PX = 900
-ROW_PX = {"bars": 42, "dumbbell": 70}
+ROW_PX = {"bars": 42, "dumbbell": 70, "strip": 110}
 TOP_PX = 70
 #: Width (px) titles and legends wrap at: narrower than the page, so that a chart in an 800 px window
 #: (about 740 px wide) shows its whole title.
@@ -280,6 +280,65 @@ def dumbbell(spec: ChartSpec) -> Scatter:
     return chart
 
 
+def _row_formatter(categories: list[str]) -> JsCode:
+    """A strip's row labels on its value axis: the label of row i at tick i, nothing between rows."""
+    names = [c.replace("\\", "\\\\").replace("'", "\\'") for c in categories]
+    table = "[" + ", ".join(f"'{n}'" for n in names) + "]"
+    return JsCode(f"function (v) {{ var m = {table}; var i = Math.round(v); return m[i] !== undefined ? m[i] : ''; }}")
+
+
+def strip(spec: ChartSpec) -> Scatter:
+    """Every city a point on one axis per panel (:mod:`compare.viz.strip`). Per panel: the range bands, one
+    ``points`` scatter series of ``[value, row]`` items (row offsets spread the points of a row) and one
+    ``names`` series carrying the named cities' labels. The rows are a value axis (ticks at the row
+    centres, labelled with the row's words), so points may sit between rows."""
+    grids, height = _grids(spec, _top(spec))
+    legend_text = " · ".join(it.text.replace("\n", " ") for it in spec.legend)
+    chart = Scatter(init_opts=_init(height + 40 + _legend_room(legend_text)))
+    chart.set_global_opts(tooltip_opts=opts.TooltipOpts(trigger="item", formatter=_TIP, is_confine=True),
+                          legend_opts=opts.LegendOpts(is_show=False))
+    px = FONT_PX / (spec.fit.font_pt * SMALL)
+    series = []
+    for i, p in enumerate(spec.panels):
+        at = {"xAxisIndex": i, "yAxisIndex": i}
+        for ln in p.links:
+            series.append({"type": "line", "data": [[ln.x0, ln.row], [ln.x1, ln.row]], "symbol": "none", "silent": True,
+                           "z": 1, "lineStyle": {"color": ln.color, "width": 6, "opacity": RANGE_ALPHA}, **at})
+        points = []
+        for pt in p.points:
+            sym, rot = SYMBOL[pt.shape]
+            points.append({"value": [pt.x, round(pt.row, 3)], "tip": tip_html(pt.tip), "symbol": sym, "symbolRotate": rot,
+                           "itemStyle": {"color": pt.face, "borderColor": pt.edge, "borderWidth": 1.2}})
+        names = [{"value": [t.x, t.row], "tip": tip_html(t.tip),
+                  "label": {**_label(t.text, t.color, "top" if t.where == "above" else "bottom"),
+                            "distance": int(t.offset_pt * px)}} for t in p.texts]
+        s = {"type": "scatter", "name": "points" if len(spec.panels) == 1 else f"points-{i}", "data": points,
+             "symbolSize": 11, "z": 3, **at}
+        if _ref_markline(p):
+            s["markLine"] = _ref_markline(p)
+        series += [s, {"type": "scatter", "name": "names" if len(spec.panels) == 1 else f"names-{i}", "data": names,
+                       "symbolSize": 0, "z": 4, **at}]
+    xs, ys = _axes(spec, grids)
+    for p, y in zip(spec.panels, ys):
+        n = len(p.categories)
+        rows = list(range(n))
+        y.update({"type": "value", "min": -p.pad_top, "max": n - 1 + p.pad_bottom, "data": None,
+                  "splitLine": {"show": False}, "axisTick": {"show": False, "customValues": rows},
+                  "axisLabel": {"customValues": rows, "formatter": _row_formatter(p.categories)}})
+        y.pop("data")
+        y.pop("boundaryGap")
+    for x in xs:
+        x.update(splitLine={"show": True}, axisLine={"onZero": False})
+    for p, g in zip(spec.panels, grids):  # a name is centred on its point: room for half of it past the axis end
+        a, plot = p.axis, PAGE_PX * 0.62
+        for t in p.texts:
+            half = max(text_em(line) for line in t.text.split("\n")) * FONT_PX / 2 + 8
+            room = (a.hi - t.x) / (a.hi - a.lo) * plot if a.hi > a.lo else 0
+            g["right"] = max(g["right"], int(half - room) + 10)
+    chart.options.update(title=_title(spec, legend_text), grid=grids, xAxis=xs, yAxis=ys, series=series)
+    return chart
+
+
 def matrix(spec: MatrixSpec) -> HeatMap:
     """Heatmap from a matrix specification; data items ``[col, row, count]`` with the cell colour."""
     chart = HeatMap(init_opts=_init(130 + 42 * len(spec.rows)))
@@ -303,4 +362,4 @@ def matrix(spec: MatrixSpec) -> HeatMap:
 
 def draw(spec):
     """Draw any specification."""
-    return {"bars": bars, "dumbbell": dumbbell, "matrix": matrix}[spec.chart](spec)
+    return {"bars": bars, "dumbbell": dumbbell, "strip": strip, "matrix": matrix}[spec.chart](spec)

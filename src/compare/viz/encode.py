@@ -31,7 +31,7 @@ The visual rules:
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import pandas as pd
 
@@ -45,6 +45,7 @@ from .spec import (APPROX_ALPHA, GAP_PT, HATCHES, LINE_EM, MARKER_GAP_PT, MIN_RO
                    PALETTE, RAMP, RANGE_ALPHA, SMALL, Arrow, Axis, Bar, Cell, ChartSpec, Fit, LegendItem,
                    Link, MatrixSpec, Panel, Point, RefLine, Text)
 from .text import lines, text_em, wrap  # noqa: F401
+from .strip import ROWS_MAX, STRIP_COLORS, city_count, strip, strip_pairs  # noqa: F401
 from .words import (_check_indicator, _label, _legend_text, _meta, _missing, _scope_classes,  # noqa: F401
                     _shipped_codebook, _text, caveat_of, city_colors, city_name, references,
                     scope_class_label, tip_lines, unit_text, value_text)
@@ -59,8 +60,10 @@ _BAR_ORDER = ["target", "baseline", "projection", "lower", "upper", "approx", "r
 
 def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,
          dataset=None, context: pd.DataFrame | None = None, reference: float | None = None,
-         reference_label: str = "", fit: Fit | None = None, notes: bool = False) -> ChartSpec:
-    """Specification of horizontal bars, one per statement row of ``indicator``.
+         reference_label: str = "", fit: Fit | None = None, notes: bool = False, order: str = "value",
+         highlight: Iterable[str] = ()) -> ChartSpec:
+    """Specification of horizontal bars, one per statement row of ``indicator``; past
+    :data:`~compare.viz.strip.ROWS_MAX` cities a strip of points instead (:func:`compare.viz.strip.strip`).
 
     ``table``: a :func:`~compare.analysis.compare` table (rows keep its order). ``palette``:
     ``{city: colour}`` (default: the dataset's or the shipped cities.csv). ``dataset``: names
@@ -69,10 +72,19 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
     figure width and font size labels are fitted to. Values in the indicator's unit.
     ``notes``: a caveat is a numbered note below the plot (``spec.notes``, in ``lang`` only) and the
     label carries †n instead of the caveat's text; rows are as close as their labels allow.
+    ``order``: ``"value"`` (default) the cities by value, largest first, those that state nothing last;
+    ``"plan"`` the table's order. ``highlight``: city keys a strip names (the report's cities).
     """
     vocab.check_lang(lang)
     fit = fit or Fit()
     rows = _check_indicator(table, indicator, "comparison table")
+    if city_count(rows) > ROWS_MAX:
+        axis = axis_label(pick(rows["title_zh"].iloc[0], rows["title_en"].iloc[0], lang),
+                          unit_text(rows["unit"].iloc[0], lang, dataset.codebook if dataset is not None else None),
+                          lang, fit)
+        return strip(rows, indicator=indicator, lang=lang, dataset=dataset, context=context, reference=reference,
+                     reference_label=reference_label, highlight=highlight, fit=fit, axis_text=axis)
+    rows = sort_rows(rows, order)
     numbered: list[str] = []
     colors = city_colors(palette, dataset)
     book = dataset.codebook if dataset is not None else None
@@ -175,6 +187,18 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
                      fit=fit, notes=numbered if notes else None)
 
 
+def sort_rows(rows: pd.DataFrame, order: str = "value") -> pd.DataFrame:
+    """``rows`` in the order a chart draws them: ``"plan"`` as given; ``"value"`` each city by its largest
+    value, largest first (a city's rows stay together, in their order), cities that state nothing last."""
+    if order not in ("value", "plan"):
+        raise vocab.UsageError(f"order must be 'value' or 'plan', got {order!r}")
+    if order == "plan" or rows.empty:
+        return rows
+    top = rows.groupby(rows["city"].astype(str), sort=False)["value"].transform("max")
+    key = pd.DataFrame({"missing": top.isna(), "top": -top.fillna(0.0), "pos": range(len(rows))}, index=rows.index)
+    return rows.loc[key.sort_values(["missing", "top", "pos"], kind="stable").index]
+
+
 def axis_label(title: str, unit_label: str, lang: Lang, fit: Fit, *, brief: bool = False) -> str:
     """The value axis's label, ``title (unit)``, wrapped. A report figure lets it run a little past the
     plot; so does a brief figure (``brief``), wrapped without splitting punctuation, and in a bilingual
@@ -251,8 +275,9 @@ def _partners(d: dict, details: pd.DataFrame | None) -> list[dict]:
 
 
 def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,
-             dataset=None, fit: Fit | None = None, notes: bool = False) -> ChartSpec:
-    """Specification of baseline -> target per city from :func:`~compare.analysis.baseline_target`.
+             dataset=None, fit: Fit | None = None, notes: bool = False, highlight: Iterable[str] = ()) -> ChartSpec:
+    """Specification of baseline -> target per city from :func:`~compare.analysis.baseline_target`; past
+    :data:`~compare.viz.strip.ROWS_MAX` cities a strip of baselines above targets (:func:`compare.viz.strip.strip_pairs`).
 
     The baseline is a hollow circle, the target a filled marker (a triangle pointing right for
     a lower bound, left for an upper bound, hollow for an approximate value); a range is a light
@@ -263,6 +288,18 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
     vocab.check_lang(lang)
     fit = fit or Fit()
     rows = _check_indicator(bt, indicator, "baseline/target table")
+    if city_count(rows) > ROWS_MAX:
+        details = dataset.indicators.set_index("id") if dataset is not None else None
+
+        def sides_of(r, side):
+            d = _side(r, side, indicator, str(r["city"]), details)
+            return [d] + (_partners(d, details) if pd.notna(d["value"]) else [])
+
+        axis = axis_label(pick(rows["title_zh"].iloc[0], rows["title_en"].iloc[0], lang),
+                          unit_text(rows["unit"].iloc[0], lang, dataset.codebook if dataset is not None else None),
+                          lang, fit)
+        return strip_pairs(rows, indicator=indicator, sides_of=sides_of, lang=lang, dataset=dataset,
+                           highlight=highlight, fit=fit, axis_text=axis)
     if "scope_class" not in rows and "target_scope_class" in rows:
         rows = rows.assign(scope_class=rows["target_scope_class"].fillna(rows.get("baseline_scope_class")))
     colors = city_colors(palette, dataset)
