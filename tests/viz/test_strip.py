@@ -64,9 +64,10 @@ def test_a_strip_draws_the_same_points_in_both_backends(dataset):
     drawn = {ln.get_gid(): ln.get_xdata()[0] for ln in ax.lines if str(ln.get_gid()).endswith("|point")}
     assert len(drawn) == 20 and drawn["c003-nursing_bed_share-2025-target|point"] == 43.0
     opts = embed.options_dict(echarts.bars(t, indicator="nursing_bed_share", lang="en", dataset=dataset))
-    pts = next(s for s in opts["series"] if s["name"] == "points")["data"]
-    assert sorted(p["value"][0] for p in pts) == sorted(drawn.values())
-    assert all(p["tip"] for p in pts), "every point traces to its row"
+    pts = [p for s in opts["series"] if s["name"].startswith("points-") for p in s["data"]]
+    assert sorted(p[0] for p in pts) == sorted(drawn.values())
+    assert all(len(p[2]) >= 3 for p in pts), "every point has its tooltip lines (city, value, row id)"
+    assert "id c003-nursing_bed_share-2025-target" in opts["tooltip"]["formatter"]
 
 
 def test_baselines_and_targets_of_many_cities_are_two_strip_rows(dataset):

@@ -145,10 +145,11 @@ def render_one(task: Task) -> Result:
     except Exception:  # a read-only notary database must not fail the report
         pass
     nbformat.write(nb, out_nb)
-    from ..viz.embed import library_once
+    from ..viz.embed import library_once, link_figures
 
     page = copy.deepcopy(nb)
     library_once(page)  # the page loads ECharts once; the notebook keeps a copy per cell for Lab
+    link_figures(page, staging)  # the page links figures/<name>.svg; the notebook keeps them inline
     body, _ = html_exporter().from_notebook_node(page)
     (staging / PAGE).write_text(body, encoding="utf-8")
     timings["export"] = round(time.perf_counter() - t1, 3)

@@ -128,7 +128,7 @@ class ProfileSections:
             return
         for a in shared:
             self.html(_heading(3, a.rows["title_zh"].iloc[0], a.rows["title_en"].iloc[0], self.lang, key=a.indicator))
-            self.answer_chart(a, f"{city}-peers-{a.indicator}-bars")
+            self.answer_chart(a, f"{city}-peers-{a.indicator}-bars", highlight=[city])
             self._save_csv(a.rows, f"{city}-peers-{a.indicator}")  # the data behind the chart
 
     def profile(self, city: str, *, folded: bool = True) -> None:

@@ -9,6 +9,7 @@ Charts draw as SVG, without animation, so exports and screenshots see the final 
 from __future__ import annotations
 
 import html
+import json
 import math
 
 from pyecharts import options as opts
@@ -280,6 +281,18 @@ def dumbbell(spec: ChartSpec) -> Scatter:
     return chart
 
 
+def _strip_tip(lines: list[str]) -> JsCode:
+    """The tooltip formatter of a strip: a point ``[value, row, [line indices]]`` shows those lines of
+    ``lines`` (escaped here, the first bold) as :func:`tip_html` writes a tooltip; an item with a ``tip``
+    (a name) shows it. Single-quoted literals only: the options are dumped as JSON, which escapes a double
+    quote (inside a single-quoted literal that escape reads as the quote itself)."""
+    table = "[" + ",".join("'" + esc(x) + "'" for x in lines) + "]"
+    return JsCode("function (p) { var L = " + table + "; var d = p.data; if (d && d.tip) return d.tip; "
+                  "var ix = d && d[2]; if (!ix) return ''; "
+                  "return '<div style=\"max-width:420px;white-space:normal\"><b>' + L[ix[0]] + '</b>' + "
+                  "ix.slice(1).map(function (i) { return '<br>' + L[i]; }).join('') + '</div>'; }")
+
+
 def _row_formatter(categories: list[str]) -> JsCode:
     """A strip's row labels on its value axis: the label of row i at tick i, nothing between rows."""
     names = [c.replace("\\", "\\\\").replace("'", "\\'") for c in categories]
@@ -288,36 +301,42 @@ def _row_formatter(categories: list[str]) -> JsCode:
 
 
 def strip(spec: ChartSpec) -> Scatter:
-    """Every city a point on one axis per panel (:mod:`compare.viz.strip`). Per panel: the range bands, one
-    ``points`` scatter series of ``[value, row]`` items (row offsets spread the points of a row) and one
-    ``names`` series carrying the named cities' labels. The rows are a value axis (ticks at the row
+    """Every city a point on one axis per panel (:mod:`compare.viz.strip`). Per panel: the range bands, a
+    ``points-<panel>-<k>`` scatter series per look (shape, fill, outline) of ``[value, row, tip]`` items (row
+    offsets spread the points of a row) and a ``names-<panel>`` series carrying the named cities' labels. The rows are a value axis (ticks at the row
     centres, labelled with the row's words), so points may sit between rows."""
     grids, height = _grids(spec, _top(spec))
     legend_text = " · ".join(it.text.replace("\n", " ") for it in spec.legend)
     chart = Scatter(init_opts=_init(height + 40 + _legend_room(legend_text)))
-    chart.set_global_opts(tooltip_opts=opts.TooltipOpts(trigger="item", formatter=_TIP, is_confine=True),
-                          legend_opts=opts.LegendOpts(is_show=False))
     px = FONT_PX / (spec.fit.font_pt * SMALL)
     series = []
+    lines: dict[str, int] = {}
     for i, p in enumerate(spec.panels):
         at = {"xAxisIndex": i, "yAxisIndex": i}
         for ln in p.links:
             series.append({"type": "line", "data": [[ln.x0, ln.row], [ln.x1, ln.row]], "symbol": "none", "silent": True,
                            "z": 1, "lineStyle": {"color": ln.color, "width": 6, "opacity": RANGE_ALPHA}, **at})
-        points = []
+        # points of one look are one series, each point ``[value, row, tip]``: a strip carries every city,
+        # so no point repeats its style, and tooltip lines repeated across points (years, kinds) are held
+        # once in the chart's table of lines (``_strip_tip``), each tip a list of indices into it
+        looks: dict[tuple, list] = {}
         for pt in p.points:
-            sym, rot = SYMBOL[pt.shape]
-            points.append({"value": [pt.x, round(pt.row, 3)], "tip": tip_html(pt.tip), "symbol": sym, "symbolRotate": rot,
-                           "itemStyle": {"color": pt.face, "borderColor": pt.edge, "borderWidth": 1.2}})
+            looks.setdefault((pt.shape, pt.face, pt.edge), []).append(
+                [pt.x, round(pt.row, 3), [lines.setdefault(x, len(lines)) for x in pt.tip]])
         names = [{"value": [t.x, t.row], "tip": tip_html(t.tip),
                   "label": {**_label(t.text, t.color, "top" if t.where == "above" else "bottom"),
                             "distance": int(t.offset_pt * px)}} for t in p.texts]
-        s = {"type": "scatter", "name": "points" if len(spec.panels) == 1 else f"points-{i}", "data": points,
-             "symbolSize": 11, "z": 3, **at}
-        if _ref_markline(p):
-            s["markLine"] = _ref_markline(p)
-        series += [s, {"type": "scatter", "name": "names" if len(spec.panels) == 1 else f"names-{i}", "data": names,
-                       "symbolSize": 0, "z": 4, **at}]
+        for k, ((shape, face, edge), data) in enumerate(looks.items()):
+            sym, rot = SYMBOL[shape]
+            s = {"type": "scatter", "name": f"points-{i}-{k}", "data": data, "symbol": sym, "symbolRotate": rot,
+                 "symbolSize": 11, "z": 3, "itemStyle": {"color": face, "borderColor": edge, "borderWidth": 1.2},
+                 **at}
+            if k == 0 and _ref_markline(p):
+                s["markLine"] = _ref_markline(p)
+            series.append(s)
+        series.append({"type": "scatter", "name": f"names-{i}", "data": names, "symbolSize": 0, "z": 4, **at})
+    chart.set_global_opts(tooltip_opts=opts.TooltipOpts(trigger="item", formatter=_strip_tip(list(lines)),
+                                                        is_confine=True), legend_opts=opts.LegendOpts(is_show=False))
     xs, ys = _axes(spec, grids)
     for p, y in zip(spec.panels, ys):
         n = len(p.categories)

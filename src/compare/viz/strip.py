@@ -68,6 +68,13 @@ def _median_line(values: list[float], unit: str, lang: Lang) -> RefLine | None:
     return RefLine(float(m), text, color=PALETTE["legend"])
 
 
+def _short_tip(lines: list[str], r) -> list[str]:
+    """The tooltip of a point that is not named: the city, the value with its comparator, year and kind, and
+    the row id (every mark traces to its row; the quote, source and notes are on the indicator page)."""
+    city = lines[0].split(" · ")[0]
+    return [city, *lines[1:3], f"id {_text(r.get('id'))}"]
+
+
 def _name_sides(highlighted: list[bool]) -> dict[int, str]:
     """Which points of a row (by rank in value) are named, and on which side: the highlighted ones above
     the row in the upper half of the values and below in the lower half; the highest above and the lowest
@@ -112,6 +119,8 @@ def _row(panel: Panel, y: int, rows: list[dict], *, lang: Lang, title: str, book
         yy = y + _offset(rank)
         rid = _text(r.get("id")) or f"{city}-{y}"
         tip = tip_lines(r, lang, title=title, city=name, book=book)
+        if not hl:  # the full row (quote, source, note) is on the indicator page; a strip carries the value
+            tip = _short_tip(tip, r)
         side = "target" if _text(r.get("kind")) not in ("baseline",) else "baseline"
         if _text(r.get("comparator")) == "range" and pd.notna(r.get("value_high")):
             panel.links.append(Link(yy, float(r["value"]), float(r["value_high"]), color, band=True))
