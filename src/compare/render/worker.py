@@ -35,6 +35,7 @@ class Task:
     parts: dict
     timeout: int
     cwd: str
+    shared: str = ""  # the run's shared dataset (render/shared.py); kernels validate when empty
 
 
 _EXPORTER = None
@@ -111,6 +112,9 @@ def render_one(task: Task) -> Result:
         from .params import share_inspection  # here, not above: a warm run imports no pandas
 
         share_inspection(Path(task.notebook))  # the kernel's parameter check need not import papermill
+        from .shared import use_shared
+
+        use_shared(task.shared)  # the kernel reads the run's validated data and comparison tables
         papermill.execute_notebook(
             task.notebook, str(out_nb), parameters=params, kernel_name="python3", progress_bar=False,
             log_output=False, request_save_on_cell_execute=False, execution_timeout=task.timeout,
