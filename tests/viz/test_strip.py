@@ -51,10 +51,9 @@ def test_a_strip_colours_meaning_names_highlighted_and_extremes_counts_the_silen
     assert {f for c, f in faces.items() if c != "c010"} == {STRIP_COLORS["others"]}  # not a palette of cities
     named = sorted(t.text.split(" ")[0] + " " + t.text.split(" ")[1] for t in p.texts)
     assert named == ["City 0", "City 10", "City 29"], "the highlighted city, the lowest and the highest"
-    assert p.categories == ["30 of 40 cities give a value"]  # a count, never the list of names
+    assert p.categories == ["30 of 40 cities give a value\nmedian 54.5%"]  # a count, never the list of names
     assert len(spec.not_stated) == 10  # kept for a table or a page, not drawn
-    median = [r for r in p.refs if r.text.startswith("median")]
-    assert [r.value for r in median] == [54.5]  # 40..69
+    assert [r.value for r in p.refs if r.text == ""] == [54.5]  # the median (40..69), a dashed line
     assert [it.key for it in spec.legend][:2] == ["highlight", "others"]
 
 

@@ -178,7 +178,8 @@ def _ref_markline(p: Panel) -> dict | None:
             "data": [{"xAxis": r.value, "name": r.text,
                       "lineStyle": {"type": "dashed", "color": r.color, "width": 1},
                       # the category axis runs downwards: "start" is the top of the line
-                      "label": {"formatter": r.text, "position": "start", "color": r.color}} for r in p.refs]}
+                      "label": {"show": bool(r.text), "formatter": r.text, "position": "start", "color": r.color}}
+                     for r in p.refs]}
 
 
 def bars(spec: ChartSpec) -> Bar:
@@ -295,9 +296,12 @@ def _strip_tip(lines: list[str]) -> JsCode:
 
 def _row_formatter(categories: list[str]) -> JsCode:
     """A strip's row labels on its value axis: the label of row i at tick i, nothing between rows."""
-    names = [c.replace("\\", "\\\\").replace("'", "\\'") for c in categories]
-    table = "[" + ", ".join(f"'{n}'" for n in names) + "]"
-    return JsCode(f"function (v) {{ var m = {table}; var i = Math.round(v); return m[i] !== undefined ? m[i] : ''; }}")
+    # no quotes or backslashes in the code: it is dumped as JSON (see _strip_tip); a label's lines are
+    # joined in the browser, since a newline in a JsCode is dropped by the dump
+    rows = ["[" + ",".join("'" + esc(line).replace("\\", "&#92;") + "'" for line in c.split("\n")) + "]"
+            for c in categories]
+    return JsCode("function (v) { var m = [" + ",".join(rows) + "]; var i = Math.round(v); "
+                  "return m[i] !== undefined ? m[i].join(String.fromCharCode(10)) : ''; }")
 
 
 def strip(spec: ChartSpec) -> Scatter:

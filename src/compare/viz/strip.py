@@ -60,12 +60,20 @@ def _shape(cmp_: str) -> str:
     return {">=": "right", ">": "right", "<=": "left", "<": "left"}.get(_text(cmp_), "circle")
 
 
-def _median_line(values: list[float], unit: str, lang: Lang) -> RefLine | None:
+def _median_line(values: list[float], unit: str, lang: Lang) -> tuple[RefLine | None, str]:
+    """The median of a row as a dashed line (unlabelled: an outside reference line's label stands on top of
+    the plot, and two labels there run into each other) and its words for the row's label."""
     if not values:
-        return None
+        return None, ""
     m = statistics.median(values)
-    text = label("strip_median", lang, value=fmt_number(m) + ("%" if unit == "percent" else ""))
-    return RefLine(float(m), text, color=PALETTE["legend"])
+    return RefLine(float(m), "", color=PALETTE["legend"]), label(
+        "strip_row_median", lang, value=fmt_number(m) + ("%" if unit == "percent" else ""))
+
+
+def _row_label(n: int, total: int, median: str, lang: Lang) -> str:
+    """"36 of 60 cities give a value" (or "36 cities" when all do), and the median on a line of its own."""
+    head = label("strip_row", lang, n=n, total=total) if n < total else label("strip_row_all", lang, n=n)
+    return f"{head}\n{median}" if median else head
 
 
 def _short_tip(lines: list[str], r) -> list[str]:
@@ -153,7 +161,7 @@ def _finish(chart: str, title: str, unit_label: str, lang: Lang, panels: list[Pa
         p.row_pt = STRIP_ROW_PT
         # room for the names above the first row and below the last
         p.pad_top = p.pad_bottom = max(0.5, (NAME_GAP_PT + 2 * fit.text_pt("x")) / STRIP_ROW_PT)
-    if any(p.refs for p in panels):
+    if any(r.text == "" for p in panels for r in p.refs):
         present.add("median")
     if refs:
         present.add("reference")
@@ -191,9 +199,9 @@ def strip(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", dataset=N
     for cls in _scope_classes(rows):
         part = stated[stated["scope_class"].map(_text) == cls] if cls else stated
         values = [float(v) for v in pd.concat([part["value"], part["value_high"]]).dropna()] + [r.value for r in refs]
-        median = _median_line([float(v) for v in part["value"]], unit, lang)
+        median, words = _median_line([float(v) for v in part["value"]], unit, lang)
         n = part["city"].astype(str).nunique()
-        panel = Panel([label("strip_row", lang, n=n, total=total)], _axis(values, unit, axis_text, fit),
+        panel = Panel([_row_label(n, total, words, lang)], _axis(values, unit, axis_text, fit),
                       refs=list(refs) + ([median] if median else []),
                       subtitle=label("scope_panel", lang, scope=scope_class_label(cls, lang, dataset)) if cls else "")
         _row(panel, 0, [r for _, r in part.iterrows()], lang=lang, title=title, book=book, dataset=dataset,
