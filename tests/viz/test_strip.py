@@ -83,3 +83,13 @@ def test_order_must_be_value_or_plan(dataset):
 
     with pytest.raises(UsageError, match="order must be"):
         encode.bars(compare(dataset, indicators=["nursing_bed_share"]), indicator="nursing_bed_share", order="x")
+
+
+def test_a_coverage_matrix_of_many_cities_counts_the_cities_per_indicator(dataset):
+    cov = pd.DataFrame({f"c{i}": [1, 2 if i < 5 else 0] for i in range(ROWS_MAX + 1)},
+                       index=["nursing_bed_share", "elderly_care_beds"])
+    spec = encode.matrix(cov, lang="en", dataset=dataset)
+    assert spec.cols == ["cities"], "one column, not a column per city"
+    assert [c.count for c in spec.cells] == [ROWS_MAX + 1, 5]
+    assert "cities stating it" in spec.note
+    assert encode.matrix(cov.iloc[:, :ROWS_MAX], lang="en", dataset=dataset).cols[0] != "cities"

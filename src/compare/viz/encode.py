@@ -472,6 +472,12 @@ def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, dataset=None,
     vocab.check_lang(lang)
     fit = fit or Fit()
     names = _titles(titles if titles is not None else dataset, lang)
+    note_key = "matrix_note"
+    if len(cov.columns) > ROWS_MAX:
+        # a column per city past a dozen cities is a wall (and a heavy page): one column, how many cities
+        # state each indicator; which ones is on the indicator's page and in the catalogue
+        cov = (cov > 0).sum(axis=1).to_frame(label("matrix_cities_column", lang))
+        note_key = "matrix_note_cities"
     top = max(int(cov.to_numpy().max()) if cov.size else 0, 1) + 1
     city_names = [city_name(str(c), lang, dataset) for c in cov.columns]
     # bilingual city names on two lines: five or more columns do not fit side by side otherwise
@@ -490,12 +496,12 @@ def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, dataset=None,
         for xi, city in enumerate(cov.columns):
             n = int(cov.loc[key, city])
             color = ramp_color(n, top)
-            tip = [f"{city_names[xi]} · {names.get(key, key)}",
-                   label("statements_n", lang, n=n) if n else label("not_stated", lang)]
+            what = label("cities_n", lang, n=n) if note_key == "matrix_note_cities" else label("statements_n", lang, n=n)
+            tip = [f"{city_names[xi]} · {names.get(key, key)}", what if n else label("not_stated", lang)]
             cells.append(Cell(yi, xi, n, str(n) if n else "—", color,
                               PALETTE["paper"] if _dark(color) else PALETTE["ink"], tip))
     # every row as tall as the tallest wrapped title needs, so titles never run into each other
     row_pt = max([MIN_ROW_PT["matrix"]] + [fit.text_pt(r, small=False) + GAP_PT for r in rows])
     return MatrixSpec("matrix", title or label("matrix_title", lang), lang, rows, cols, cells,
-                      fold(label("matrix_note", lang), fit.width_in * 72 * 0.45 / (fit.font_pt * SMALL)),
+                      fold(label(note_key, lang), fit.width_in * 72 * 0.45 / (fit.font_pt * SMALL)),
                       legend=[], n_rows=len(rows), fit=fit, row_pt=row_pt, col_rotation=rotation)
