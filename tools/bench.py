@@ -155,6 +155,7 @@ def suite_point(n: int, work: Path, *, jobs: int = 2, backend: str = "local", pr
     return {"cities": n, "backend": backend, "jobs": jobs, "reports": len(params), "exit": proc.returncode,
             "failed": failed, "wall_s": wall, "cpu_s": cpu1 - cpu0, "peak_process_mb": peak,
             "load_average_before": load0, "load_average_after": os.getloadavg()[0],
+            "output_tail": (proc.stdout + proc.stderr).strip().splitlines()[-6:],
             "execute_median_s": {k: med(v) for k, v in per.items()},
             "execute_max_s": {k: max(v) if v else None for k, v in per.items()},
             "page_mb_max": {k: max(v) / 1e6 if v else None for k, v in weights.items()},
