@@ -253,7 +253,7 @@ def diff(old_dir: Path, new_dir: Path) -> list[Change]:
     for rid, r in new.items():
         if rid in came_from:
             o = old[came_from[rid]]
-            out.append(Change("moved", rid, tuple(f for f in COMPARED if f in r and f in o and not _same(o[f], r[f])),
+            out.append(Change("moved", rid, tuple(f for f in COMPARED if f in r and f in o and not same_value(o[f], r[f])),
                               {**o, "id": came_from[rid]}, r))
             continue
         if rid not in old:
@@ -294,8 +294,8 @@ def format_diff(changes: list[Change], fmt: str = "text", *, old: str = "", new:
     """The changes as text (one block per row), CSV (one row per change) or Markdown (a changelog section);
     ``columns``: the columns added and removed (said in text and Markdown); ``derived``: the changes of the
     derived values (``compare.analysis.changes``), listed after the rows (None: not compared, not said);
-    ``derived_note``: why they were not compared, if they were not. A CSV cell that a spreadsheet would run as a formula is neutralised
-    (:func:`compare.files.safe_cell`)."""
+    ``derived_note``: why they were not compared, if they were not. A CSV cell that a spreadsheet would run
+    as a formula is neutralised (:func:`compare.files.safe_cell`)."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     said_derived = derived is not None or bool(derived_note)
