@@ -36,11 +36,11 @@ def test_a_comparison_answers_in_its_questions_order_and_moves_single_plan_indic
     assert [(a.indicator, a.n) for a in headline] == [
         ("township_center_share", 2), ("village_facilities_per_100_villages", 2),
         ("county_disability_care_institutions", 2)]
+    # Huainan's regional institution for disabled and demented elders is not a 特困 institution: its own key
+    assert _by(single)["regional_disability_care_institutions_per_county"].cities == ["huainan"]
     keys = an.indicators_for(ds, comparison="rural")
     assert [a.indicator for a in ans.leading(headline, single, keys)] == [
         "township_center_coverage", "town_center_service_coverage"]
-    # Huainan's regional institution for disabled and demented elders is not a 特困 institution: its own key
-    assert _by(single)["regional_disability_care_institutions_per_county"].cities == ["huainan"]
     assert _by(single)["rural_mutual_aid_facilities_new"].cities == ["huainan"]
     # the stated coverages (总体覆盖率, 服务覆盖率) measure other things than the derived share: never one axis
     assert _by(single)["township_center_coverage"].cities == ["baoshan"]

@@ -173,7 +173,8 @@ def sentence(ds, rows: pd.DataFrame, missing: list[str], *, n_all: int, elsewher
     for lang in ("zh", "en"):
         parts = []
         targets = rows[rows["kind"] == "target"]
-        base_only = [c for c in cities if c not in set(targets["city"].astype(str))]
+        with_target = set(targets["city"].astype(str))  # once, not per city: a set per city was quadratic
+        base_only = [c for c in cities if c not in with_target]
 
         def value(r):
             return label("city_value", lang, city=ds.city_name(str(r["city"]), lang), value=value_label(r, lang))
@@ -235,7 +236,8 @@ def answers(ds, *, comparison: str | None = None, theme: str | None = None, indi
         if rows.empty:
             none.append(key)
             continue
-        have = [c for c in cities if c in set(rows["city"].astype(str))]
+        stating = set(rows["city"].astype(str))  # once, not per city: a set per city was quadratic
+        have = [c for c in cities if c in stating]
         other = set(elsewhere["city"].astype(str)) if len(elsewhere) else set()
         missing = [c for c in cities if c not in have and c not in other]
         said = sentence(ds, rows, missing, n_all=len(cities), elsewhere=elsewhere)

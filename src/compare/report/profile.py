@@ -170,7 +170,7 @@ class ProfileSections:
         for a in shared:
             self.html(_heading(3, a.rows["title_zh"].iloc[0], a.rows["title_en"].iloc[0], self.lang, key=a.indicator))
             shown = a if group is None else _only(a, group)
-            self.answer_chart(shown, f"{city}-peers-{a.indicator}-bars")
+            self.answer_chart(shown, f"{city}-peers-{a.indicator}-bars", highlight=[city])
             self._save_csv(shown.rows, f"{city}-peers-{a.indicator}")  # the data behind the chart
             others = len(a.cities) - len(shown.cities)
             if others:

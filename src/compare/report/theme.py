@@ -130,10 +130,12 @@ class ThemeSections(AnswerLines):
             titles = "; ".join(indicator_link(k, self.ds.indicator_title(k, lang)) for k in none)
             self.html(f"<p class='cmp-muted'>{html.escape(_t('none', lang))}{titles}</p>")
 
-    def answer_chart(self, a: ans.Answer, name: str) -> None:
-        """The chart of one answer: the cities that give a value (the sentence names those that do not)."""
+    def answer_chart(self, a: ans.Answer, name: str, *, highlight=()) -> None:
+        """The chart of one answer: the cities that give a value (the sentence names those that do not);
+        past a dozen cities a strip naming ``highlight`` (the report's own cities)."""
         ref = ans.reference(self.ds, a.indicator)
         kw = {"reference": ref[0], "reference_label": ref[1][self.lang]} if ref is not None else {}
+        kw["highlight"] = list(highlight)
         self.echart(echarts.bars(a.rows, indicator=a.indicator, lang=self.lang, dataset=self.ds, **kw), name,
                     static=charts.bars(a.rows, indicator=a.indicator, lang=self.lang, dataset=self.ds, **kw))
 
