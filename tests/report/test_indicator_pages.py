@@ -123,10 +123,10 @@ def test_the_catalogue_lists_every_indicator_and_counts_derived_values(built):
     only_derived = [e for k, e in entries.items() if k not in stated]
     assert only_derived and all(e["derived_only"] for e in only_derived)
     assert esc(cite_dataset(ds)) in cat
-    # the search text of each row holds its key, both titles and its definition, in lower case
+    # each row carries its index texts: the title (key and both titles) and the body (the definition)
     first = next(iter(entries.values()))
-    assert f'data-search="{esc(first["search"])}"' in cat
-    assert first["key"] in first["search"] and first["title_en"].lower() in first["search"]
+    assert f'data-title="{esc(first["index_title"])}"' in cat and f'data-body="{esc(first["index_body"])}"' in cat
+    assert first["title_zh"] in first["index_title"] and first["title_zh"] not in first["index_body"]
 
 
 def test_a_changed_value_rewrites_exactly_the_pages_that_show_it(tmp_path, data_copy):
