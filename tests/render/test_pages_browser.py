@@ -123,9 +123,13 @@ def test_axe_finds_no_critical_or_serious_violation(suite, browser, name):
     assert mains == 1, f"{name}: {mains} <main> landmarks"
 
 
-@pytest.mark.parametrize("name", list(READER_PAGES))
+#: On a phone: every report, the landing page, the catalogue and an indicator page.
+PHONE_PAGES = {**READER_PAGES, **{p.stem: f"{p.stem}/report.html" for p in ALL_PARAMS}}
+
+
+@pytest.mark.parametrize("name", list(PHONE_PAGES))
 def test_on_a_phone_no_page_scrolls_sideways_and_every_chart_fits(suite, browser, name):
-    with visit(browser, suite[0] / READER_PAGES[name], PHONE) as v:
+    with visit(browser, suite[0] / PHONE_PAGES[name], PHONE) as v:
         # folded parts open (BibTeX, notes, method): what a reader may open must not widen the page either
         v.page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
         width = page_width(v.page)
