@@ -65,8 +65,8 @@ def _layer(module: str) -> str:
     parts = module.split(".")
     if len(parts) == 1:
         return "base"
-    if parts[-1] == "__main__":  # an entry point (``python -m compare``, ``python -m compare.lab``) is the CLI
-        return "cli"
+    if parts == ["compare", "__main__"]:  # ``python -m compare`` is the CLI; a layer's own entry point
+        return "cli"                        # (``python -m compare.lab``) belongs to its layer
     top = parts[1]
     return "base" if top in BASE else top
 
@@ -131,6 +131,7 @@ def test_the_checks_find_what_they_look_for():
     assert "compare.data.dataset" in graph["compare.data"]          # re-export seen
     assert "compare.data" in graph["compare.viz.words"]             # an import inside a function counts
     assert _layer("compare.viz.words") == "viz" and _layer("compare.errors") == "base"
+    assert _layer("compare.lab.__main__") == "lab" and _layer("compare.__main__") == "cli"
 
 
 def test_module_and_class_sizes():

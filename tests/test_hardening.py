@@ -4,6 +4,7 @@ published changes, text from data and params stays text, and nothing is written 
 
 import ast
 import html
+import json
 import os
 import shutil
 import subprocess
@@ -334,3 +335,147 @@ def test_debug_reraises_in_process(data_copy):
     bad_kind(data_copy)
     with pytest.raises(DataError):
         main(["--debug", "render", str(PROFILE), "--data", str(data_copy), "--out", str(data_copy.parent / "o")])
+
+
+# ------------------------------------------------------------------ bad input on cite, diff, release, extract, figure
+# Each exits 1 (diff: 2, as diff(1)) with FILE:LINE or the argument named, no traceback, nothing changed.
+
+
+def _binary(p):
+    p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xd8\xff\xe0" * 40)
+    return f"{p.name}:1: byte 0x89 is not valid UTF-8; expected UTF-8 text, but this is not a text file"
+
+
+def _gb18030(p):
+    p.write_bytes(p.read_text(encoding="utf-8").encode("gb18030"))
+    return f"{p.name}:2: byte"
+
+
+def _malformed(p):
+    p.write_text(p.read_text(encoding="utf-8") + 'huainan-x,"unclosed\n', encoding="utf-8")
+    return "malformed CSV"
+
+
+FILE_FAULTS = [_binary, _gb18030, _malformed]
+
+
+def _tree(root: Path) -> dict:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("fault", FILE_FAULTS, ids=[f.__name__.strip("_") for f in FILE_FAULTS])
+@pytest.mark.parametrize("command", ["cite", "diff", "release"])
+def test_a_bad_data_file_is_named_with_its_line(command, fault, data_copy, tmp_path, capsys):
+    expected = fault(data_copy / "indicators.csv")
+    before = _tree(data_copy)
+    argv = {"cite": ["cite", "--data", data_copy],
+            "diff": ["diff", paths.DATA, data_copy],
+            "release": ["release", "9.0.0", "--note", "x", "--data", data_copy]}[command]
+    code, out, err = run(argv, capsys)
+    assert code == (2 if command == "diff" else 1)
+    assert expected in err and "indicators.csv:" in err, err
+    assert _tree(data_copy) == before
+
+
+def test_diff_of_a_missing_folder_exits_2(tmp_path, capsys):
+    code, out, err = run(["diff", paths.DATA, tmp_path / "nope"], capsys)
+    assert code == 2 and "nope: data folder not found" in err
+
+
+def test_a_data_folder_without_a_version_is_not_cited_without_one(data_copy, capsys):
+    """Before: cited as 'version ' with nothing after it."""
+    pkg = json.loads((data_copy / "datapackage.json").read_text(encoding="utf-8"))
+    del pkg["version"]
+    (data_copy / "datapackage.json").write_text(json.dumps(pkg, ensure_ascii=False, indent=1), encoding="utf-8")
+    code, out, err = run(["cite", "--data", data_copy], capsys)
+    assert code == 1 and out == ""
+    assert "datapackage.json: version: missing; a citation names the dataset's version" in err
+
+
+@pytest.mark.parametrize("version", ["1.5", "v1.5.0", "01.5.0", "1.5.0-beta", "1_0.0.0", " 2.0.0", "2.0.0.0", "+2.0.0"])
+def test_release_takes_only_major_minor_patch(version, data_copy, capsys):
+    """Before: '01.5.0', '1_0.0.0', ' 2.0.0' and '+2.0.0' were taken (int() reads them) and written."""
+    before = _tree(data_copy)
+    code, out, err = run(["release", version, "--note", "x", "--data", data_copy], capsys)
+    assert code == 1 and f"VERSION: {version!r} is not MAJOR.MINOR.PATCH" in err, err
+    assert _tree(data_copy) == before
+
+
+def test_release_with_an_invalid_datapackage_names_its_line(data_copy, capsys):
+    (data_copy / "datapackage.json").write_text('{"name": "x",\n "version": }\n', encoding="utf-8")
+    before = _tree(data_copy)
+    code, out, err = run(["release", "9.0.0", "--note", "x", "--data", data_copy], capsys)
+    assert code == 1 and "datapackage.json:2: invalid JSON" in err, err
+    assert _tree(data_copy) == before
+
+
+def _plan_binary(p):
+    return _binary(p)
+
+
+def _plan_gb18030(p):
+    p.write_bytes("二、主要目标\n到2025年，全市养老床位达到5000张。\n".encode("gb18030"))
+    return f"{p.name}:1: byte 0xb6 is not valid UTF-8; expected UTF-8, but the file decodes as GB18030"
+
+
+def _plan_utf16(p):
+    p.write_bytes("到2025年，全市养老床位达到5000张。\n".encode("utf-16"))
+    return f"{p.name}:1: byte 0xff is not valid UTF-8; expected UTF-8, but the file decodes as UTF-16"
+
+
+PLAN_FAULTS = [_plan_binary, _plan_gb18030, _plan_utf16]
+
+
+@pytest.mark.parametrize("fault", PLAN_FAULTS, ids=[f.__name__[6:] for f in PLAN_FAULTS])
+def test_extract_a_plan_that_is_not_utf8_text(fault, tmp_path, capsys):
+    plan = tmp_path / "plan.txt"
+    expected = fault(plan)
+    code, out, err = run(["extract", plan, "--city", "wuxi", "--source", "wuxi-14fyp", "--out", tmp_path / "c.csv"],
+                         capsys)
+    assert code == 1 and expected in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.txt"]
+
+
+def _sheet_malformed(p):
+    p.write_text("candidate,decision\n1,\"keep\n", encoding="utf-8")
+    return f"{p.name}:2: malformed CSV"
+
+
+def _sheet_gb18030(p):
+    p.write_bytes("candidate,decision,indicator\n1,keep,养老床位\n".encode("gb18030"))
+    return f"{p.name}:2: byte"
+
+
+@pytest.mark.parametrize("fault", [_sheet_malformed, _sheet_gb18030, _binary], ids=["malformed", "gb18030", "binary"])
+def test_extract_apply_a_bad_sheet(fault, data_copy, tmp_path, capsys):
+    sheet = tmp_path / "review.csv"
+    expected = fault(sheet)
+    before = _tree(data_copy)
+    code, out, err = run(["extract", "--apply", sheet, "--data", data_copy], capsys)
+    assert code == 1 and expected in err, err
+    assert _tree(data_copy) == before
+
+
+def test_figure_for_a_year_no_city_states(tmp_path, capsys):
+    """Before: an empty figure was written without a word."""
+    out_dir = tmp_path / "brief"
+    code, out, err = run(["figure", "beds", "--indicator", "nursing_bed_share", "--year", "2031", "--out", out_dir],
+                         capsys)
+    assert code == 1 and "--year 2031: no city states a target of nursing_bed_share for 2031; years stated: " in err
+    assert not out_dir.exists() or not any(out_dir.iterdir())
+
+
+@pytest.mark.parametrize("command", ["figure", "extract"])
+def test_an_output_path_that_cannot_be_written(command, tmp_path, capsys):
+    """A file where the output folder should be: the path and the reason, exit 1, no traceback."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("keep\n")
+    if command == "figure":
+        argv = ["figure", "beds", "--indicator", "nursing_bed_share", "--out", blocker / "brief"]
+    else:
+        plan = tmp_path / "plan.txt"
+        plan.write_text("到2025年，全市养老床位达到5000张。\n", encoding="utf-8")
+        argv = ["extract", plan, "--city", "wuxi", "--source", "wuxi-14fyp", "--out", blocker / "c.csv"]
+    code, out, err = run(argv, capsys)
+    assert code == 1 and f"{blocker}" in err and "nothing was changed" in err, err
+    assert blocker.read_text() == "keep\n"

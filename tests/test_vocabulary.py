@@ -30,6 +30,9 @@ ALLOWED_CJK = {
     "data/rules.py": "its messages to a curator name the Chinese notations the value check reads (万/亿)",
     "report/citation.py": "cites a Chinese document as issuer《title》, the form the documents' own citations take",
     "cli.py": "its help shows a search typed in Chinese (compare indicators 护理)",
+    "data/codebook_entry.py": "splits the Chinese terms a curator types at Chinese commas (，、) and drops a title's "
+                              "bracketed note （…） to make an object's term",
+    "data/facets.py": "drops a Chinese title's bracketed basis word （累计） when it proposes a sibling's title",
 }
 #: Three or more words: prose, not an identifier, a CSS class or a format.
 PROSE = re.compile(r"[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}")

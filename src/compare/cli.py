@@ -14,7 +14,7 @@ import textwrap
 from pathlib import Path
 
 from . import paths
-from .errors import CompareError
+from .errors import CompareError, UsageError
 
 
 def _validate(args) -> int:
@@ -25,6 +25,10 @@ def _validate(args) -> int:
         from .data.rules import capture_problems
 
         problems = capture_problems(ds, args.sources)
+    if ds is not None and not problems and args.migrated_from is not None:
+        from .data.migration import migration_problems
+
+        problems = migration_problems(args.migrated_from, ds.data_dir, ds.codebook)
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
@@ -127,8 +131,10 @@ def _extract(args) -> int:
               f"(decision: keep, correct or reject), then `python -m compare extract --apply {args.sheet}`",
               file=sys.stderr)
     elif args.out:
+        from .files import atomic_write_bytes
+
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        cands.to_csv(args.out, index=False)
+        atomic_write_bytes(args.out, cands.to_csv(index=False).encode("utf-8"))
         print(f"wrote {len(cands)} candidate(s) to {args.out}", file=sys.stderr)
     else:
         cands.to_csv(sys.stdout, index=False)
@@ -144,56 +150,66 @@ def _indicator(args) -> int:
         print(allowed_values(data))
         return 0
     given = {k: getattr(args, k) for k in ("theme", "unit", "title_zh", "title_en", "definition", "counts",
-                                             "denominator", "scope_class", "basis", "period", "sets")}
+                                             "denominator", "scope_class", "basis", "period", "sets", "object",
+                                             "object_zh", "qualifiers_zh", "excludes_zh", "measure", "per",
+                                             "period_type")}
     ask = None
     if args.interactive or (args.interactive is None and sys.stdin.isatty()):
         def ask(field: str, allowed: str) -> str:
             return input(f"{field}{f' ({allowed})' if allowed else ''}: ").strip()
-    path = add_indicator(data, args.key, given, ask=ask)
-    print(f"wrote indicator {args.key} to {path}")
+    path, key = add_indicator(data, args.key, given, ask=ask, sibling_of=args.sibling_of)
+    print(f"wrote indicator {key} to {path}" + (f" (a sibling of {args.sibling_of})" if args.sibling_of else ""))
     return 0
 
 
 def _lab(args) -> int:
     """``compare lab copy NAME`` (a working copy under work/) or ``compare lab git-filter``."""
-    from .lab import configure_git, working_copy
+    from .lab.command import run
 
-    if args.lab_command == "git-filter":
-        configure_git()
-        return 0
-    try:
-        out = working_copy(args.name, force=args.force)
-    except FileExistsError as err:
-        raise CompareError(str(err)) from None
-    print(out.relative_to(paths.ROOT) if out.is_relative_to(paths.ROOT) else out)
-    return 0
+    return run(args)
 
 
 def _cite(args) -> int:
     """``compare cite [ID]``: the citation of one value, or of the dataset when no id is given."""
     from .data import load
-    from .report.citation import cite_dataset, cite_value
+    from .report.citation import cite_dataset, cite_value, require_version
 
     ds = load(args.data)
+    require_version(ds)
     print(cite_value(ds, args.id, args.format, lang=args.lang) if args.id else cite_dataset(ds, args.format))
     return 0
 
 
 def _diff(args) -> int:
-    """``compare diff OLD NEW``: values added, removed and changed between two data folders."""
+    """``compare diff OLD NEW``: values added, removed and changed between two data folders, and the derived
+    values that change with them. Exit codes as diff(1): 0 the same, 1 they differ, 2 bad input."""
+    from .analysis.changes import derived_diff
     from .data.release import columns_changed, diff, format_diff
 
-    print(format_diff(diff(args.old, args.new), args.format, old=str(args.old), new=str(args.new),
-                      columns=columns_changed(args.old, args.new)), end="")
-    return 0
+    try:
+        changes, columns = diff(args.old, args.new), columns_changed(args.old, args.new)
+        derived, note = derived_diff(args.old, args.new)
+    except CompareError as err:
+        if args.debug:
+            raise
+        print(str(err), file=sys.stderr)
+        return 2
+    print(format_diff(changes, args.format, old=str(args.old), new=str(args.new), columns=columns,
+                      derived=derived, derived_note=note), end="")
+    return 1 if changes or derived or columns[0] or columns[1] else 0
 
 
 def _release(args) -> int:
     """``compare release VERSION --note TEXT``: record a release of the data folder (version, date, note,
     fingerprint) in datapackage.json and CITATION.cff."""
     from .data import validate
-    from .data.release import release
+    from .data.release import parse_version, release
 
+    if parse_version(args.version) is None:
+        raise UsageError(f"VERSION: {args.version!r} is not MAJOR.MINOR.PATCH (three whole numbers without leading "
+                         "zeros, e.g. 1.5.0); nothing was written")
+    if not args.note.strip():
+        raise UsageError("--note: a release needs a note saying what changed; nothing was written")
     data = Path(args.data or paths.DATA)
     ds, problems = validate(data)
     if problems:
@@ -234,6 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path, default=None, help="data folder (default: the shipped data/)")
     p.add_argument("--sources", type=Path, default=None,
                    help="folder of the plain-text captures named in sources.csv: also check every quote stands in its capture")
+    p.add_argument("--migrated-from", type=Path, default=None, metavar="OLD_DATA_DIR",
+                   help="the data folder of the previous version: also check every old row is kept with its value, "
+                        "year and quote, keys renamed only as the codebook's migrations record says")
     p.set_defaults(func=_validate)
 
     p = sub.add_parser("render", help="render params files into reports")
@@ -341,8 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("cite", help="how to cite one value (by its row id) or the dataset as a whole",
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                        description="Print the citation of a value: the dataset, its version, the row id and the source "
-                                   "document (issuer, title, document number, date, URL, section). Without ID, the "
-                                   "dataset as a whole.")
+                                   "document (issuer, title, document number, date, section, and its URL where "
+                                   "sources.csv records one). Without ID, the dataset as a whole.")
     p.add_argument("id", nargs="?", default=None, help="a row id of data/indicators.csv, or of a derived value "
                                                          "(derived-..., ctx-...)")
     p.add_argument("--format", choices=["text", "bibtex"], default="text", help="citation format")
@@ -354,7 +373,9 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                        description="Compare OLD/indicators.csv with NEW/indicators.csv by row id: rows added and "
                                    "removed, and rows whose value, comparator, year, kind, unit, indicator, scope, "
-                                   "quote, quote_en or caveat changed. A folder of an older version compares too.")
+                                   "quote, quote_en or caveat changed; then the derived values that change with them, "
+                                   "recomputed from both folders. A folder of an older version compares too. Exit "
+                                   "status as diff(1): 0 the same, 1 they differ, 2 bad input.")
     p.add_argument("old", type=Path, help="the earlier data folder")
     p.add_argument("new", type=Path, help="the later data folder")
     p.add_argument("--format", choices=["text", "csv", "markdown"], default="text",
@@ -384,7 +405,16 @@ def build_parser() -> argparse.ArgumentParser:
                        ("denominator", "of what a share or ratio is taken (required for a ratio unit)"),
                        ("scope-class", "the one scope class of its rows"), ("basis", "stock, new_in_period, ..."),
                        ("period", "the period a new_in_period total covers (required for that basis)"),
-                       ("sets", "comma-separated comparison sets to add it to (none: 'none')")):
+                       ("sets", "comma-separated comparison sets to add it to (none: 'none')"),
+                       ("object", "facet: English name of what is counted (default: --counts)"),
+                       ("object-zh", "facet: comma-separated Chinese terms naming the object (default: the Chinese title)"),
+                       ("qualifiers-zh", "facet: comma-separated words the key requires with the object"),
+                       ("excludes-zh", "facet: comma-separated words that mean it is not this key"),
+                       ("measure", "facet: count, share, ratio, amount, duration, rate or other (default: from the unit)"),
+                       ("per", "facet: per how many of what a ratio is taken"),
+                       ("period-type", "facet: point, plan_period, fixed_years or per_year (default: from the basis)"),
+                       ("sibling-of", "an existing key: pre-fill every field from it, change only what is given "
+                                      "(e.g. --basis per_year); the key defaults to the naming rule's")):
         q.add_argument(f"--{name}", dest=name.replace("-", "_"), default=None, help=text)
     q.add_argument("--allowed", action="store_true", help="list the allowed values of every field and exit")
     q.add_argument("--interactive", action=argparse.BooleanOptionalAction, default=None,
@@ -392,12 +422,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--data", type=Path, default=None)
     p.set_defaults(func=_indicator)
 
+    from .lab.command import add_arguments
+
     p = sub.add_parser("lab", help="JupyterLab helpers: working copies under work/, the notebook git filter")
-    lab = p.add_subparsers(dest="lab_command", required=True)
-    q = lab.add_parser("copy", help="make a working copy under work/")
-    q.add_argument("name", help="a params file stem (profile-wuxi) or a notebook stem (explore)")
-    q.add_argument("--force", action="store_true", help="replace an existing working copy")
-    lab.add_parser("git-filter", help="configure the nbstripout git filter in this clone")
+    add_arguments(p)
     p.set_defaults(func=_lab)
     return parser
 
@@ -411,6 +439,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         print(str(err), file=sys.stderr)
+        return 1
+    except OSError as err:
+        # a path the user named that cannot be read or written (permissions, a file where a folder is
+        # expected, a full disk): the path and the reason; what is written is written atomically, so
+        # nothing was half-written
+        if args.debug or not err.filename:
+            raise
+        print(f"{err.filename}: cannot write or read it ({err.strerror or err}); check the path and its "
+              "permissions; nothing was changed", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

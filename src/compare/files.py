@@ -116,3 +116,21 @@ def atomic_write_bytes(path: Path, data: bytes) -> Path:
         staged.discard()
         raise
     return staged.commit()[0]
+
+
+#: what a spreadsheet reads as the start of a formula (OWASP, "CSV Injection"): = + - @, and tab and
+#: carriage return, which some spreadsheets skip before one
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A cell as a download publishes it: text beginning with :data:`FORMULA_STARTS` gets a leading ``'``,
+    so that a spreadsheet shows it as text and never runs it; a number (also one written as text, such
+    as ``-3.5``) and every other value are unchanged. The files in ``data/`` keep their text."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    try:
+        float(value)
+        return value
+    except ValueError:
+        return "'" + value

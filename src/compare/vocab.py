@@ -29,6 +29,22 @@ SYMBOLS = {"=": "", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈", "r
 SEP = " "
 
 
+def cell_text(v) -> str:
+    """A cell as text to show: ``""`` for a missing value (None, NaN, ``pd.NA``, ``NaT``), the string itself,
+    or ``str(v)`` of anything else (a number keeps its digits). The one rule every table, page and chart
+    label uses for an empty cell."""
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v
+    try:
+        if v != v:  # NaN and NaT are not equal to themselves
+            return ""
+    except TypeError:  # pd.NA: its truth is ambiguous, and it is missing
+        return ""
+    return str(v)
+
+
 @lru_cache(maxsize=1)
 def entries() -> dict[str, dict]:
     """Every vocabulary entry, key -> {zh, en[, symbol]}."""

@@ -32,8 +32,10 @@ def _by(items):
 def test_headline_orders_by_number_of_cities_and_moves_single_plan_indicators_out(ds):
     headline, single, none = ans.answers(ds, comparison="rural")
     assert [(a.indicator, a.n) for a in headline] == [
-        ("county_disability_care_institutions", 3), ("township_center_share", 2),
-        ("village_facilities_per_100_villages", 2)]
+        ("township_center_share", 2), ("village_facilities_per_100_villages", 2),
+        ("county_disability_care_institutions", 2)]
+    # Huainan's regional institution for disabled and demented elders is not a 特困 institution: its own key
+    assert _by(single)["regional_disability_care_institutions_per_county"].cities == ["huainan"]
     assert _by(single)["rural_mutual_aid_facilities_new"].cities == ["huainan"]
     # the stated coverages (总体覆盖率, 服务覆盖率) measure other things than the derived share: never one axis
     assert _by(single)["township_center_coverage"].cities == ["baoshan"]
@@ -61,13 +63,16 @@ def test_a_citywide_minimum_is_compared_not_the_per_county_floor(ds):
     assert set(a.rows["scope"]) == {"citywide"}
     assert set(a.rows["status"]) == {"derived_context"}
     assert a.rows["title_en"].iloc[0].endswith("citywide minimum implied")
-    assert a.cities == ["huainan", "baoshan", "ankang"] and a.missing == ["wuxi", "huaibei"]
+    assert a.cities == ["baoshan", "ankang"] and a.missing == ["huainan", "wuxi", "huaibei"]
 
 
 def test_another_scope_is_named_not_hidden(ds):
     # a per-county floor beside a city that states only a citywide count: the floor is named, not drawn
-    rows = an.compare(ds, indicators=["county_disability_care_institutions"], include_derived=False)
+    # three per-county floors (Huainan's from its own key, relabelled: the shipped key has two cities)
+    rows = an.compare(ds, indicators=["county_disability_care_institutions",
+                                      "regional_disability_care_institutions_per_county"], include_derived=False)
     t = rows[rows["status"] == "stated"].copy()
+    t["indicator"] = "county_disability_care_institutions"
     t.loc[t["city"].astype(str) == "baoshan", "scope"] = "citywide"
     if "scope_class" in t:
         t.loc[t["city"].astype(str) == "baoshan", "scope_class"] = "citywide"
@@ -161,9 +166,9 @@ def test_answers_section_lists_headline_then_compact_list(ds):
     page.answers(ds.city_order, comparison="rural")
     text = "\n".join(page.parts)
     h3 = _h3(text)
-    assert h3[0].startswith(ds.indicator_title("county_disability_care_institutions", "zh"))
+    assert h3[0].startswith(ds.indicator_title("township_center_share", "zh"))
     assert h3[-1] == "仅一市给出的指标 Stated by one plan only"
-    assert "3 of 5 cities give a comparable value." in text and "5市中3市给出可比数值" in text
+    assert "2 of 5 cities give a comparable value." in text and "5市中2市给出可比数值" in text
     compact = text[text.index("cmp-compact"):]
     assert not any("农村幸福院" in h for h in h3) and "Rural mutual-aid" not in "".join(h3)
     assert "淮南 Huainan ≥84" in compact
@@ -244,7 +249,7 @@ def test_source_column_names_the_document(ds):
 
 
 def test_with_both_every_label_is_bilingual(ds):
-    r = an.compare(ds, indicators=["county_disability_care_institutions"], cities=["huainan"]).iloc[0]
+    r = an.compare(ds, indicators=["regional_disability_care_institutions_per_county"], cities=["huainan"]).iloc[0]
     assert an.value_label(r, "both") == "≥1 per county 每县(市、区) (2026 目标 target)"
     shown = display_frame(an.compare(ds, indicators=["township_center_share"], cities=["wuxi"]), "both", ds=ds)
     assert list(shown.columns)[:3] == ["城市 City", "指标 Indicator", "数值 Value"]

@@ -165,13 +165,13 @@ EXPECTED = {
          ["nbs2023-wuxi-towns", "nbs2023-wuxi-townships"]),
     # only centres built 2025-27 are counted: a floor on the share
     "ctx-ankang-township_center_share-2027-target-total":
-        (">=", 60 / 135 * 100, ["ankang-rural_regional_centers-2027-target-total"], ["nbs2023-ankang-towns"]),
+        (">=", 60 / 135 * 100, ["ankang-rural_regional_centers_new-2027-target-total"], ["nbs2023-ankang-towns"]),
     "ctx-huainan-village_facilities_per_100_villages-2026-target":
         (">=", 84 / 794 * 100, ["huainan-rural_mutual_aid_facilities_new-2026-target"], ["nbs2023-huainan-village_committees"]),
     "ctx-ankang-village_facilities_per_100_villages-2027-target-total":
         ("=", 300 / 1621 * 100, ["ankang-village_care_points-2027-target-total"], ["nbs2023-ankang-village_committees"]),
-    "ctx-huainan-county_disability_care_institutions-2026-target-citywide_min":
-        (">=", 7, ["huainan-county_disability_care_institutions-2026-target"], ["nbs2023-huainan-county_units"]),
+    "ctx-huainan-regional_disability_care_institutions_per_county-2026-target-citywide_min":
+        (">=", 7, ["huainan-regional_disability_care_institutions_per_county-2026-target"], ["nbs2023-huainan-county_units"]),
     "ctx-baoshan-county_safety_net_institutions-2026-target-citywide_min":
         ("=", 5, ["baoshan-county_safety_net_institutions-2026-target"], ["nbs2023-baoshan-county_units"]),
     "ctx-baoshan-street_comprehensive_care_institutions-2026-target-per_street-citywide_min":
@@ -232,7 +232,7 @@ def test_assumptions_say_what_they_rest_on(ctx_rows):
     assert "grown since" not in ctx_rows.loc["ctx-wuxi-beds_per_1000_elderly-2020-baseline", "assumption"]
     a = ctx_rows.loc["ctx-wuxi-township_center_share-2025-target", "assumption"]
     assert "(30)" in a and "share of townships with a centre" in a
-    a = ctx_rows.loc["ctx-huainan-county_disability_care_institutions-2026-target-citywide_min", "assumption"]
+    a = ctx_rows.loc["ctx-huainan-regional_disability_care_institutions_per_county-2026-target-citywide_min", "assumption"]
     assert "毛集" in a and "a minimum" in a
     a = ctx_rows.loc["ctx-ankang-annual_budget_allocation_per_county-2027-target-per_county-citywide_min", "assumption"]
     assert "minus the 2 named" in a and "安康高新区" in a
@@ -273,7 +273,7 @@ def test_a_plan_value_wins_over_an_outside_denominator(ds):
 
 
 def test_a_citywide_minimum_stands_beside_its_per_county_floor(ds):
-    t = an.compare(ds, indicators=["county_disability_care_institutions"], cities=["huainan"])
+    t = an.compare(ds, indicators=["regional_disability_care_institutions_per_county"], cities=["huainan"])
     assert list(zip(t["status"], t["scope"], t["value"])) == [("stated", "per_county", 1.0),
                                                               ("derived_context", "citywide", 7.0)]
 

@@ -124,7 +124,8 @@ def test_sources_option_names_a_missing_capture(data_copy, tmp_path, capsys):
 def test_an_indicator_no_row_uses_is_drift_unless_derived(data_copy, capsys):
     book = data_copy / "codebook.yaml"
     data = yaml.safe_load(book.read_text(encoding="utf-8"))
-    data["indicators"]["made_up_ratio"] = {**data["indicators"]["nursing_bed_share"], "cities": []}
+    data["indicators"]["made_up_ratio"] = {**data["indicators"]["nursing_bed_share"], "cities": [], "siblings": [],
+                                           "object_zh": ["编造的比例"]}
     book.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     assert main(["validate", "--data", str(data_copy)]) == 1
     assert "indicators.made_up_ratio: no row uses this indicator" in capsys.readouterr().err

@@ -63,3 +63,17 @@ def normalise_capture_text(text, paged):
     from compare.data.provenance import normalise
 
     return normalise(text, paged=paged)
+
+
+@needs_seeds
+def test_a_row_whose_sentence_does_not_name_its_keys_object_is_reported(dataset):
+    import copy
+    import dataclasses
+
+    book = copy.deepcopy(dataset.codebook)
+    book["indicators"]["assistive_device_rental_points"]["object_zh"] = ["助浴点"]
+    found = capture_problems(dataclasses.replace(dataset, codebook=book), paths.SEEDS)
+    assert [p.message for p in found if p.column == "indicator"] == [
+        "the sentence of the quote names none of the object terms of assistive_device_rental_points (助浴点); key the "
+        "row to the indicator whose object it names, or add the plan's term for it to that indicator's object_zh "
+        "in the codebook"]

@@ -74,6 +74,25 @@ def test_every_indicator_with_rows_has_a_page_and_a_csv(built):
     assert '<script src="echarts.min.js"></script>' in (out / "nursing_bed_share.html").read_text(encoding="utf-8")
 
 
+def test_a_page_links_its_values_as_csv_excel_and_the_stata_file(built):
+    """Each page offers its own values as CSV and as a workbook beside it, and the dataset's Stata file."""
+    import openpyxl
+
+    from compare.report.downloads import file_stem
+
+    ds, out, _ = built
+    page = (out / "nursing_bed_share.html").read_text(encoding="utf-8")
+    assert 'href="nursing_bed_share.csv" download' in page and 'href="nursing_bed_share.xlsx" download' in page
+    assert f'href="../downloads/{file_stem(ds)}.dta" download' in page
+    assert '<code>keep if indicator == "nursing_bed_share"</code>' in page
+    assert {p.stem for p in out.glob("*.xlsx")} == keys_with_rows(ds)
+    wb = openpyxl.load_workbook(out / "nursing_bed_share.xlsx")
+    with open(out / "nursing_bed_share.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(list(wb["values"].iter_rows())) - 1 == len(rows)
+    assert "=" not in {r["comparator"] for r in rows}  # neutralised: "'=" in a CSV a spreadsheet opens
+
+
 def test_a_page_shows_each_value_with_quote_gloss_source_and_citation(built):
     ds, out, _ = built
     rows = ds.indicators[ds.indicators["indicator"] == "nursing_bed_share"]
@@ -157,12 +176,13 @@ def test_a_changed_value_rewrites_exactly_the_pages_that_show_it(tmp_path, data_
 
 
 def test_the_page_templates_take_their_words_from_the_vocabulary():
-    """Outside style sheets, scripts and template tags, the templates spell no Chinese and no English prose."""
+    """Outside style sheets, scripts, code (a Stata command) and template tags, the templates spell no
+    Chinese and no English prose."""
     cjk = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
     prose = re.compile(r"[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}")
     for name in ("indicator.html.j2", "indicator_catalogue.html.j2"):
         template = (paths.TEMPLATES / name).read_text(encoding="utf-8")
-        text = re.sub(r"<style>.*?</style>|<script>.*?</script>|\{#.*?#\}", " ", template, flags=re.S)
+        text = re.sub(r"<style>.*?</style>|<script>.*?</script>|<code>.*?</code>|\{#.*?#\}", " ", template, flags=re.S)
         text = re.sub(r"<[^>]+>", " ", re.sub(r"\{\{.*?\}\}|\{%.*?%\}", " ", text, flags=re.S))
         assert not cjk.search(text) and not prose.search(text), name
         keys = set(re.findall(r'label\(["\'](\w+)', template))

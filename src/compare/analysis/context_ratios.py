@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..data import flag_vocabulary, load_package, row_basis, scope_classes
 from ..data.context import lookup, table
+from ..vocab import cell_text as _text
 from ..vocab import label
 from ..errors import DataError, Problem
 from .numbers import product_comparator, ratio_comparator, sum_comparator
@@ -198,11 +199,6 @@ def _per_unit_rows(ds, d: dict, ind: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def _text(r, col: str) -> str:
-    v = r.get(col, "")
-    return v if isinstance(v, str) else ""
-
-
 def _both(key: str) -> dict:
     return {"en": label(key, "en"), "zh": label(key, "zh")}
 
@@ -221,11 +217,11 @@ def _row(ds, r, d, *, value, comparator, inputs, assumption, formula, unit, scop
         "theme": ds.codebook["indicators"][key]["theme"], "indicator": key,
         "indicator_zh": d.get("title_zh", ""), "kind": r["kind"], "year": int(r["year"]), "comparator": comparator,
         "value": round(float(value), 4), "value_high": np.nan, "unit": unit, "scope": scope, "binding": "",
-        "section": r["section"], "quote": r["quote"], "quote_en": _text(r, "quote_en"),
+        "section": r["section"], "quote": r["quote"], "quote_en": _text(r.get("quote_en")),
         "note": r["note"] if "conflict:" in (r["flags"] or "") else "",
-        "note_zh": _text(r, "note_zh") if "conflict:" in (r["flags"] or "") else "",
+        "note_zh": _text(r.get("note_zh")) if "conflict:" in (r["flags"] or "") else "",
         # what a reader must know about the plan's number holds for what is derived from it
-        "caveat": _text(r, "caveat"), "caveat_zh": _text(r, "caveat_zh"),
+        "caveat": _text(r.get("caveat")), "caveat_zh": _text(r.get("caveat_zh")),
         "flags": ";".join(flags), "status": STATUS, "formula": formula, "inputs": ";".join(inputs),
         "assumption": assumption, "assumption_zh": assumption_zh,
     }

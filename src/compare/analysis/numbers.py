@@ -13,6 +13,24 @@ from ..vocab import KINDS, SYMBOLS, label
 
 
 DERIVED = ("derived", "derived_context")
+#: units that are an amount of money -> the vocabulary entry of their currency
+MONEY = {"yuan": "unit_yuan"}
+#: id suffixes naming whom a value is for, where one plan states several (vocabulary ``variant_<suffix>``)
+VARIANTS = ("secondary", "college", "bachelor")
+
+
+def row_variant(row) -> str:
+    """The variant a row's id names after ``<city>-<indicator>-<year>-<kind>-`` (an annex restatement's
+    ``-annex`` aside) when it is one of :data:`VARIANTS` (e.g. an education level), else ''."""
+    rid = str(row.get("id") or "")
+    try:
+        stem = f"{row['city']}-{row['indicator']}-{int(row['year'])}-{row['kind']}-"
+    except (KeyError, TypeError, ValueError):
+        return ""
+    if not rid.startswith(stem):
+        return ""
+    suffix = rid[len(stem):].removesuffix("-annex")
+    return suffix if suffix in VARIANTS else ""
 #: within a cell, what a plan states comes first, then what is derived from it
 STATUS_RANK = {"stated": 0, "derived": 1, "derived_context": 2, "not_stated": 3}
 
@@ -40,11 +58,17 @@ def value_label(row, lang: str = "en", *, with_year: bool = True) -> str:
         text = f"{fmt_number(row['value'])}–{fmt_number(row['value_high'])}{unit}"
     else:
         text = f"{SYMBOLS.get(row['comparator'], '')}{fmt_number(row['value'])}{unit}"
+    if row["unit"] in MONEY:  # an amount of money says its currency: "≥25,000 yuan", "≥25,000元"
+        text += {"en": " ", "zh": "", "both": " "}[lang] + label(MONEY[row["unit"]], lang)
     scope = row.get("scope", "")
     if scope and scope != "citywide":
         # a per-county "1" is not a citywide "1": the scope travels with the number
         en, zh = row.get("scope_en") or scope, row.get("scope_zh") or scope
         text += {"en": f" {en}", "zh": f"({zh})", "both": f" {en} {zh}"}[lang]
+    variant = row_variant(row)
+    if variant:  # rows of one indicator, city, year and kind that differ by who they are for
+        text += {"en": ", ", "zh": "", "both": " "}[lang] + label(f"variant_{variant}", lang).join(
+            ("(", ")") if lang == "zh" else ("", ""))
     if with_year and not pd.isna(row["year"]):
         kind = label(row["kind"], lang) if row["kind"] in KINDS else row["kind"]
         star = "*" if row.get("inferred_year") else ""

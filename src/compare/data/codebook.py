@@ -103,7 +103,11 @@ def drift_lines(book: dict, package: dict, indicators, order: list[str]) -> list
     # `*derivations` list (for example derivations with an outside denominator)
     derived = {d.get("indicator") for name, section in book.items() if name.endswith("derivations")
                and isinstance(section, list) for d in section if isinstance(d, dict)}
-    unused = [k for k, m in want["indicators"].items() if not m["cities"] and k not in derived]
+    # a key with no rows of its own stands when it is the sibling of a key that has some: the same object
+    # on another basis or scope, kept so that a new plan's statement finds its key (docs/codebook.md)
+    used = {k for k, m in want["indicators"].items() if m["cities"]}
+    family = {k for k, m in want["indicators"].items() if set(m.get("siblings") or []) & used}
+    unused = [k for k, m in want["indicators"].items() if not m["cities"] and k not in derived | family]
     for k in unused:
         out.append((f"indicators.{k}", "no row uses this indicator"))
     return out

@@ -160,5 +160,6 @@ def write_codebook(data_dir: Path | None = None) -> Path:
     path = Path(ds.data_dir) / paths.CODEBOOK_FILE
     header = "# Codebook of the dataset. Curated by hand except `columns` and each indicator's `cities`,\n" \
              "# which `python -m compare codebook --write` regenerates from datapackage.json and the data.\n"
-    path.write_text(header + yaml.safe_dump(book, allow_unicode=True, sort_keys=False, width=110), encoding="utf-8")
+    path.write_text(header + yaml.dump(book, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), allow_unicode=True,
+                                       sort_keys=False, width=110), encoding="utf-8")
     return path

@@ -1,8 +1,11 @@
 """Guards of ``validate`` kept apart from :mod:`.rules` (which runs them in its order): a newly built or
-added count under a stock key, and a city with no census row (a warning)."""
+added count under a stock key, the reading rules (an undated target at its plan's end year, 累计 with no
+start flagged unstated_start, 到…建成N a stock unless the sentence marks it new or schedules it, a note that
+repeats a sentence), and a city with no census row (a warning)."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 
@@ -49,6 +52,53 @@ def new_built_problems(ind: pd.DataFrame, t: Table, book: dict | None, package: 
                            "new-in-period indicator" + (f" (e.g. {', '.join(alts)})" if alts else "") +
                            ", or keep the key with the flag and a caveat saying the count is newly built, if a reader "
                            "can judge the difference"))
+    return out
+
+
+#: words that state where a running total (累计) starts: 以来, 期间, 自/从 ..., ...起
+_START = re.compile(r"以来|期间|[自从][^,，;；。]{0,12}(?:年|起)|起[,，累]|至今")
+
+
+def _sentences(note: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.。;；])\s+|(?<=[。；])", note) if len(s.strip()) > 12]
+
+
+def reading_problems(ind: pd.DataFrame, t: Table, sources: pd.DataFrame | None) -> list[Problem]:
+    """Rules of reading a row the independent reading found broken (docs/curation-notes.md): a target whose year
+    is inferred takes its plan's end year; a 累计 total whose quote states no start carries unstated_start; a
+    note does not say the same sentence twice."""
+    out = []
+    schedules = set(zip(ind["city"].astype(str), ind["indicator"].astype(str),
+                        ind["flags"].fillna("").str.contains("increment", regex=False)))
+    ends = sources.set_index("id")["period_end"] if sources is not None and len(sources) else pd.Series(dtype=object)
+    for pos, (i, r) in enumerate(ind.iterrows()):
+        line, flags = t.lines[pos], str(r["flags"] or "").split(";")
+        end = ends.get(r["source_id"])
+        if r["kind"] == "target" and "year_inferred" in flags and end is not None and pd.notna(end) \
+                and int(r["year"]) != int(end):
+            out.append(Problem(t.name, line, "year", f"{r['id']}: the year is inferred (flag year_inferred) but is "
+                                                      f"{int(r['year'])}, not the plan's end year {int(end)}; an undated "
+                                                      "target takes the end year, and a caveat says what the document "
+                                                      "says instead (中长期, 远期...)"))
+        quote = str(r["quote"] or "")
+        if "累计" in quote and "unstated_start" not in flags and not _START.search(quote):
+            out.append(Problem(t.name, line, "flags", f"{r['id']}: the quote says 累计 and no start; flag "
+                                                       "cumulative;unstated_start (a running total whose start the "
+                                                       "document does not state)"))
+        if ("建成" in quote and "cumulative" in flags and "unstated_start" not in flags and not new_words(quote)
+                and (str(r["city"]), str(r["indicator"]), True) not in schedules):
+            out.append(Problem(t.name, line, "flags", f"{r['id']}: 到…建成N reads as the number standing by the year (a "
+                                                       "stock) unless the sentence says 新建/新增/改扩建 or gives a yearly "
+                                                       "schedule summing to N; drop the flag cumulative and key it to a "
+                                                       "stock, or record the schedule's years (flag increment)"))
+        for col in ("note", "note_zh"):
+            seen: list[str] = []
+            for sentence in _sentences(str(r.get(col) or "")):
+                key = re.sub(r"[\W_]+", "", sentence.lower())
+                # the same sentence, or one that opens with the same twenty letters (Counts only high-quality...)
+                if any(key[:20] == k[:20] or difflib.SequenceMatcher(None, key, k).ratio() >= 0.85 for k in seen):
+                    out.append(Problem(t.name, line, col, f"{r['id']}: the {col} says again: {sentence!r}; say it once"))
+                seen.append(key)
     return out
 
 

@@ -59,6 +59,7 @@ _MULTIPLIERS = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
 
 _ARABIC = re.compile(r"([-−]?)(\d+(?:\.\d+)?)\s*(万|亿)?")
 _CHINESE = re.compile(r"[零〇一二两三四五六七八九十百千]+(?:万|亿)?")
+_QUARTER_HOURS = re.compile(r"([一二两三四五六七八九十]+|\d+)刻钟")
 
 
 def normalise(text: str, *, paged: bool = False) -> str:
@@ -100,7 +101,8 @@ def numbers_in(quote: str) -> list[float]:
     Whitespace separates numbers (flattened table cells such as ``49  55`` are two
     numbers); thousands separators are removed ("3,600" -> 3600). A number followed by
     万 or 亿 is also returned expanded; when the quote names a unit in 万 or 亿 elsewhere
-    (a table header such as ``(万元)  200``), every number is also returned expanded.
+    (a table header such as ``(万元)  200``), every number is also returned expanded. A number of
+    quarter-hours (一刻钟, 两刻钟) is also returned in minutes (15, 30): the unit the codebook keeps times in.
     """
     text = re.sub(r"(?<=\d),(?=\d{3})", "", quote)
     found: list[float] = []
@@ -114,6 +116,10 @@ def numbers_in(quote: str) -> list[float]:
         n = _chinese_number(m.group(0))
         if n is not None:
             found.append(n)
+    for m in _QUARTER_HOURS.finditer(_WS.sub("", text)):
+        n = float(m.group(1)) if m.group(1).isdigit() else _chinese_number(m.group(1))
+        if n is not None:
+            found.append(n * 15)
     for unit in re.findall(r"[(（](万|亿)", text):
         found += [n * _MULTIPLIERS[unit] for n in list(found)]
     return found
@@ -127,3 +133,15 @@ def quote_states(quote: str, value: float) -> bool:
 def quote_in_capture(quote: str, capture_text_normalised: str, *, paged: bool = False) -> bool:
     """True if the whitespace-normalised quote is a substring of the normalised capture."""
     return normalise(quote, paged=paged) in capture_text_normalised
+
+
+def sentence_of(quote: str, capture_text_normalised: str) -> str:
+    """The sentence of the normalised capture that holds ``quote`` (from the full stop before it to the one
+    after it; a flattened table runs on to its next full stop); the quote itself when it is not found."""
+    q = normalise(quote)
+    i = capture_text_normalised.find(q)
+    if i < 0:
+        return q
+    start = capture_text_normalised.rfind("\u3002", 0, i) + 1
+    end = capture_text_normalised.find("\u3002", i + len(q))
+    return capture_text_normalised[start:end if end >= 0 else len(capture_text_normalised)]

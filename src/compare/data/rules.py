@@ -16,6 +16,8 @@ saying what was expected and how to fix it). :func:`run` is the order:
                                      ranges, notes that flags need, flags naming other rows
    ``new_built_problems``            (in ``guards``) a count the quote says is newly built or added (新建/新增...)
                                      under a stock key with no basis flag
+   ``reading_problems``              (in ``guards``) an inferred target year off the plan's end year, 累计
+                                     with no start and no unstated_start, a note saying a sentence twice
 6. ``source_period_problems``        each source's period runs forwards
 7. ``context_indicator_problems``    context.csv names defined indicators
 8. ``context_codebook_problems``     the codebook's ``context_derivations``
@@ -26,7 +28,7 @@ saying what was expected and how to fix it). :func:`run` is the order:
 12. ``drift_problems``               the codebook's derived parts against the data (only when all else
                                      is valid)
 
-``capture_problems`` (each quote in its capture) runs on a loaded dataset, from ``compare validate
+``capture_problems`` (each quote in its capture, and its sentence naming its key's object) runs on a loaded dataset, from ``compare validate
 --sources DIR``; ``context_warnings`` (in ``guards``: a city with no census row) too: a warning, not an error.
 """
 
@@ -45,9 +47,10 @@ from ..errors import DataError, Problem
 from ..files import display_path
 from .codebook import _key_lines, drift_lines, read_codebook, scope_classes
 from .context import context_resources
-from .provenance import normalise_capture, quote_in_capture, quote_states
+from .facets import facet_problems
+from .provenance import normalise_capture, quote_in_capture, quote_states, sentence_of
 from .read import Table, read_csv_table
-from .guards import new_built_problems
+from .guards import new_built_problems, reading_problems
 from .schema import check_resource, fields, flag_regex, flag_vocabulary, resource, row_basis
 
 #: the tabular resources every data folder has (the context tables are optional, see .context)
@@ -106,7 +109,7 @@ def _definition_problems(book: dict, text: str, name: str) -> list[Problem]:
         if meta.get("basis") == "new_in_period" and not meta.get("period"):
             problems.append(Problem(name, line, f"indicators.{key}",
                                     "missing 'period': a total over a period says which period"))
-    return problems
+    return problems + facet_problems(book, lines, name)
 
 
 # --------------------------------------------------------------------------- rows and files
@@ -480,12 +483,20 @@ def capture_problems(ds, sources_dir: Path) -> list[Problem]:
             out.append(Problem(src_path, line_of.get(s["id"]), "capture_file",
                                f"{s['capture_file']!r} not found in {display_path(sources_dir)}; put the plain-text "
                                "capture there or correct capture_file"))
+    codes = (ds.codebook or {}).get("indicators") or {}
     for _, r in ds.indicators.iterrows():
         text = texts.get(r["source_id"])
         if text is not None and not quote_in_capture(r["quote"], text):
             out.append(Problem(ind_path, ds.lines.get(r["id"]), "quote",
                                f"not found in its capture {ds.source(r['source_id'])['capture_file']} "
                                "(whitespace and page markers aside); copy the words exactly as the capture has them"))
+            continue
+        terms = (codes.get(r["indicator"]) or {}).get("object_zh") or []
+        if text is not None and terms and not any(t in sentence_of(r["quote"], text) for t in terms):
+            out.append(Problem(ind_path, ds.lines.get(r["id"]), "indicator",
+                               f"the sentence of the quote names none of the object terms of {r['indicator']} "
+                               f"({', '.join(terms)}); key the row to the indicator whose object it names, or add "
+                               "the plan's term for it to that indicator's object_zh in the codebook"))
     return out
 
 
@@ -528,6 +539,7 @@ def run(data_dir: Path, package: dict, *, drift: bool = True) -> Checked:
     if ind is not None:
         found += cross_problems(ind, tables["indicators"], frames["sources"], book, package)
         found += new_built_problems(ind, tables["indicators"], book, package)
+        found += reading_problems(ind, tables["indicators"], frames["sources"])
     if frames["sources"] is not None:
         found += source_period_problems(frames["sources"], tables["sources"])
     if frames["context"] is not None and book is not None:

@@ -13,6 +13,7 @@ import pandas as pd
 from .. import paths
 from ..data import load, load_codebook
 from ..data.provenance import normalise, paged_text, strip_page_markers
+from ..data.read import read_text
 from ..errors import CompareError, DataError, Problem
 from ..files import display_path
 from .keys import (BASIS_FLAGS, _bigrams, SCOPE_CLASS, THRESHOLD, new_key_fields, rank_keys, read_basis, read_denominator,
@@ -236,7 +237,7 @@ def extract_file(path: Path, *, city: str, source_id: str, data_dir: Path | None
     path = Path(path)
     if not path.is_file():
         raise DataError([_problem(path, "capture file not found; expected a plain-text capture of the plan")])
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)  # DataError naming the line: not UTF-8 (with the iconv fix), binary
     codebook, existing, issued = None, None, None
 
     data_dir = Path(data_dir or paths.DATA)

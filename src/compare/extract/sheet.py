@@ -18,8 +18,9 @@ import pandas as pd
 
 from ..data import validate
 from ..data.provenance import normalise
+from ..data.read import read_csv_rows
 from ..errors import DataError, Problem
-from ..files import display_path
+from ..files import atomic_write_bytes, display_path
 from .reader import DATASET_COLUMNS
 
 DECISIONS = ("keep", "correct", "reject")
@@ -82,8 +83,9 @@ def drop_rejected(cands: pd.DataFrame, data_dir: Path) -> tuple[pd.DataFrame, in
     path = rejections_path(data_dir)
     if not path.is_file() or cands.empty:
         return cands, 0
+    table = read_csv_rows(path)
     seen = {_rejection_key(r["source_id"], r["value"], r["quote"])
-            for r in csv.DictReader(path.open(encoding="utf-8"))}
+            for r in (dict(zip(table.header, row)) for row in table.rows)}
     keep = [_rejection_key(c["source_id"], c["value"], c["quote"]) not in seen for _, c in cands.iterrows()]
     return cands[keep], len(cands) - sum(keep)
 
@@ -100,7 +102,8 @@ def read_sheet(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise DataError([_sheet_problem(path, None, None, "review sheet not found; write one with "
                                         "`compare extract PLAN --city C --source S --sheet FILE`")])
-    sheet = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = read_csv_rows(path, allow_bom=True)  # a sheet saved for Excel starts with a byte-order mark
+    sheet = pd.DataFrame(table.rows, columns=table.header, dtype=str)
     missing = [c for c in ["candidate", *DECIDE, *READ] if c not in sheet.columns]
     if missing:
         raise DataError([_sheet_problem(path, 1, ", ".join(missing), "column(s) missing from the review sheet; "
@@ -184,10 +187,10 @@ def apply_sheet(sheet_path: Path, data_dir: Path) -> tuple[int, int]:
     sheet = read_sheet(sheet_path)
     book = read_codebook(data_dir)[0]
     target = data_dir / "indicators.csv"
-    with open(target, encoding="utf-8", newline="") as fh:
-        header = next(csv.reader(fh))
-    existing = pd.read_csv(target, dtype=str, keep_default_na=False)
-    rows, rejected, problems = sheet_rows(sheet, sheet_path, book, set(existing["id"]))
+    existing = read_csv_rows(target)
+    header = existing.header
+    ids = {dict(zip(header, row)).get("id", "") for row in existing.rows}
+    rows, rejected, problems = sheet_rows(sheet, sheet_path, book, ids)
     if problems:
         raise DataError(problems)
     if rows:
@@ -196,7 +199,7 @@ def apply_sheet(sheet_path: Path, data_dir: Path) -> tuple[int, int]:
             shutil.copytree(data_dir, trial)
             _append(trial / "indicators.csv", rows, header)
             _, found = validate(trial, drift=False)
-        first = len(existing) + 2  # the line of the first appended row in indicators.csv
+        first = len(existing.rows) + 2  # the line of the first appended row in indicators.csv
         by_line = {first + k: r["_line"] for k, r in enumerate(rows)}
         mapped = []
         for p in found:
@@ -217,4 +220,5 @@ def apply_sheet(sheet_path: Path, data_dir: Path) -> tuple[int, int]:
 def write_sheet(sheet: pd.DataFrame, path: Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    sheet.to_csv(path, index=False, encoding="utf-8-sig" if re.search(r"\.xls|excel", path.name) else "utf-8")
+    encoding = "utf-8-sig" if re.search(r"\.xls|excel", path.name) else "utf-8"
+    atomic_write_bytes(path, sheet.to_csv(index=False).encode(encoding))  # never half-written

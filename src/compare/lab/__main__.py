@@ -1,7 +1,8 @@
-"""``python -m compare.lab ARGS`` is ``python -m compare lab ARGS``."""
+"""``python -m compare.lab ARGS`` is ``python -m compare lab ARGS`` (the lab layer's own command; it does
+not import the CLI above it)."""
 
 import sys
 
-from ..cli import main
+from .command import main
 
-sys.exit(main(["lab", *sys.argv[1:]]))
+sys.exit(main(sys.argv[1:]))

@@ -12,7 +12,10 @@
    in this process, unless the published ones were built from the same data and package; a page whose
    content digest is unchanged is taken from the previous build, not written again. Published like a
    report: a complete folder, then the link swapped.
-6. Publish the data that was read as ``<out>/data`` and write the landing page.
+6. Write the downloads (``<out>/downloads``, report/downloads.py: an Excel workbook, a Stata file and
+   spreadsheet-safe CSV of the same snapshot) unless the published ones were made from the same data and
+   package; published like a report.
+7. Publish the data that was read as ``<out>/data`` and write the landing page.
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ from .worker import Task, render_one
 #: MANIFEST; spelled here so a warm run reads it without importing pandas).
 INDICATORS = "indicators"
 PAGES_MANIFEST = "pages.json"
+#: Where the downloads are published, and their record (report.downloads.MANIFEST, spelled here likewise).
+DOWNLOADS = "downloads"
+DOWNLOADS_MANIFEST = "downloads.json"
 
 
 def available_cores() -> int:
@@ -119,7 +125,8 @@ def render(params_files: list[Path] | None = None, *, data_dir: Path | None = No
         loaded: dict = {}
         valid = _validate(stale, keyed, data, results, log, loaded) if stale else {}
         pages = pages and (force or not _pages_current(folder, pages_key))
-        if pages:
+        downloads = force or not _downloads_current(folder, pages_key)
+        if pages or downloads:
             _dataset(data, loaded)  # invalid data stops the run here, before anything is written
         with sigterm_interrupts(), folder.locked(quiet=quiet):
             folder.clean()
@@ -142,6 +149,8 @@ def render(params_files: list[Path] | None = None, *, data_dir: Path | None = No
                                     timeout=timeout, log=log)
                 if pages:
                     _build_pages(folder, _dataset(data, loaded), code, pages_key, force, results, log)
+                if downloads:
+                    _build_downloads(folder, _dataset(data, loaded), pages_key, results, log)
                 folder.publish_data(data.folder, data.fingerprint)
             finally:
                 folder.clean()
@@ -170,25 +179,57 @@ def _pages_current(folder: OutputFolder, pages_key: str) -> bool:
     return recorded == pages_key and (root / "index.html").is_file()
 
 
-def _build_pages(folder: OutputFolder, ds, code: str, pages_key: str, force: bool, results: dict, log) -> None:
-    """Build the indicator pages into staging and publish them; a failure keeps the published ones and
-    is one failed result (the run exits 1)."""
-    from ..report.indicator_pages import build
+def _downloads_current(folder: OutputFolder, key: str) -> bool:
+    """True when the published downloads were made with this key (same data, package and libraries) and
+    every file they list is there."""
+    root = folder.link(DOWNLOADS)
+    try:
+        recorded = json.loads((root / DOWNLOADS_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (isinstance(recorded, dict) and recorded.get("key") == key
+            and all((root / f).is_file() for f in recorded.get("files") or [None]))
 
-    staging = folder.new_staging(INDICATORS)
-    previous = folder.link(INDICATORS)
-    previous = previous.resolve() if not force and previous.is_dir() else None
+
+def _build_and_publish(folder: OutputFolder, name: str, what: str, make, results: dict, log) -> None:
+    """``make(staging)`` builds ``<out>/<name>`` in staging and returns a line for the log; the complete folder
+    is then published (the link swapped). A failure keeps the published one and is one failed result (the
+    run exits 1)."""
+    staging = folder.new_staging(name)
     t0 = time.perf_counter()
     try:
-        built = build(ds, staging, previous=previous, code=code, key=pages_key)
-    except Exception as err:  # the reports are published; the previous pages stay
+        line = make(staging)
+    except Exception as err:  # the reports are published; the previous folder stays
         shutil.rmtree(staging, ignore_errors=True)
-        results[INDICATORS] = Result(INDICATORS, "", "failed", time.perf_counter() - t0,
-                                     f"indicator pages: {type(err).__name__}: {err}")
-        log(f"FAILED   indicator pages: {err!r}")
+        results[name] = Result(name, "", "failed", time.perf_counter() - t0, f"{what}: {type(err).__name__}: {err}")
+        log(f"FAILED   {what}: {err!r}")
         return
-    folder.publish(INDICATORS, staging)
-    log(f"  {built.line()}")
+    folder.publish(name, staging)
+    log(f"  {line}")
+
+
+def _build_downloads(folder: OutputFolder, ds, key: str, results: dict, log) -> None:
+    """Write the downloads (report/downloads.py) and publish them."""
+    from ..report import downloads
+
+    def make(staging):
+        t0 = time.perf_counter()
+        written = downloads.write(ds, staging, key=key)
+        return f"downloads: {len(written) - 1} files in {time.perf_counter() - t0:.1f}s"
+
+    _build_and_publish(folder, DOWNLOADS, "downloads", make, results, log)
+
+
+def _build_pages(folder: OutputFolder, ds, code: str, pages_key: str, force: bool, results: dict, log) -> None:
+    """Build the indicator pages (report/indicator_pages.py) and publish them; a page unchanged since the
+    published build is taken from it."""
+    from ..report.indicator_pages import build
+
+    previous = folder.link(INDICATORS)
+    previous = previous.resolve() if not force and previous.is_dir() else None
+    _build_and_publish(folder, INDICATORS, "indicator pages",
+                       lambda staging: build(ds, staging, previous=previous, code=code, key=pages_key).line(),
+                       results, log)
 
 
 def _dataset(data, loaded: dict):

@@ -100,6 +100,21 @@ def _indicator_pages(folder: OutputFolder) -> dict | None:
             "bibtex": recorded.get("citation_bibtex", ""), "n": len(recorded.get("pages", {}))}
 
 
+def _downloads(folder: OutputFolder) -> list[dict]:
+    """The published downloads (report/downloads.py), workbook and Stata file first: [{href, name, kind}]."""
+    import json
+
+    try:
+        recorded = json.loads((folder.root / "downloads" / "downloads.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    files = [f for f in recorded.get("files") or [] if (folder.root / "downloads" / f).is_file()]
+    kind = {".xlsx": "download_xlsx", ".dta": "download_dta", ".csv": "download_csv"}
+    return [{"href": f"downloads/{f}", "name": f, "kind": kind.get(Path(f).suffix, "")}
+            for f in sorted(files, key=lambda f: (list(kind).index(Path(f).suffix) if Path(f).suffix in kind
+                                                  else len(kind), f))]
+
+
 def write_index(folder: OutputFolder, results: dict[str, Result]) -> Path:
     """Write index.html atomically, describing the data published at <out>/data (if any)."""
     city_rows = _city_rows(folder)
@@ -134,7 +149,7 @@ def write_index(folder: OutputFolder, results: dict[str, Result]) -> Path:
         data = describe(root).as_dict()
         shown = dict(data, label=_label(data), files=[p.relative_to(root).as_posix() for p in data_files(root)])
     page = _environment().get_template("landing.html.j2").render(
-        reports=reports, first=FIRST, data=shown, indicators=_indicator_pages(folder),
+        reports=reports, first=FIRST, data=shown, indicators=_indicator_pages(folder), downloads=_downloads(folder),
         cities=[c.get("name_en") or c.get("key", "") for c in city_rows],
         written=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"))
     return folder.write_atomic("index.html", page)

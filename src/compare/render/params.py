@@ -26,7 +26,7 @@ RESERVED = {"data_dir", "artifacts_dir"}
 #: Keys the renderer reads itself; they are not passed to the notebook.
 RENDERER_KEYS = {"notebook", "description"}
 #: Names the output folder uses itself (see render/folder.py); a report may not be called so.
-RESERVED_STEMS = {"failed", "index.html", "data", "_builds", "indicators"}  # folders of the output
+RESERVED_STEMS = {"failed", "index.html", "data", "_builds", "indicators", "downloads"}  # folders of the output
 _STEM = re.compile(r"[^\W_][\w.-]*")
 
 _TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,), "list": (list,), "dict": (dict,)}

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..files import atomic_write_bytes
+from .downloads import spreadsheet_csv
 from .tables import _safe_name
 
 
@@ -27,10 +28,11 @@ class Artifacts:
         return self.folder / kind / f"{_safe_name(name)}{suffix}"
 
     def save_csv(self, frame: pd.DataFrame, name: str, *, index: bool = False) -> None:
-        """Write tables/<name>.csv when artefacts are kept."""
+        """Write tables/<name>.csv when artefacts are kept (a cell a spreadsheet would run as a formula is
+        neutralised: :func:`compare.report.downloads.spreadsheet_csv`)."""
         path = self.path("tables", name, ".csv")
         if path is not None:
-            atomic_write_bytes(path, frame.to_csv(index=index).encode("utf-8"))
+            atomic_write_bytes(path, spreadsheet_csv(frame, index=index).encode("utf-8"))
             self.saved.append(path)
 
     def static(self, ax_or_fig, name: str, caption: str = "") -> str:

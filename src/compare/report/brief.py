@@ -18,13 +18,14 @@ from pyecharts.commons.utils import JsCode
 
 from ..analysis import baseline_target, comparison_sets, compare, coverage, indicators_for
 from ..data import Dataset, load_package
-from ..errors import CompareError
+from ..errors import CompareError, UsageError
 from ..files import Staged
 from ..viz import draw_echarts as echarts_backend
 from ..viz import draw_mpl as mpl_backend
 from ..viz import embed, encode
 from ..viz.encode import LINE_EM, Fit, lines, text_em, wrap
 from .citation import cite_value
+from .downloads import spreadsheet_csv
 from ..vocab import KIND_CHOICES, LANGS, SEP, join, label, pick, symbol
 
 #: Figure widths in inches: a journal column (8 cm, printed as it is drawn) and a full page.
@@ -291,6 +292,19 @@ def _twin(ech, spec, foot: str) -> None:
     ech.height = f"{height + foot_px}px"
 
 
+def _check_stated(ds: Dataset, table: pd.DataFrame, ind: str, kind: str, year: int | None, cities) -> None:
+    """UsageError naming the option when a bars figure would draw no value (a year no city states)."""
+    if table["value"].notna().any():
+        return
+    what = "statement" if kind == "all" else kind
+    stated = compare(ds, indicators=[ind], cities=cities, kind=kind, pick="all")
+    years = sorted({int(y) for y in stated.loc[stated["value"].notna(), "year"].dropna()})
+    where = f"--year {year}: no city states a {what} of {ind} for {year}" if year else \
+        f"no city states a {what} of {ind} with these options"
+    raise UsageError(where + (f"; years stated: {', '.join(map(str, years))}" if years else "")
+                     + "; nothing was written")
+
+
 def export_kit(ds: Dataset, *, comparison: str | None = None, theme: str | None = None,
                cities: Iterable[str] | str | None = None, chart: str = "bars", indicator: str | None = None,
                lang: str = "both", size: str = "column", out,
@@ -330,6 +344,7 @@ def export_kit(ds: Dataset, *, comparison: str | None = None, theme: str | None 
         table = compare(ds, indicators=[ind], cities=cities, kind=shown_kind,
                         pick="year" if year else "latest", year=year or None)
         table = select(table, derived=derived, conflicts=conflicts)
+        _check_stated(ds, table, ind, shown_kind, year, cities)
         title = f"{set_name}: {ds.indicator_title(ind, lang)}" if len(keys) > 1 else set_name
         spec = encode.bars(table, indicator=ind, lang=lang, dataset=ds, context=ds.context, fit=fit, notes=True)
         data = table
@@ -360,7 +375,7 @@ def export_kit(ds: Dataset, *, comparison: str | None = None, theme: str | None 
         ech = echarts_backend.draw(spec)
         _twin(ech, spec, foot)
         staged.path(f"{name}.html").write_text(embed.page_html([ech], title=title), encoding="utf-8")
-        data.to_csv(staged.path(f"{name}.csv"), index=False, encoding="utf-8")
+        staged.path(f"{name}.csv").write_bytes(spreadsheet_csv(data).encode("utf-8"))  # formulas neutralised
         staged.path(f"{name}.caption.txt").write_text(
             caption(ds, spec, title=title, lang=lang, source_ids=source_ids, data=data if kind != "matrix" else None),
             encoding="utf-8")

@@ -13,9 +13,11 @@ import re
 
 import pandas as pd
 
+from .. import paths
 from ..analysis import derive
 from ..data import Dataset, load_package
-from ..errors import UnknownKeyError, UsageError
+from ..errors import DataError, Problem, UnknownKeyError, UsageError
+from ..files import display_path
 from ..vocab import label
 
 FORMATS = ("text", "bibtex")
@@ -32,6 +34,15 @@ def metadata(ds: Dataset) -> dict:
             "version": version, "released": released,
             "licence": lic.get("name", ""), "licence_url": lic.get("path", ""),
             "authors": [a for a in authors if a] or [pkg.get("name", "")], "homepage": pkg.get("homepage", "")}
+
+
+def require_version(ds: Dataset) -> None:
+    """DataError naming datapackage.json when the dataset has no version: a citation names the version."""
+    if not metadata(ds)["version"]:
+        own = ds.data_dir / paths.DATAPACKAGE_FILE
+        raise DataError([Problem(display_path(own if own.exists() else paths.DATAPACKAGE), None, "version",
+                                 "missing; a citation names the dataset's version: record one with "
+                                 "`python -m compare release VERSION --note ...`")])
 
 
 def _source_text(src: pd.Series, lang: str = "en") -> str:
@@ -52,14 +63,30 @@ def cite_dataset(ds: Dataset, fmt: str = "text") -> str:
     m = metadata(ds)
     year = (m["released"] or "")[:4]
     if fmt == "bibtex":
-        return ("@misc{" + _key(m["name"] + "_" + m["version"]) + ",\n"
-                f"  author = {{{' and '.join('{' + a + '}' for a in m['authors'])}}},\n"
-                f"  title = {{{m['title']}}},\n  year = {{{year}}},\n  version = {{{m['version']}}},\n"
-                f"  note = {{Dataset {m['name']}, version {m['version']}, released {m['released']}; "
-                f"licence {m['licence']}}},\n}}")
+        return _bibtex(m["name"] + "_" + m["version"], m["authors"], {
+            "title": m["title"], "year": year, "version": m["version"],
+            "note": f"Dataset {m['name']}, version {m['version']}, released {m['released']}; licence {m['licence']}"})
     _check(fmt)
     return (f"{', '.join(m['authors'])} ({year}). {m['title']}, version {m['version']} [dataset, {m['name']}], "
             f"released {m['released']}. Licence {m['licence']}.")
+
+
+#: LaTeX's special characters in text, and what stands for each in a BibTeX field
+_LATEX = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#",
+          "$": r"\$", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_LATEX_RE = re.compile("|".join(re.escape(c) for c in _LATEX))
+
+
+def latex_escape(text: str) -> str:
+    """``text`` safe in a BibTeX field read by LaTeX: each of ``\\ { } _ % & # $ ~ ^`` escaped, in one pass."""
+    return _LATEX_RE.sub(lambda m: _LATEX[m.group(0)], str(text))
+
+
+def _bibtex(key: str, authors: list[str], fields: dict[str, str]) -> str:
+    """One ``@misc`` entry; every field's text escaped for LaTeX (the key keeps ``[A-Za-z0-9_]`` only)."""
+    lines = [f"  author = {{{' and '.join('{' + latex_escape(a) + '}' for a in authors)}}},"]
+    lines += [f"  {k} = {{{latex_escape(v)}}}," for k, v in fields.items()]
+    return "@misc{" + _key(key) + ",\n" + "\n".join(lines) + "\n}"
 
 
 def _key(text: str) -> str:
@@ -107,11 +134,10 @@ def cite_value(ds: Dataset, row_id: str, fmt: str = "text", lang: str = "en") ->
     year = (m["released"] or "")[:4]
     derived = f" Derived: {rec['formula']} from {rec['inputs'].replace(';', ', ')}." if rec["formula"] else ""
     if fmt == "bibtex":
-        return ("@misc{" + _key(f"{m['name']}_{m['version']}_{row_id}") + ",\n"
-                f"  author = {{{' and '.join('{' + a + '}' for a in m['authors'])}}},\n"
-                f"  title = {{{m['title']}, row {row_id}}},\n  year = {{{year}}},\n  version = {{{m['version']}}},\n"
-                f"  note = {{Value {row_id} of dataset {m['name']} version {m['version']}.{derived} "
-                f"Source: {rec['source']}, section {rec['section']}}},\n}}")
+        return _bibtex(f"{m['name']}_{m['version']}_{row_id}", m["authors"], {
+            "title": f"{m['title']}, row {row_id}", "year": year, "version": m["version"],
+            "note": f"Value {row_id} of dataset {m['name']} version {m['version']}.{derived} "
+                    f"Source: {rec['source']}, section {rec['section']}"})
     if lang == "zh":
         derived = label("cite_derived_zh", "zh", formula=rec["formula"],
                         inputs=rec["inputs"].replace(";", "、")) if rec["formula"] else ""

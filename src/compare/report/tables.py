@@ -13,6 +13,7 @@ from ..data import Dataset
 from ..data.context import table as context_table
 from ..errors import UsageError
 from ..viz.words import prose
+from ..vocab import cell_text as _text
 from ..vocab import label, pick
 
 
@@ -55,11 +56,6 @@ def short_source(ds: Dataset | None, row, lang: str = "both") -> str:
         used = dict.fromkeys(ctx.loc[i, "origin_id"] for i in str(row["inputs"]).split(";") if i in ctx.index)
         text += "; " + "; ".join(origins.loc[o, "attribution_short"] for o in used)
     return text
-
-
-def _text(value) -> str:
-    return value if isinstance(value, str) else ""
-
 
 
 def _derivation(r, lang: str) -> str:

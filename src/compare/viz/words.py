@@ -11,6 +11,7 @@ from .. import vocab
 from ..analysis import SYMBOLS, fmt_number, value_label
 from ..errors import CompareError
 from ..vocab import Lang, label, pick
+from ..vocab import cell_text as _text
 from .spec import Fit, RefLine
 from .text import text_em, wrap
 
@@ -72,10 +73,6 @@ def _check_indicator(table: pd.DataFrame, indicator: str, what: str) -> pd.DataF
         known = ", ".join(dict.fromkeys(table["indicator"].astype(str)))
         raise CompareError(f"indicator {indicator!r} is not in this {what}; it has: {known or 'no rows'}")
     return rows.reset_index(drop=True)
-
-
-def _text(v) -> str:
-    return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
 
 
 # --------------------------------------------------------------------------- values in words
