@@ -18,7 +18,7 @@ from compare import paths
 from compare.cli import main
 from compare.data import load
 from compare.errors import DataError, RenderError
-from compare.render.params import load_params
+from compare.render.params import RESERVED_STEMS, load_params
 from compare.render.worker import check_injected
 
 from .csvfiles import rows_of, set_cell, write_rows
@@ -293,7 +293,7 @@ def test_report_artefact_paths_stay_inside(tmp_path):
 
 @pytest.mark.parametrize("filename", ["..yaml", "...yaml", "..%2f..yaml", ".builds.yaml", "_builds.yaml", ".staging.yaml",
                                       "failed.yaml", "index.html.yaml", "-x.yaml", "_x.yaml", "data.yaml",
-                                      "indicators.yaml"])
+                                      "indicators.yaml", "downloads.yaml"])
 def test_params_name_cannot_leave_or_clobber_the_output_folder(filename, tmp_path, capsys, unchanged):
     p = tmp_path / filename
     p.write_text(BASE, encoding="utf-8")
@@ -303,8 +303,9 @@ def test_params_name_cannot_leave_or_clobber_the_output_folder(filename, tmp_pat
     assert any(x.startswith(str(p)) and "report name" in x for x in err.splitlines()), err
     assert snapshot(tmp_path) == before
     names = {x.name for x in unchanged.iterdir()}
-    assert names <= {PROFILE.stem, "_builds", ".render.lock", "index.html", ".staging", "failed", "data",
-                     "indicators"}, names
+    # the folders a render writes beside the reports (render.params.RESERVED_STEMS), and nothing named after
+    # the rejected file
+    assert names <= {PROFILE.stem, ".render.lock", ".staging", *RESERVED_STEMS}, names
 
 
 def test_odd_but_safe_names_are_accepted(tmp_path):

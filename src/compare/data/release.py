@@ -253,7 +253,7 @@ def diff(old_dir: Path, new_dir: Path) -> list[Change]:
     for rid, r in new.items():
         if rid in came_from:
             o = old[came_from[rid]]
-            out.append(Change("moved", rid, tuple(f for f in COMPARED if f in r and f in o and not _same(o[f], r[f])),
+            out.append(Change("moved", rid, tuple(f for f in COMPARED if f in r and f in o and not same_value(o[f], r[f])),
                               {**o, "id": came_from[rid]}, r))
             continue
         if rid not in old:
