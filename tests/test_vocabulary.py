@@ -23,6 +23,7 @@ CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 ALLOWED_CJK = {
     "extract/reader.py": "reads plan text: units (万, 亿), comparators (以上, 不少于), years (到2026年), scope words, headings",
     "data/provenance.py": "reads the numbers a quote writes in Chinese (万/亿, Chinese numerals) to check a row's value",
+    "extract/tables.py": "reads a plan's indicator tables: 约束性/预期性 columns, 2025年目标 headers, a note on bracketed totals",
     "extract/keys.py": "reads a candidate's basis, scope and denominator from the plan's words (新建, 每年, 累计, 占常住人口)",
     "extract/candidates.py": "reads a candidate's scope from the plan's words (市本级, 镇区域, 新建城区)",
     "data/guards.py": "splits a quote into clauses at Chinese punctuation (，；。) to find the words of its value",

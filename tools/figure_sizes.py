@@ -1,7 +1,7 @@
 """Print-size table of brief figures: ``python -m tools.figure_sizes [--markdown] [--charts]``.
 
 For every comparison set of the codebook (and the README example, ``beds --indicator
-nursing_bed_share``) it writes the brief kit at ``--size column`` in zh and en with the defaults
+nursing_bed_share``; with ``--kinds`` also each of them with ``--kind baseline``, ``projection`` and ``all``) it writes the brief kit at ``--size column`` in zh and en with the defaults
 of ``compare figure`` (bars; with ``--charts`` also the README example's dumbbell, ``--chart
 timeline``, and every set's matrix) and reports the PNG's width and height in cm and the smallest text drawn,
 in points, once the figure is printed 8 cm wide. The text sizes are read from the matplotlib
@@ -37,7 +37,8 @@ def smallest_pt(fig: Figure) -> tuple[float, str]:
     return min(sizes) if sizes else (0.0, "")
 
 
-def measure(ds, comparison: str, lang: str, indicator: str | None = None, chart: str = "bars") -> dict:
+def measure(ds, comparison: str, lang: str, indicator: str | None = None, chart: str = "bars",
+            kind: str = "target") -> dict:
     """Write the kit into a temporary folder and measure its PNG and the figure's texts."""
     seen: list[tuple[float, str]] = []
     save = Figure.savefig
@@ -51,7 +52,7 @@ def measure(ds, comparison: str, lang: str, indicator: str | None = None, chart:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             paths = brief.export_kit(ds, comparison=comparison, indicator=indicator, lang=lang, size="column",
-                                     out=tmp, chart=chart)
+                                     out=tmp, chart=chart, kind=kind)
             png = next(p for p in paths if p.suffix == ".png")
             with Image.open(png) as im:
                 w_px, h_px = im.size
@@ -62,17 +63,22 @@ def measure(ds, comparison: str, lang: str, indicator: str | None = None, chart:
     width_cm, height_cm = w_px / dpi * CM, h_px / dpi * CM
     pt, text = seen[0] if seen else (0.0, "")
     what = comparison + (f" --indicator {indicator}" if indicator else "") + (f" --chart {chart}" if chart != "bars" else "")
+    what += f" --kind {kind}" if kind != "target" else ""
     return {"set": what, "lang": lang, "file": name,
             "width_cm": round(width_cm, 1), "height_cm": round(height_cm, 1),
             "smallest_pt": round(pt, 1), "smallest_pt_at_8cm": round(pt * PRINT_CM / width_cm, 1),
             "smallest_text": text.replace("\n", " ")[:40]}
 
 
-def table(ds, charts: bool = False) -> list[dict]:
-    cases = [(name, None, "bars") for name in comparison_sets(ds)] + [("beds", "nursing_bed_share", "bars")]
+def table(ds, charts: bool = False, kinds: bool = False) -> list[dict]:
+    cases = [(name, None, "bars", "target") for name in comparison_sets(ds)] + [("beds", "nursing_bed_share", "bars", "target")]
     if charts:
-        cases += [("beds", "nursing_bed_share", "timeline")] + [(name, None, "matrix") for name in comparison_sets(ds)]
-    return [measure(ds, c, lang, ind, chart) for c, ind, chart in cases for lang in ("zh", "en")]
+        cases += [("beds", "nursing_bed_share", "timeline", "target")] + [(name, None, "matrix", "target")
+                                                                           for name in comparison_sets(ds)]
+    if kinds:  # every other --kind of the bars figures
+        cases += [(name, ind, "bars", k) for name, ind, _, _ in cases[:len(comparison_sets(ds)) + 1]
+                  for k in ("baseline", "projection", "all")]
+    return [measure(ds, c, lang, ind, chart, kind) for c, ind, chart, kind in cases for lang in ("zh", "en")]
 
 
 def markdown(rows: list[dict]) -> str:
@@ -88,8 +94,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=None, help="data folder (None: the shipped data/)")
     parser.add_argument("--markdown", action="store_true", help="a Markdown table for docs/charts.md")
     parser.add_argument("--charts", action="store_true", help="also the dumbbell and the matrices")
+    parser.add_argument("--kinds", action="store_true", help="also the bars of every other --kind (baseline, projection, all)")
     args = parser.parse_args(argv)
-    rows = table(load(args.data), charts=args.charts)
+    rows = table(load(args.data), charts=args.charts, kinds=args.kinds)
     if args.markdown:
         print(markdown(rows))
     else:

@@ -103,8 +103,25 @@ def _extract(args) -> int:
     from .extract import apply_sheet, evaluate, extract_file, format_evaluation, parse_period, review_sheet, write_sheet
 
     if args.evaluate:
+        for folder in args.answers or []:
+            from .extract.answers import format_summary, score_folder, summary
+            from .data import load_codebook
+
+            if not (folder / "plans.yaml").is_file():
+                raise CompareError(f"{folder}: no plans.yaml; --answers takes a folder of hand-keyed plans "
+                                   "(tests/heldout/README.md describes one)")
+            scores = score_folder(folder, load_codebook(Path(args.data or paths.DATA)))
+            print(f"Plans keyed by hand in {folder}:\n\n{format_summary(summary(scores))}\n")
+            if args.verbose:
+                wrong = scores[~(scores["key_right"] & scores["year_kind"])]
+                for _, w in wrong.iterrows():
+                    print(f"- {w['plan']}: {w['written']} ({w['anchor']}): answer {w['answer']}, suggested "
+                          f"{w['suggested'] or 'not found'}, {w['year']} {w['kind']}")
+                print()
         seeds = Path(args.sources or paths.SEEDS)
         if not seeds.is_dir():
+            if args.answers:
+                return 0
             raise CompareError(f"{seeds}: folder of source captures not found; pass --sources DIR")
         table = evaluate(args.data, seeds)
         print(format_evaluation(table, wrong=args.verbose))
@@ -349,6 +366,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                              "source in sources.csv, reading captures from --sources")
     p.add_argument("--sources", type=Path, default=None, help="folder of captures for --evaluate (default: ../shared/seeds)")
     p.add_argument("--verbose", action="store_true", help="with --evaluate, list every value keyed wrong")
+    p.add_argument("--answers", type=Path, action="append", default=None, metavar="DIR",
+                   help="with --evaluate, also score the plans keyed by hand in DIR (its plans.yaml and answer files, "
+                        "e.g. tests/heldout): keys right first time, year and kind, suggestions pooling unlike things")
     p.add_argument("--sheet", type=Path, default=None,
                    help="write a review sheet (CSV: one row per candidate, its suggested key and the next best with "
                         "their definitions, the fields a curator decides) instead of the raw candidates")

@@ -85,12 +85,12 @@ def test_another_scope_is_named_not_hidden(ds):
 
 def test_equal_targets_and_baseline_only_cities_are_said_so(ds):
     a = _by(ans.answers(ds, comparison="caregivers")[0])["social_workers_per_100_beds"]
-    assert "The same target: Huainan 1 (2026 target); Wuxi 1 (2025 target)." in a.sentence["en"]
+    assert "The same target: Huainan 1 per 100 beds (2026 target); Wuxi 1 per 100 beds (2025 target)." in a.sentence["en"]
     assert "Highest" not in a.sentence["en"]
     b = _by(ans.answers(ds, comparison="beds")[0])["beds_per_1000_elderly"]
     assert b.sentence["en"].startswith(
-        "2 of 5 cities give a comparable value. Target: Huaibei >30.83 (2025 target) [derived, outside denominator]. "
-        "No target, a baseline only: Wuxi >45 (2020 baseline).")
+        "2 of 5 cities give a comparable value. Target: Huaibei >30.83 beds per 1000 elderly (2025 target) [derived, outside denominator]. "
+        "No target, a baseline only: Wuxi >45 beds per 1000 elderly (2020 baseline).")
 
 
 def test_caregivers_per_1000_elderly_is_shown_for_the_city_that_gives_the_count(ds):
@@ -205,7 +205,7 @@ def test_what_no_city_states_names_what_they_do_state(ds):
     page = _Page(lang="en")
     page.pivot(an.compare(ds, comparison="caregivers"), "y")
     line = "\n".join(page.parts).split("Not in the table")[1]
-    assert "Huaibei 6.18 (2020 baseline) [derived]" in line
+    assert "Huaibei 6.18 per 100 beds (2020 baseline) [derived]" in line
 
 
 def test_answer_charts_draw_only_cities_with_a_value(ds):
@@ -270,6 +270,6 @@ def test_profile_ratios_sit_beside_the_peers(ds):
     page.ratios("huaibei")
     text = "\n".join(page.parts)
     assert "Huaibei ◀" in text
-    assert "&gt;30.83 (2025 target) [derived, outside denominator]" in text
-    assert "&gt;45 (2020 baseline)" in text  # Wuxi's own ratio, beside Huaibei's
-    assert "2.14 (2025 target) [derived, outside denominator]" in text
+    assert "&gt;30.83 beds per 1000 elderly (2025 target) [derived, outside denominator]" in text
+    assert "&gt;45 beds per 1000 elderly (2020 baseline)" in text  # Wuxi's own ratio, beside Huaibei's
+    assert "2.14 per 1000 elderly (2025 target) [derived, outside denominator]" in text

@@ -142,7 +142,7 @@ def test_candidates_have_the_dataset_columns_and_unique_ids():
     assert "caveat" in cols and "quote_en" in cols
     assert list(c.columns)[:len(cols)] == cols  # every dataset column, in its order, then the reading's own
     assert list(c.columns)[len(cols):] == ["basis", "scope_class", "denominator", "alternatives", "new_key",
-                                          "confidence", "why"]
+                                          "sibling_of", "key_confidence", "confidence", "why"]
     assert c["id"].is_unique
 
 

@@ -171,17 +171,18 @@ def test_apply_names_the_sheet_row_and_field(tmp_path, book):
 
 @pytest.mark.skipif(not paths.SEEDS.is_dir(), reason=f"source captures not found at {paths.SEEDS}")
 def test_keys_left_one_city_out_beat_titles_alone():
-    """Measured 2026-12-07 on the five plans, each read as if new: 212 of 265 values keyed right (80 %),
-    207 (78 %) with the threshold chosen on the other four plans, against 87 (33 %) by the title-only
-    suggester on the same reading; on keys another city also uses, 30 of 46 suggested first, 41 ranked
-    first, 46 among the sheet's four; 182 of 219 new keys right. A change that loses ground fails here."""
+    """Measured 2026-12-07 on the five plans (data 2.0.0), each read as if new, keys chosen by facets: 224 of 265
+    values keyed right (85 %; 212 of 265 on data 1.4.1 before facets), 207 (78 %) with the fallback threshold chosen
+    on the other four plans, against 89 (34 %) by the title-only suggester on the same reading; on keys another city
+    also uses, 38 of 45 suggested first, 38 ranked first by title words, 44 among the sheet's four; 186 of 220 new
+    keys right. A change that loses ground fails here."""
     from compare.extract import evaluate
 
     total = evaluate().iloc[-1]
-    assert total["key_right"] >= 0.78 * total["curated"]
+    assert total["key_right"] >= 0.84 * total["curated"]
     assert total["key_right_calibrated"] >= 0.75 * total["curated"]  # the threshold scored out of sample
     assert total["new_right"] >= 0.8 * total["new"]  # no key where none fits, with the right unit, basis, scope
     assert total["key_right"] >= 2 * total["key_right_before"]
-    assert total["shared_right"] >= 0.6 * total["shared"]
-    assert total["shared_first"] >= 0.85 * total["shared"]  # the best-ranked key, suggested or not
+    assert total["shared_right"] >= 0.8 * total["shared"]
+    assert total["shared_first"] >= 0.8 * total["shared"]  # the best-ranked key by title words, suggested or not
     assert total["shared_in_sheet"] >= 0.95 * total["shared"]  # the sheet shows the right key among its four

@@ -90,7 +90,7 @@ def test_caption_in_the_chosen_language_with_version_and_only_drawn_symbols(thre
     for absent in ("≤", "derived", "year inferred", "⚠"):
         assert absent not in en
     # the national line drawn on the chart is named, as outside the plans
-    assert "Reference line (outside the plans): national 2025 target 55%." in en
+    assert "Reference line (outside the plans): national 2025 target 55% (国务院《" in en and "(国发〔2021〕35号)" in en
 
 
 def test_indicator_as_comparison(three_cities, tmp_path):
@@ -332,3 +332,80 @@ def test_figure_help_shows_defaults_and_explains_data(capsys):
     for said in ("(default: target)", "(default: both)", "(default: column)", "folder of the curated dataset",
                  "--no-derived", "--no-conflicts", "each city's latest"):
         assert said in out
+
+
+def _inline_scripts(html: str) -> list[str]:
+    """The page's own scripts (the vendored library and JSON islands aside)."""
+    scripts = re.findall(r"<script>(.*?)</script>", html, re.S)
+    return [s for s in scripts if "window.define = undefined" not in s]
+
+
+@pytest.mark.parametrize("comparison,lang", [("beds", "zh"), ("beds", "en"), ("rural", "both")])
+def test_kit_html_chart_script_parses(dataset, tmp_path, comparison, lang):
+    """Every brief kit's HTML chart was blank: the axis-label formatter was written with escaped quotes
+    (``var t = {\\"0\\": …}``), a script error "Invalid or unexpected token". node parses the emitted scripts."""
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed; the browser test loads the kit in Chromium")
+    paths = brief.export_kit(dataset, comparison=comparison, lang=lang, out=tmp_path)
+    html = next(p for p in paths if p.suffix == ".html").read_text(encoding="utf-8")
+    scripts = _inline_scripts(html)
+    assert any("setOption" in s for s in scripts)
+    from compare.viz import audit  # the kit's chart passes the display audit
+    assert audit.charts_in_html(html) == 1 and audit.audit_html(html, audit.rows_by_id(dataset)) == []
+    for i, js in enumerate(scripts):
+        f = tmp_path / f"script{i}.js"
+        f.write_text(js, encoding="utf-8")
+        run = subprocess.run([node, "--check", str(f)], capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr[-800:]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_kit_html_draws_its_chart_in_chromium(dataset, tmp_path, lang):
+    from ..browser import CHROMIUM, dump_dom
+
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed")
+    paths = brief.export_kit(dataset, comparison="beds", lang=lang, out=tmp_path)
+    dom = dump_dom(next(p for p in paths if p.suffix == ".html"), tmp_path)
+    assert 'data-charts-ready="1"' in dom
+    assert 'data-js-error="' not in dom and 'data-error="' not in dom
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
+
+
+def _svg_text(path) -> str:
+    return " ".join(re.findall(r">([^<>]+)<", Path(path).read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("comparison,kind", [("beds", "baseline"), ("rural", "target"), ("rural", "all")])
+def test_english_figures_are_english_and_their_notes_whole(dataset, tmp_path, comparison, kind):
+    """English caveat notes were cut with … (the Chinese whole) and English figures carried Chinese words
+    (总体覆盖率, (乡镇), 养老服务床位)."""
+    from compare.viz.words import english_only
+
+    for lang in ("en", "zh"):
+        paths = brief.export_kit(dataset, comparison=comparison, kind=kind, lang=lang, out=tmp_path / lang)
+        svg = next(p for p in paths if p.suffix == ".svg")
+        text = " ".join(_svg_text(svg).split())
+        assert "…" not in text
+        if lang == "en":
+            assert not _CJK.search(text), _CJK.findall(text)[:10]
+        rows = pd.read_csv(next(p for p in paths if p.suffix == ".csv"))
+        col = "caveat" if lang == "en" else "caveat_zh"
+        for cav in rows[col].dropna().unique():
+            words = english_only(cav) if lang == "en" else cav
+            tail = "".join(words.split())[-12:]  # the note's end is drawn: whole, not cut
+            assert tail in "".join(text.split()), (lang, cav)
+
+
+def test_caption_cites_the_reference_line_and_says_what_is_drawn(dataset, tmp_path):
+    paths = brief.export_kit(dataset, comparison="beds", indicator="nursing_bed_share", lang="en", out=tmp_path)
+    cap = next(p for p in paths if p.name.endswith(".caption.txt")).read_text(encoding="utf-8")
+    assert "国发〔2021〕35号" in cap
+    assert "One bar per statement" not in cap and "restatement" in cap

@@ -84,7 +84,7 @@ def test_a_page_links_its_values_as_csv_excel_and_the_stata_file(built):
     page = (out / "nursing_bed_share.html").read_text(encoding="utf-8")
     assert 'href="nursing_bed_share.csv" download' in page and 'href="nursing_bed_share.xlsx" download' in page
     assert f'href="../downloads/{file_stem(ds)}.dta" download' in page
-    assert '<code>keep if indicator == "nursing_bed_share"</code>' in page
+    assert '<code>keep if indicator == &#34;nursing_bed_share&#34;</code>' in page
     assert {p.stem for p in out.glob("*.xlsx")} == keys_with_rows(ds)
     wb = openpyxl.load_workbook(out / "nursing_bed_share.xlsx")
     with open(out / "nursing_bed_share.csv", encoding="utf-8", newline="") as fh:

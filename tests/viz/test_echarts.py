@@ -75,7 +75,8 @@ def test_script_close_in_data_cannot_end_the_script(three_cities):
     chart.options["title"] = [{"text": "</script><script>alert(3)</script>"}]
     html = E.page_html([chart], title="t")
     body = html.split("</head>", 1)[1]
-    assert body.count("</script>") == 1  # only the real closing tag of the draw script
+    # only the real closing tags: the chart's marks (a JSON island for the display audit) and the draw script
+    assert body.count("</script>") == 2
     assert "<\\/script><script>alert(3)<\\/script>" in body
     assert "<\\/" in E.script_safe("a</b") and "<!--" not in E.script_safe("<!--")
 
@@ -235,3 +236,56 @@ def test_a_share_axis_stops_at_100_unless_a_value_exceeds_it():
     assert spec.panels[0].axis.hi == 100
     over = bt.assign(target_value=[120.0, 100.0])
     assert encode.dumbbell(over, indicator="x", lang="en").panels[0].axis.hi > 120
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_charts_are_described_for_screen_readers(three_cities, lang):
+    """ECharts ``aria`` is on with a description that reads each row's values; a static picture's alt text
+    is that description."""
+    from compare.analysis import compare, coverage
+    from compare.viz import audit, embed
+
+    t = compare(three_cities, comparison="beds", kind="all")
+    bt = baseline_target(three_cities, indicators=["caregivers"])
+    charts = [E.bars(t, indicator="nursing_bed_share", lang=lang, dataset=three_cities),
+              E.dumbbell(bt, indicator="caregivers", lang=lang, dataset=three_cities),
+              E.matrix(coverage(three_cities, comparison="beds"), lang=lang, dataset=three_cities)]
+    for chart in charts:
+        o = E.options_dict(chart)
+        assert o["aria"]["enabled"] and o["aria"]["label"]["enabled"]
+        desc = o["aria"]["label"]["description"]
+        assert embed.chart_title(chart) in desc
+        for m in audit.marks_from_options(o):
+            if m.part == "label":
+                assert m.text.split("\n")[0] in desc
+    from compare.viz.embed import notebook_html
+    html = notebook_html(charts[0], include_library=False, static=b"png")
+    assert f"alt='{E.options_dict(charts[0])['aria']['label']['description'][:30]}" in html.replace("&gt;", ">")
+
+
+def test_dumbbell_labels_and_markers_stay_inside_the_plot(dataset):
+    """Baseline/target charts cut "100% (2025 目标" at the right edge and a target marker in half at x=0: a
+    label at an axis end ends (starts) at its marker, and markers are not clipped by the grid."""
+    from compare.analysis import baseline_target
+
+    bt = baseline_target(dataset, cities=["huaibei"])
+    seen = set()
+    for ind in dict.fromkeys(bt["indicator"]):
+        o = E.options_dict(E.dumbbell(bt, indicator=ind, lang="both", dataset=dataset))
+        for s in o["series"]:
+            if s["type"] != "scatter" or s["name"] == "not stated":
+                continue
+            assert s["clip"] is False
+            lo, hi = o["xAxis"][s["xAxisIndex"]]["min"], o["xAxis"][s["xAxisIndex"]]["max"]
+            for d in s["data"]:
+                if not d["label"].get("show"):
+                    continue
+                x, align = d["value"][0], d["label"]["align"]
+                seen.add(align)
+                # a contradiction's two values stacked in one label: lines apart (">52.94%" over "49%")
+                assert d["label"]["lineHeight"] >= 1.3 * d["label"]["fontSize"]
+                if x == hi:
+                    assert align == "right", (ind, d["label"]["formatter"])
+                if x == lo:
+                    assert align == "left", (ind, d["label"]["formatter"])
+    assert {"right", "center"} <= seen

@@ -81,7 +81,7 @@ def test_static_fallback_in_the_same_output(chart, table, three_cities):
     div = html.index('class="echart"')
     assert static < div and 'height:0px' in html[div - 80: div + 200]
     assert embed.STATIC_NOTE.split(" Static")[0] in html
-    assert "alt='Nursing-type bed share" in html
+    assert "alt='Chart: Nursing-type bed share" in html
     # without a picture, a sentence: never blank space
     bare = embed.notebook_html(chart, include_library=False)
     assert "<img" not in bare and "Interactive chart: its script did not run here" in bare
@@ -184,3 +184,39 @@ def test_outputs_draw_like_nbconvert_and_lab_and_show_static_when_untrusted(thre
                          + _PROBE + "</body></html>", encoding="utf-8")
     body = re.search(r"<body[^>]*>", _dom(tmp_path, untrusted)).group(0)
     assert 'data-drawn="0"' in body and 'data-static-visible="3"' in body
+
+
+@needs_chromium
+def test_a_chart_fits_a_phone_screen(dataset, tmp_path):
+    """At 390 px the beds report's chart ran past its box (labels clipped at the right, value-axis ticks
+    running together, "0 2 4 6 810"): the chart takes its box's width, its value labels stay inside it and
+    no two tick labels of a value axis overlap."""
+    from playwright.sync_api import sync_playwright
+
+    t = compare(dataset, comparison="beds", kind="target")
+    page = tmp_path / "phone.html"
+    page.write_text(embed.page_html([E.bars(t, indicator=k, lang="both", dataset=dataset)
+                                     for k in ("county_disability_care_institutions", "nursing_bed_share")],
+                                    title="t"), encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        tab = browser.new_page(viewport={"width": 390, "height": 844})
+        tab.goto(page.as_uri())
+        tab.wait_for_selector(".echart[data-rendered]")
+        tab.wait_for_timeout(300)
+        found = tab.evaluate("""() => Array.from(document.querySelectorAll('.echart')).map(function (el) {
+            var box = el.getBoundingClientRect();
+            var texts = Array.from(el.querySelectorAll('svg text')).map(function (t) {
+                var r = t.getBoundingClientRect(); return [t.textContent, r.left, r.right, r.top, r.bottom]; });
+            return {width: box.width, left: box.left, right: box.right, texts: texts}; })""")
+        scroll = tab.evaluate("document.documentElement.scrollWidth")
+        browser.close()
+    assert scroll <= 390
+    for chart in found:
+        assert chart["width"] <= 390
+        values = [t for t in chart["texts"] if "target" in t[0]]
+        assert values and all(t[2] <= chart["right"] + 1 for t in values), values
+        ticks = sorted((t for t in chart["texts"] if re.fullmatch(r"[\d.,]+", t[0].strip())), key=lambda t: (t[3], t[1]))
+        for a, b in zip(ticks, ticks[1:]):
+            if abs(a[3] - b[3]) < 2:  # same row
+                assert b[1] >= a[2], (a, b)

@@ -19,7 +19,7 @@ from ..data import Dataset, flag_vocabulary, load_package, row_basis, scope_clas
 from ..errors import CompareError
 from ..vocab import label
 from .derive import derive, quantity_words
-from .numbers import DERIVED, STATUS_RANK
+from .numbers import DERIVED, STATUS_RANK, UNIT_WORDS
 
 
 Kind = Literal["target", "baseline", "projection", "all"]
@@ -65,6 +65,19 @@ def indicators_for(ds: Dataset, *, comparison: str | None = None, theme: str | N
     return keys
 
 
+def _unit_words(ds: Dataset, df: pd.DataFrame) -> None:
+    """``df.attrs["unit_words"]``: the unit a value label writes after its number, from the codebook's ``units``,
+    for a rate's or a standard's unit (``ratio`` or an area: m² per 100 households), whose bare number would
+    read as a count of its scope ("≥30 per community"); empty for a share (the label writes "%") and a count
+    (its unit is the axis title's and the column's). :func:`~compare.analysis.numbers.unit_words` writes them."""
+    units = ds.codebook.get("units", {})
+    # on the frame, not in a column: the published tables keep their columns, and every row drawn from
+    # the frame (iterrows, iloc, a selection) carries it
+    df.attrs[UNIT_WORDS] = {k: {lang: str(u.get(lang, "") or "").strip() for lang in ("zh", "en")}
+                            for k, u in units.items() if isinstance(u, dict) and k != "percent"
+                            and (u.get("ratio") or str(k).startswith("square_meters"))}
+
+
 def _decorate(ds: Dataset, df: pd.DataFrame) -> pd.DataFrame:
     lookups = _lookups(ds)
     df = df.copy()
@@ -74,6 +87,10 @@ def _decorate(ds: Dataset, df: pd.DataFrame) -> pd.DataFrame:
     df["city_en"] = city.map(lookups["name_en"])
     for col in ("title_zh", "title_en", "theme", "unit"):
         df[col] = df["indicator"].map(lookups[col])
+    # the unit a value label writes after its number: a rate's or a standard's (m² per 100 households), whose
+    # bare number would read as a count of its scope ("≥30 per community"); a share writes "%" itself, and a
+    # count's unit is the axis title's and the column's (analysis.numbers.unit_words)
+    _unit_words(ds, df)
     scopes = ds.codebook.get("scopes", {})
     if "scope" not in df:
         df["scope"] = ""
@@ -273,6 +290,7 @@ def baseline_target(ds: Dataset, *, comparison: str | None = None, theme: str | 
     out["city"] = pd.Categorical(out["city"].astype(str), categories=ds.city_order, ordered=True)
     book = ds.codebook["indicators"]
     out["unit"] = out["indicator"].map(lambda k: book[k]["unit"])
+    _unit_words(ds, out)
     out["title_zh"] = out["indicator"].map(lambda k: book[k]["title_zh"])
     out["title_en"] = out["indicator"].map(lambda k: book[k]["title_en"])
     return out.sort_values(["indicator", "city"]).reset_index(drop=True)

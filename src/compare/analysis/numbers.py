@@ -44,6 +44,31 @@ def fmt_number(v: float) -> str:
     return f"{v:,.2f}".rstrip("0").rstrip(".")
 
 
+#: Key of a comparison table's ``DataFrame.attrs`` entry ``{unit key: {"zh": ..., "en": ...}}``: the units a
+#: value label writes (those of rates and standards; align._unit_words fills it from the codebook).
+UNIT_WORDS = "unit_words"
+
+
+def unit_words(row, lang: str = "en") -> str:
+    """The unit a value label writes after its number (`` m² per 100 households``, ``平方米/百户``, ``‰``):
+    the row's ``unit_zh``/``unit_en`` if it has them, else its table's (``row.attrs["unit_words"]``, which
+    :func:`~compare.analysis.align.compare` sets for rates and standards, whose bare number would read as a
+    count of the scope's unit: "≥30 per community"); "" when neither has one. A symbol (‰) follows the
+    number directly."""
+    def get(col: str) -> str:
+        v = row.get(col, "") if hasattr(row, "get") else ""
+        return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v).strip()
+
+    zh, en = get("unit_zh"), get("unit_en")
+    if not (zh or en):  # a row of a comparison table: its frame's unit words (align._unit_words)
+        words = (getattr(row, "attrs", None) or {}).get(UNIT_WORDS, {}).get(get("unit"), {})
+        zh, en = words.get("zh", ""), words.get("en", "")
+    if not (zh or en):
+        return ""
+    words = {"zh": zh or en, "en": en or zh, "both": en if zh == en else f"{en} {zh}".strip()}[lang]
+    return words if len(words) == 1 and not words.isalnum() else (words if lang == "zh" else f" {words}")
+
+
 def value_label(row, lang: str = "en", *, with_year: bool = True) -> str:
     """``≥70% (2025 target)``; ``not stated`` for a missing value; ranges as ``a–b``.
 
@@ -60,6 +85,8 @@ def value_label(row, lang: str = "en", *, with_year: bool = True) -> str:
         text = f"{SYMBOLS.get(row['comparator'], '')}{fmt_number(row['value'])}{unit}"
     if row["unit"] in MONEY:  # an amount of money says its currency: "≥25,000 yuan", "≥25,000元"
         text += {"en": " ", "zh": "", "both": " "}[lang] + label(MONEY[row["unit"]], lang)
+    else:  # a rate or a standard says its unit: "≥30 m² per 100 households"
+        text += unit_words(row, lang)
     scope = row.get("scope", "")
     if scope and scope != "citywide":
         # a per-county "1" is not a citywide "1": the scope travels with the number

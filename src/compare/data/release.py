@@ -294,8 +294,8 @@ def format_diff(changes: list[Change], fmt: str = "text", *, old: str = "", new:
     """The changes as text (one block per row), CSV (one row per change) or Markdown (a changelog section);
     ``columns``: the columns added and removed (said in text and Markdown); ``derived``: the changes of the
     derived values (``compare.analysis.changes``), listed after the rows (None: not compared, not said);
-    ``derived_note``: why they were not compared, if they were not. A CSV cell that a spreadsheet would run as a formula is neutralised
-    (:func:`compare.files.safe_cell`)."""
+    ``derived_note``: why they were not compared, if they were not. A CSV cell that a spreadsheet would run
+    as a formula is neutralised (:func:`compare.files.safe_cell`)."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     said_derived = derived is not None or bool(derived_note)

@@ -2,11 +2,14 @@
 that needs no judgement; the curator keeps, corrects or drops each candidate. Imports ``data`` and the base.
 
 - ``reader``      numbers with unit, comparator, year, kind, scope, binding, section and quote
+- ``tables``      the same in indicator tables flattened by a capture, bracketed period totals included
 - ``keys``        the candidate's definition fields (unit, basis, scope class, denominator) read from its
-                  wording, and the codebook keys that match them
+                  wording, and the codebook key whose facets (object terms, qualifiers, excluding words) match
+                  them, or a new sibling of it
 - ``candidates``  the findings as rows in the dataset's columns, marked when the dataset has them
 - ``sheet``       the review sheet a curator decides, and appending its accepted rows
 - ``evaluate``    recall and key accuracy (left one city out) against the curated dataset, per city
+- ``answers``     the same on plans keyed by hand (the held-out plans of tests/heldout, the tuning plans)
 """
 
 from .candidates import extract_file, extract_text, matches, mark_existing, parse_period

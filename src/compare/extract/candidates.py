@@ -16,11 +16,11 @@ from ..data.provenance import normalise, paged_text, strip_page_markers
 from ..data.read import read_text
 from ..errors import CompareError, DataError, Problem
 from ..files import display_path
-from .keys import (BASIS_FLAGS, _bigrams, SCOPE_CLASS, THRESHOLD, new_key_fields, rank_keys, read_basis, read_denominator,
+from .keys import (BASIS_FLAGS, COUNT_UNITS, _bigrams, SCOPE_CLASS, THRESHOLD, choose_key, new_key_fields, rank_keys, read_basis, read_denominator,
                    suggest_by_title)
 from .sheet import drop_rejected
-from .reader import (_CLAUSE_END, _SENT_END, COLUMNS, _bounds, _prose, _quote, _run_together_table, _scope, _spans_years,
-                     _vertical_tables, prepare)
+from .reader import _CLAUSE_END, _SENT_END, COLUMNS, _bounds, _prose, _quote, _scope, _spans_years, prepare
+from .tables import _run_together_table, _vertical_tables
 
 
 def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int] | None = None,
@@ -39,7 +39,6 @@ def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int
     parents = _schedule_totals(plan.text, found)
     rows = []
     ids: dict[str, int] = {}
-    norm_text = normalise(plan.text)
     for f in found:
         quote = _quote(plan.text, f.quote_start, f.quote_end)
         label = f.label or quote
@@ -56,11 +55,21 @@ def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int
             sent_s = _bounds(plan.text, f.pos, _SENT_END)[0]
             what = label if "table" in f.flags else _what_text(plan.text, sent_s, cl_s, f.end) + _object(plan.text[f.end:cl_e])
             scope_text = label if "table" in f.flags else plan.text[cl_s:cl_e]
+            its = None if "table" in f.flags else _antecedent(plan.text, sent_s, cl_s, f.unit)
+            after = "" if "table" in f.flags else _object(plan.text[f.end:cl_e])
+            own = label if "table" in f.flags else plan.text[cl_s:f.end] + after
+            if its is not None:  # 其护理型床位占比: the share of the facility the clause before names
+                what, own = its + what, its + own
             if total is not None:  # one year of a schedule: what its total counts, where
                 what = total.label or what
                 scope_text = plan.text[_bounds(plan.text, total.pos, _CLAUSE_END)[0]:total.end + 16]
                 f.unit = total.unit if f.unit in ("count", total.unit) else f.unit
             scope = read_scope(scope_text, f.unit, plan.text[sent_s:cl_e])
+            if scope == "citywide" and total is None and "table" not in f.flags and len(what) > len(own) + 2:
+                # the clause names no object (到2027年达到420个): the clause before it that does says where
+                scope = read_scope(what, f.unit, plan.text[sent_s:cl_e])
+            if its is not None and re.search(r"(?:机构|院|中心|站)[^,，。;；]{0,4}$", its):
+                scope = "per_institution"
         fields["scope_class"] = SCOPE_CLASS.get(scope, scope)
         if by_title:
             fields["basis"] = "new_in_period" if "increment" in f.flags or "cumulative" in f.flags else \
@@ -70,20 +79,28 @@ def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int
         else:
             ranked = rank_keys(what, f.unit, codebook, basis=fields["basis"], scope_class=fields["scope_class"],
                                denominator=fields["denominator"])
-            key, kscore = ranked[0] if ranked and ranked[0][1] >= THRESHOLD else (None, ranked[0][1] if ranked else 0.0)
+            choice = choose_key(what, f.unit, codebook, basis=fields["basis"], scope_class=fields["scope_class"],
+                                ranked=ranked, own=own, after=after)
+            key, kscore = choice["key"], dict(ranked).get(choice["key"], choice["confidence"])
         f.flags = [x for x in f.flags if x not in ("annual", "cumulative", "unstated_start")]
         if "increment" not in f.flags:
             f.flags += BASIS_FLAGS[fields["basis"]]
         meta = (codebook or {}).get("indicators", {}).get(key, {}) if key else {}
+        if key and f.unit == "count" and meta.get("unit") in COUNT_UNITS:  # 个 of the key's object
+            f.why.append(f"unit {meta['unit']}: 个 of what {key} counts")
+            f.unit = meta["unit"]
         indicator = key or "unmatched"
         base = f"{city}-{indicator}-{f.year}-{f.kind}"
         ids[base] = ids.get(base, 0) + 1
         rid = base if ids[base] == 1 else f"{base}-{ids[base]}"
         why = list(f.why) + [f"basis {fields['basis']} ({fields['basis_words']})"]
-        if key:
-            why.append(f"key {key} (match {kscore}; unit, basis{' and scope class' if meta.get('scope_class') == fields['scope_class'] else ''} agree)")
+        sibling = "" if by_title else choice["sibling_of"]
+        if by_title:
+            why.append(f"key {key} (match {kscore})" if key else "no key fits")
+        elif key:
+            why.append(f"key {key} (match {kscore}; {choice['why']})")
         else:
-            why.append(f"no key of unit {f.unit} and basis {fields['basis']} fits: a new indicator (fields in new_key)")
+            why.append(f"{choice['why']}: a new indicator (fields in new_key)")
         conf = f.confidence - (0 if key else 0.1)
         row = dict.fromkeys(COLUMNS, "")
         row.update({
@@ -94,15 +111,18 @@ def extract_text(text: str, *, city: str, source_id: str, period: tuple[int, int
             "unit": f.unit, "scope": scope, "binding": f.binding, "section": section or "(no heading)", "quote": quote,
             "flags": ";".join(dict.fromkeys(f.flags)), "basis": fields["basis"], "scope_class": fields["scope_class"],
             "denominator": fields["denominator"],
-            "alternatives": ";".join(f"{k}:{sc}" for k, sc in ranked if k != key),
+            "alternatives": ";".join(f"{k}:{sc}" for k, sc in ranked if k != key), "sibling_of": sibling,
+            "key_confidence": "" if by_title else choice["confidence"],
             "new_key": "" if key else _fields_text(new_key_fields(label, f.unit, basis=fields["basis"],
                                                                   scope_class=fields["scope_class"],
                                                                   denominator=fields["denominator"], period=plan.period)),
             "confidence": round(max(conf, 0.1), 2), "why": "; ".join(why),
         })
         rows.append(row)
-        assert normalise(quote) in norm_text, quote  # every quote is cut from the text itself
+        # every quote is cut from the text itself (checked on its own stretch: linear time)
+        assert normalise(quote) in normalise(plan.text[f.quote_start:f.quote_end]), quote
     out = pd.DataFrame(rows, columns=COLUMNS)
+    out.attrs["pos"] = [f.pos for f in found]  # where each candidate's number starts in the prepared text
     if existing is not None and len(out):
         mark_existing(out, existing, plan.text)
     return out
@@ -117,15 +137,36 @@ def read_candidate(text: str, f, clause: str, label: str, *, background: bool) -
     """The definition fields a candidate's own wording gives: basis (and its words) and denominator."""
     own = label if "table" in f.flags else clause
     after = "" if "table" in f.flags else text[f.end:f.end + 24]
-    basis, words = read_basis(own + after[:_clause_len(after)], background=background, flags=";".join(f.flags))
+    if f.period_total:
+        return {"basis": "new_in_period", "basis_words": "the table's note: bracketed values are totals over the period",
+                "denominator": ""}
+    as_of = "table" not in f.flags and bool(re.search(r"截至|截止", text[_bounds(text, f.pos, _SENT_END)[0]:f.pos]))
+    basis, words = read_basis(own + after[:_clause_len(after)], background=background, flags=";".join(f.flags), as_of=as_of)
+    if basis == "stock" and "table" not in f.flags and re.match(r"[^,，。;；\d]{0,6}[,，]\s*其中\s*(?:19|20)\d{2}\s*年", after):
+        basis, words = "new_in_period", "a total broken down by year after it (其中YYYY年…)"
     if basis == "stock" and "table" not in f.flags:
-        quote = text[f.quote_start:f.quote_end] + after[:12]
-        basis, words = read_basis(re.sub(r"新建|新增", "", quote), background=background, flags=";".join(f.flags))
+        quote = text[f.quote_start:f.quote_end] + after[:min(12, _clause_len(after))]
+        basis, words = read_basis(re.sub(r"新建|新增", "", quote), background=background, flags=";".join(f.flags),
+                                  as_of=as_of)
     if basis == "stock" and "table" in f.flags and (f.unit == "person_times" or re.search(r"改造|新增|新建", label)):
         basis, words = "new_in_period", "a table row of work done over the period (人次, 改造, 新增)"
     if f.unit in LEVEL_UNITS and basis != "stock":  # a share or a rate is a level: 新建 qualifies what it is of
         basis, words = "stock", f"a {f.unit} is a level ({words} qualifies its object)"
     return {"basis": basis, "basis_words": words, "denominator": read_denominator(own + after[:_clause_len(after)])}
+
+
+def _antecedent(text: str, sent_s: int, cl_s: int, unit: str = "") -> str | None:
+    """The clause before one that opens with 其 ("its": 建有1所…机构,其护理型床位占比…), or before a share of beds
+    that follows one facility per unit (每个县…建成1个…机构,护理型床位占比达到100%: that facility's beds); else None."""
+    if cl_s <= sent_s:
+        return None
+    before = text[_bounds(text, cl_s - 2, _CLAUSE_END)[0]:cl_s - 1]
+    if re.match(r"\s*其(?!中|他|余)", text[cl_s:cl_s + 3]):
+        return before
+    if unit == "percent" and re.match(r"\s*[\u4e00-\u9fff]{0,6}床位", text[cl_s:cl_s + 12]) and \
+            re.search(r"每个[^,，。;；]*[1一]\s*[个所家座][^,，。;；]*(?:机构|院)$", before.strip()):
+        return before
+    return None
 
 
 def _schedule_totals(text: str, found: list) -> dict:
@@ -135,9 +176,11 @@ def _schedule_totals(text: str, found: list) -> dict:
         if "increment" not in f.flags:
             continue
         sent_s = _bounds(text, f.pos, _SENT_END)[0]
-        before = [g for g in found[:i] if g.pos >= sent_s and "increment" not in g.flags]
-        if before:
-            out[id(f)] = before[-1]
+        j = i - 1  # back through the sentence (found is in text order): linear time
+        while j >= 0 and found[j].pos >= sent_s and "increment" in found[j].flags:
+            j -= 1
+        if j >= 0 and found[j].pos >= sent_s:
+            out[id(f)] = found[j]
     return out
 
 

@@ -23,8 +23,10 @@ _SCHEDULE = re.compile(r"其中\s*(?:19|20)\d{2}年")
 _FLOW = re.compile(r"(?:完成|实施)[^,，。;；]{0,24}改造|投入|发放|申报|争取")
 
 
-def read_basis(text: str, *, background: bool = False, flags: str = "") -> tuple[str, str]:
-    """(basis, the words it was read from) of a statement; ``stock`` when no word names another basis."""
+def read_basis(text: str, *, background: bool = False, flags: str = "", as_of: bool = False) -> tuple[str, str]:
+    """(basis, the words it was read from) of a statement; ``stock`` when no word names another basis.
+    ``as_of``: a 截至…年底 clause governs the statement, so a 累计 with no period stated is a running total
+    from a start the plan does not state (a baseline), not a total over the previous plan."""
     if "increment" in flags.split(";"):
         return "new_in_period", "one year of a schedule (其中/分别)"
     m = _PER_YEAR.search(text)
@@ -32,7 +34,7 @@ def read_basis(text: str, *, background: bool = False, flags: str = "") -> tuple
         return "per_year", m.group(0)
     m = _CUMULATIVE.search(text)
     if m:
-        if _PERIOD_WORDS.search(text) or background:
+        if _PERIOD_WORDS.search(text) or (background and not as_of):
             return "new_in_period", m.group(0)
         return "cumulative_unstated_start", m.group(0) + " (no start stated)"
     words = new_words(text)
@@ -133,6 +135,40 @@ THRESHOLD = 0.66
 SCOPE_BONUS = 0.1
 
 
+class _Index:
+    """What ranking needs of a codebook, read once per codebook (not once per candidate): each key's title
+    words, definition words and ages, grouped by unit and basis, and the words all titles use."""
+
+    def __init__(self, codebook: dict):
+        self.codebook = codebook
+        indicators = codebook.get("indicators") or {}
+        self.vocab = set().union(*(_what(str(m.get("title_zh", ""))) for m in indicators.values()))
+        self.by_unit_basis: dict[tuple, list] = {}
+        self.facets = [(key, meta, facets_of(meta)) for key, meta in indicators.items()]
+        for key, meta in indicators.items():
+            title_text = str(meta.get("title_zh", ""))
+            title = _what(title_text)
+            if not title:
+                continue
+            zh_def = "".join(re.findall(r"[\u4e00-\u9fff]+", f"{meta.get('definition', '')} {meta.get('counts', '')}"))
+            ages = set(re.findall(r"(\d{2})周?岁", title_text + str(meta.get("definition", ""))))
+            self.by_unit_basis.setdefault((meta.get("unit"), meta.get("basis") or "stock"), []).append(
+                (key, meta, title_text, title, _bigrams(zh_def) - title, ages))
+
+
+_INDEXES: dict[int, _Index] = {}
+
+
+def _index(codebook: dict) -> _Index:
+    """The :class:`_Index` of ``codebook``, kept while that codebook object lives in the cache."""
+    got = _INDEXES.get(id(codebook))
+    if got is None or got.codebook is not codebook:
+        if len(_INDEXES) > 16:
+            _INDEXES.clear()
+        got = _INDEXES[id(codebook)] = _Index(codebook)
+    return got
+
+
 def rank_keys(label: str, unit: str, codebook: dict | None, *, basis: str = "stock", scope_class: str = "citywide",
               denominator: str = "", n: int = 4) -> list[tuple[str, float]]:
     """Up to ``n`` codebook keys a candidate may be, best first, with a score 0-1.
@@ -148,26 +184,17 @@ def rank_keys(label: str, unit: str, codebook: dict | None, *, basis: str = "sto
     mine = _what(label.replace(f"占{denominator}", "占") if denominator else label)
     if not mine:
         return []
-    indicators = codebook.get("indicators") or {}
-    vocab = set().union(*(_what(str(m.get("title_zh", ""))) for m in indicators.values()))
-    said = mine & vocab  # the candidate's words that some indicator's title uses
+    index = _index(codebook)
+    said = mine & index.vocab  # the candidate's words that some indicator's title uses
     ages = set(re.findall(r"(\d{2})周?岁", label))
     plain = re.sub(r"\s+", "", label)
     out = []
-    for key, meta in indicators.items():
-        if meta.get("unit") != unit or (meta.get("basis") or "stock") != basis:
-            continue
-        title_text = str(meta.get("title_zh", ""))
-        title = _what(title_text)
-        if not title:
-            continue
+    for key, meta, title_text, title, def_words, theirs in index.by_unit_basis.get((unit, basis), ()):
         shared = mine & title
         # how much of the title the wording has, and how much of what the wording says the title has
         score = 0.6 * len(shared) / len(title) + 0.4 * len(shared) / max(len(said), 1)
-        zh_def = "".join(re.findall(r"[\u4e00-\u9fff]+", f"{meta.get('definition', '')} {meta.get('counts', '')}"))
-        score += 0.1 * len(mine & (_bigrams(zh_def) - title)) / max(len(mine), 1)
+        score += 0.1 * len(mine & def_words) / max(len(mine), 1)
         score += _denominator_score(denominator, meta)
-        theirs = set(re.findall(r"(\d{2})周?岁", title_text + str(meta.get("definition", ""))))
         if ages and theirs and not ages & theirs:  # 65岁 is not 60岁
             score *= 0.3
         score -= QUALIFIER_PENALTY * len(qualifier_mismatch(plain, title_text))
@@ -221,3 +248,138 @@ def new_key_fields(label: str, unit: str, *, basis: str, scope_class: str, denom
         out["period"] = f"{period[0]}-{period[1]}" if period else "the period the quote states"
     return out
 
+
+
+# ----------------------------------------------------------------------------- keying by facets
+
+#: the words a sentence writes for a basis or a scope class: a key's qualifier among them is written when the
+#: basis or scope class read from the wording agrees (新建 for a count new in the period, 农村 for a rural one)
+BASIS_QUALIFIERS = {"new_in_period": ["新建", "新增", "改扩建", "新建改建"], "per_year": ["每年", "年均"],
+                    "cumulative_unstated_start": ["累计"], "stock": []}
+SCOPE_QUALIFIERS = {"per_county": ["每个县", "每县", "各县"], "rural": ["农村", "乡镇", "镇区域"], "urban": ["城市", "城区"],
+                    "per_street": ["每个街道"], "per_town": ["每个乡镇"], "per_village": ["每个村"],
+                    "per_community": ["每个社区"], "per_institution": ["每家"], "citywide": [], "per_person": [],
+                    "single_unit": []}
+
+#: units a bare 个 may stand for: what the object names decides (个…中心 are centres, 个幸福院 facilities)
+COUNT_UNITS = ("count", "facilities", "centers", "institutions", "communities", "projects")
+
+#: words that hold an excluding word without meaning it (其中 is not 其 "its")
+_EXCLUDE_NOISE = re.compile(r"其中|其他|其余|尤其|及其|与其|极其")
+
+
+def facets_of(meta: dict) -> dict:
+    """A key's facets as the codebook states them; where it does not (a codebook before facets), the object's
+    term is the title without its asides and no qualifier or excluding word is known."""
+    obj = meta.get("object_zh") or [re.sub(r"[(（].*?[)）]", "", str(meta.get("title_zh", ""))).strip()]
+    return {"object_zh": [t for t in obj if t], "qualifiers_zh": list(meta.get("qualifiers_zh") or []),
+            "excludes_zh": list(meta.get("excludes_zh") or [])}
+
+
+def facet_match(wording: str, unit: str, codebook: dict | None, *, basis: str, scope_class: str,
+                own: str = "", after: str = "") -> list[dict]:
+    """Every key whose object the wording names (one of its ``object_zh`` terms written in it), with what
+    agrees and what does not: its qualifiers (at least one written, when it has any), its excluding words
+    (none written), unit, basis and scope class. Best first: all facets agreeing, then the longest object term.
+
+    ``own`` is the number's own clause: where it names the object, qualifiers and excluding words are read in
+    it alone (a clause before it speaks of another object); else in the whole ``wording``. ``after`` is what the
+    clause writes after the number (1名社会工作者、1名老年人能力评估员): where it names a key's object, that object
+    is the number's, and a key named only before the number is another's."""
+    if not codebook:
+        return []
+    texts = [re.sub(r"\s+", "", t) for t in (own, wording) if t]
+    after = re.sub(r"\s+", "", after)
+    out = []
+    for key, meta, f in _index(codebook).facets:
+        for plain in texts:
+            terms = [(len(t), t) for t in f["object_zh"] if t in plain] or \
+                [(len(t) - 0.5, t) for t in f["object_zh"] if _loosely(t, plain)]
+            if terms:
+                break
+        if not terms:
+            continue
+        unexcluded = _EXCLUDE_NOISE.sub("", plain)
+        weight, term = max(terms)
+        differs = []
+        said = basis == (meta.get("basis") or "stock") and set(f["qualifiers_zh"]) & set(BASIS_QUALIFIERS.get(basis, ())) or \
+            scope_class == meta.get("scope_class") and set(f["qualifiers_zh"]) & set(SCOPE_QUALIFIERS.get(scope_class, ()))
+        if f["qualifiers_zh"] and not said and not any(q in plain for q in f["qualifiers_zh"]):
+            differs.append("qualifier (" + "/".join(f["qualifiers_zh"]) + " not written)")
+        named = "".join([str(meta.get("title_zh", ""))] + f["object_zh"] + f["qualifiers_zh"])
+        agreed = (BASIS_QUALIFIERS.get(basis, []) if basis == (meta.get("basis") or "stock") else []) + \
+            (SCOPE_QUALIFIERS.get(scope_class, []) if scope_class == meta.get("scope_class") else [])
+        narrower = [q for q in QUALIFIERS if q in plain and q not in named and q not in agreed]
+        if narrower:  # the wording narrows the object in a way the key does not (示范, 连锁, 医务室...)
+            differs.append("the wording narrows it by " + "/".join(narrower))
+        # a basis or scope word among the excluding words is judged by the basis and scope class read from the whole
+        # sentence (十四五期间累计培训 is new in the period, though 累计 alone would say running total)
+        basis_words = {w for ws in BASIS_QUALIFIERS.values() for w in ws} if basis == (meta.get("basis") or "stock") else set()
+        scope_words = {w for ws in SCOPE_QUALIFIERS.values() for w in ws} if scope_class == meta.get("scope_class") else set()
+        excluded = [x for x in f["excludes_zh"] if x in unexcluded and x not in basis_words | scope_words]
+        if excluded:
+            differs.append("excluded by " + "/".join(excluded))
+        theirs_unit = meta.get("unit")
+        # a bare 个 counts the key's object when the object is what a number counts (农村幸福院340个), not a
+        # word inside another noun (养老机构安全管理规范2个)
+        unit_agrees = unit == theirs_unit or (unit == "count" and theirs_unit in COUNT_UNITS and bool(
+            re.search(re.escape(term) + r"[^\d,，。;；]{0,4}\d", plain) or (after and term in after)))
+        for name, mine, theirs in (("unit", theirs_unit if unit_agrees else unit, theirs_unit),
+                                   ("basis", basis, meta.get("basis") or "stock"),
+                                   ("scope class", scope_class, meta.get("scope_class"))):
+            if mine != theirs:
+                differs.append(f"{name} {mine}, not {theirs}")
+        named_after = bool(after) and (term in after or _loosely(term, after))
+        out.append({"key": key, "term": term, "weight": weight + (100 if named_after else 0), "after": named_after,
+                    "differs": differs,
+                    "qualified": sum(q in plain for q in f["qualifiers_zh"]),
+                    "unit_agrees": unit_agrees})
+    if any(m["after"] for m in out):
+        for m in out:
+            if not m["after"]:
+                m["differs"].append(f"the object written after the number is another ({after})")
+    out.sort(key=lambda m: (not m["differs"], m["unit_agrees"], m["weight"], m["qualified"], -len(m["differs"])),
+             reverse=True)
+    return out
+
+
+_LOOSE: dict[str, re.Pattern] = {}
+
+
+def _loosely(term: str, text: str) -> bool:
+    """A term of four or more characters written with up to two characters between its own (互助养老设施 in
+    互助养老服务设施, 特困人员供养服务机构 in 特困人员集中供养服务机构), within one clause."""
+    if len(term) < 4 or term[0] not in text or term[-1] not in text:
+        return False
+    rx = _LOOSE.get(term)
+    if rx is None:
+        rx = _LOOSE[term] = re.compile(r"[^,，。;；、]{0,2}".join(map(re.escape, term)))
+    m = rx.search(text)
+    return bool(m) and len(m.group(0)) - len(term) <= 2
+
+
+def choose_key(wording: str, unit: str, codebook: dict | None, *, basis: str, scope_class: str,
+               ranked: list[tuple[str, float]], own: str = "", after: str = "") -> dict:
+    """The suggestion for a candidate, never empty: ``key`` when a key's object is named and every facet
+    agrees; else ``sibling_of`` a key whose object is named but a facet differs (a new key, its sibling);
+    else, the object naming no key, the best-ranked key when its title matches at :data:`THRESHOLD` (the
+    ranking by title words) or a new key. ``confidence`` 0-1 and ``why`` in words."""
+    matches = facet_match(wording, unit, codebook, basis=basis, scope_class=scope_class, own=own, after=after)
+    ranking = dict(ranked)
+    full = [m for m in matches if not m["differs"]]
+    if full:
+        best = max(full, key=lambda m: (m["weight"], m["qualified"], ranking.get(m["key"], 0.0)))
+        conf = 0.9 if len(full) == 1 or best["weight"] > max(m["weight"] for m in full if m is not best) else 0.75
+        return {"key": best["key"], "sibling_of": "", "confidence": conf,
+                "why": f"key {best['key']}: object {best['term']} written; qualifiers, unit, basis and scope class agree"}
+    if matches:
+        near = matches[0]
+        return {"key": None, "sibling_of": near["key"], "confidence": 0.6,
+                "why": f"new sibling of {near['key']}: object {near['term']} written, but {'; '.join(near['differs'])}"}
+    if ranked and ranked[0][1] >= THRESHOLD:
+        key, score = ranked[0]
+        return {"key": key, "sibling_of": "", "confidence": round(score * 0.8, 2),
+                "why": "no key's object term written: the best-ranked by title words"}
+    near = f" (nearest by title words: {ranked[0][0]}, {ranked[0][1]})" if ranked else ""
+    return {"key": None, "sibling_of": "", "confidence": 0.5,
+            "why": f"new key: no key's object term written{near}"}

@@ -5,6 +5,7 @@ statement: years and dates, document numbers, list numbering, ordinals, ages use
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -60,7 +61,8 @@ _SCOPES = [
 DATASET_COLUMNS = ["id", "city", "source_id", "theme", "indicator", "indicator_zh", "kind", "year", "comparator",
                    "value", "value_high", "unit", "scope", "binding", "section", "quote", "quote_en", "note",
                    "note_zh", "flags", "caveat", "caveat_zh"]
-COLUMNS = DATASET_COLUMNS + ["basis", "scope_class", "denominator", "alternatives", "new_key", "confidence", "why"]
+COLUMNS = DATASET_COLUMNS + ["basis", "scope_class", "denominator", "alternatives", "new_key", "sibling_of", "key_confidence",
+                             "confidence", "why"]
 
 
 # ----------------------------------------------------------------------------- text
@@ -76,22 +78,37 @@ class Plan:
     issued: int | None
     headings: list[tuple[int, int, str, str]] = field(default_factory=list)  # (start, level, title, context)
 
-    def section(self, pos: int) -> tuple[str, str]:
-        """(section path, context) at ``pos``; context is 'background', 'forward' or ''."""
+    def __post_init__(self) -> None:
+        self._index()
+
+    def _index(self) -> None:
+        """The section path and context in force after each heading, and where lines start, so that
+        :meth:`section` and :meth:`line` are a binary search (linear time in the plan's size)."""
+        self._starts, self._states = [], []
         path: dict[int, str] = {}
-        context = ""
         ctx_by_level: dict[int, str] = {}
         for start, level, title, ctx in self.headings:
-            if start > pos:
-                break
             path = {k: v for k, v in path.items() if k < level}
             ctx_by_level = {k: v for k, v in ctx_by_level.items() if k < level}
             path[level] = title
             if ctx:
                 ctx_by_level[level] = ctx
-        for level in sorted(ctx_by_level):
-            context = ctx_by_level[level]
-        return " > ".join(path[k] for k in sorted(path)), context
+            context = ctx_by_level[max(ctx_by_level)] if ctx_by_level else ""
+            self._starts.append(start)
+            self._states.append((" > ".join(path[k] for k in sorted(path)), context))
+        self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+
+    def section(self, pos: int) -> tuple[str, str]:
+        """(section path, context) at ``pos``; context is 'background', 'forward' or ''."""
+        i = bisect.bisect_right(self._starts, pos)
+        return self._states[i - 1] if i else ("", "")
+
+    def line(self, pos: int) -> tuple[int, int]:
+        """(start, end) of the line holding ``pos``."""
+        i = bisect.bisect_left(self._newlines, pos)
+        start = self._newlines[i - 1] + 1 if i else 0
+        end = self._newlines[i] if i < len(self._newlines) else len(self.text)
+        return start, end
 
 
 def _level(mark: str) -> int:
@@ -127,17 +144,16 @@ def prepare(text: str, *, period: tuple[int, int] | None = None, issued: int | N
         title = (m.group("mark") + m.group("title")).strip()
         ctx = "background" if _BACKGROUND.search(title) else "forward" if _FORWARD.search(title) else ""
         plan.headings.append((m.start("mark"), _level(m.group("mark")), title, ctx))
+    plan._index()
     return plan
 
 
 def _bounds(text: str, pos: int, ends: str, limit: int = 400) -> tuple[int, int]:
-    s = pos
-    while s > 0 and text[s - 1] not in ends and pos - s < limit:
-        s -= 1
-    e = pos
-    while e < len(text) and text[e] not in ends and e - pos < limit:
-        e += 1
-    return s, e
+    """(start, end) of the stretch around ``pos`` that holds none of ``ends``, at most ``limit`` either side."""
+    lo, hi = max(0, pos - limit), min(len(text), pos + limit)
+    s = max([text.rfind(c, lo, pos) for c in ends] + [lo - 1]) + 1
+    found = [i for i in (text.find(c, pos, hi) for c in ends) if i >= 0]
+    return s, min(found) if found else hi
 
 
 def _quote(text: str, start: int, end: int) -> str:
@@ -165,6 +181,7 @@ class Found:
     why: list[str] = field(default_factory=list)
     label: str = ""
     confidence: float = 1.0
+    period_total: bool = False  # a table's bracketed cell its note calls a total over the period
 
 
 def _is_not_statement(text: str, s: int, e: int, value: float, integer: bool) -> str | None:
@@ -241,7 +258,7 @@ def _refine_unit(unit: str, clause: str, after: str) -> str:
         if "每千" in clause and re.search(r"托位(?:数)?$", noun):
             return "places_per_1000_population"
         for rx, u in ((r"托位(?:数)?$", "places"), (r"社区(?:数)?$", "communities"), (r"床位(?:数)?$", "beds"), (r"中心(?:数)?$", "centers"),
-                      (r"(?:站点|点位|幸福院|服务站|[^百]点)(?:数)?$", "facilities"), (r"机构(?:数)?$", "institutions")):
+                      (r"(?:站点|点位|幸福院|服务站|设施|[^百]点)(?:数)?$", "facilities"), (r"机构(?:数)?$", "institutions")):
             if re.search(rx, noun) and not re.match(r"个?[\u4e00-\u9fff]", after[1:] if after[:1] == "个" else after):
                 return u
         if re.match(r"[个]?托位", after) or "托位" in clause[-12:]:
@@ -293,18 +310,32 @@ def _comparator(text: str, window_start: int, s: int, unit_end: int, over: bool)
     return "=", "no comparator word"
 
 
+#: 由A增加到B: the year written with A (由2020年末的1.12万张) is A's alone; B takes the clause's year
+_FROM = re.compile(r"由\s*$")
+_TO = re.compile(r"(?:增加|提高|增长|提升|上升|扩大|发展|减少|下降|降低)(?:至|到)|到")
+_NOW = re.compile(r"当前|目前|现阶段")
+
+
 def _year_kind(plan: Plan, sent_start: int, pos: int, sent_end: int) -> tuple[int | None, str | None, list[str], list[str]]:
-    """Year and kind for a number at ``pos`` from its sentence; None where the sentence says nothing."""
+    """Year and kind for a number at ``pos`` from its sentence; None where the sentence says nothing.
+
+    The sentence's structure decides: a year written just before the number is its own; a 截至…年底 clause
+    governs the values after it (baselines, 累计 included); in 由A增加到B the year written with A is A's
+    alone, and B takes the clause's year (or the year written after 到); 目前/当前 before the number with no
+    year before it is the year of issue; a sentence of a list (…;…) with no year takes the 到/截至 year that
+    opens the list."""
     text = plan.text
     sentence = text[sent_start:sent_end]
     rel = pos - sent_start
     why, flags = [], []
     cands = []
     for m in _YEAR_WORD.finditer(sentence):
-        if re.match(r"\s*[(（]?\s*\d", sentence[m.end():m.end() + 2]) and m.end() == rel:
-            pass
         if _REFERENCE.search(sentence[max(0, m.start() - 3):m.start()]):
             continue  # "较“十二五”末增长", "与2010年…相比": a point of comparison, not the value's year
+        if _FROM.search(sentence[max(0, m.start() - 2):m.start()]) and m.end() < rel:
+            to = _TO.search(sentence, m.end(), rel)
+            if to:
+                continue  # 由2020年末的A增加到B: the year is A's, and this number is past 增加到
         y = int(m.group("y2") or m.group("y1"))
         # a span that starts before the plan ("2018—2020年", "2020—2021年") is history
         pre = "截至" if m.group("y2") and int(m.group("y1")) < plan.period[0] else (m.group("pre") or "")
@@ -317,16 +348,23 @@ def _year_kind(plan: Plan, sent_start: int, pos: int, sent_end: int) -> tuple[in
     # a year written just before the number ("2025年20个") belongs to it
     adjacent = [c for c in cands if c[1] == rel or (c[1] < rel and not sentence[c[1]:rel].strip(" \t,，:："))]
     pick = adjacent[-1] if adjacent else None
+    now = _NOW.search(sentence[:rel])
+    if now and any(now.end() <= c[0] < rel for c in cands):
+        now = None  # 目前…340个,到2027年达到420个: 目前 is the first number's, the year after it the second's
     if pick is None:
         earlier = [c for c in cands if c[1] <= rel]
         later = [c for c in cands if c[0] >= rel]
-        pick = earlier[-1] if earlier else (later[0] if later else None)
+        pick = earlier[-1] if earlier else (later[0] if later and not now else None)
     start_year, end_year = plan.period
     background = plan.section(pos)[1] == "background"
+    if pick is None and not now:
+        pick = _list_year(plan, sent_start)
+        if pick is not None:
+            why.append(f"year from the clause that opens the list ({pick[5]})")
     if pick is None:
-        if re.search(r"当前|目前", sentence[:rel]):
+        if now:
             y = plan.issued or start_year
-            why.append("当前/目前: baseline at the year of issue")
+            why.append(f"{now.group(0)}: baseline at the year of issue")
             return y, "baseline", why, flags + ["year_inferred"]
         if background:
             why.append("no year in the sentence; background section: baseline before the plan period")
@@ -339,18 +377,33 @@ def _year_kind(plan: Plan, sent_start: int, pos: int, sent_end: int) -> tuple[in
         flags.append("increment") if re.search(r"其中|分别", sentence[:rel]) else None
     if "预计" in sentence[:rel]:
         kind = "projection"
-    elif pick[3] in ("截至", "截止", "截至到") or re.search(r"当前|目前", sentence[:rel]) or "十三五" in words \
-            or "十二五" in words:
+    elif pick[3] in ("截至", "截止", "截至到") or (now and not adjacent) or "十三五" in words or "十二五" in words:
         kind = "baseline"
     elif y < start_year:
         kind = "baseline"
     else:
         kind = "target"
-    if pick[0] >= rel and not adjacent:
-        why.append(f"year from later in the sentence ({words})")
-    else:
-        why.append(f"year from {words!r}")
+    if not why:
+        if pick[0] >= rel and not adjacent:
+            why.append(f"year from later in the sentence ({words})")
+        else:
+            why.append(f"year from {words!r}")
     return y, kind, why, flags
+
+
+def _list_year(plan: Plan, sent_start: int):
+    """The 到/截至 year that opens a list of clauses (…年底前,A;B。) for a clause of it with no year."""
+    text = plan.text
+    if sent_start == 0 or text[sent_start - 1] not in ";；":
+        return None
+    full = _bounds(text, sent_start - 1, "。!！?？\n")[0]
+    first = _bounds(text, full, ";；")[1]
+    m = _YEAR_WORD.search(text, full, first)
+    if m and (m.group("pre") or m.group("post") == "前") and m.start() - full < 12:
+        y = int(m.group("y2") or m.group("y1"))
+        pre = "截至" if m.group("pre") in ("截至", "截止", "截至到") else (m.group("pre") or "")
+        return (m.start(), m.end(), y, pre, m.group("post") or "", m.group(0))
+    return None
 
 
 def _scope(clause: str) -> str:
@@ -360,122 +413,11 @@ def _scope(clause: str) -> str:
     return "citywide"
 
 
-# ----------------------------------------------------------------------------- tables
+# ----------------------------------------------------------------------------- table cells
 
 
-_CELL = re.compile(r"^[ \t\u3000]*(?P<cmp>[≧≥≤≦<>]?)[ \t]*(?P<num>\d+(?:\.\d+)?)[ \t]*(?P<pct>%?)[ \t\u3000]*$")
-_BIND_CELL = re.compile(r"^[ \t\u3000]*(约束性|预期性)[ \t\u3000]*$")
-_COLYEAR = re.compile(r"^[ \t\u3000]*((?:19|20)\d{2})年?[\u4e00-\u9fff]{1,4}[ \t\u3000]*$")
-_TABLE_UNITS = {"%": "percent", "人": "persons", "家": "institutions", "个": "count", "岁": "years",
-                "户": "households", "张": "beds", "人次": "person_times", "元": "yuan"}
-
-
-def _label_unit(label: str) -> tuple[str, float]:
-    m = re.search(r"[(（]([^()（）]{1,4})[)）]?\s*$", label)
-    if not m:
-        return "count", 1.0
-    u = m.group(1).strip()
-    mult = 1.0
-    if u[:1] in _MULT:
-        mult, u = _MULT[u[0]], u[1:]
-    return _TABLE_UNITS.get(u, "count"), mult
-
-
-def _vertical_tables(plan: Plan) -> list[Found]:
-    """A table flattened one cell per line: year column headers, then label, cell, cell per row."""
-    text = plan.text
-    lines = []
-    pos = 0
-    for ln in text.split("\n"):
-        lines.append((pos, ln))
-        pos += len(ln) + 1
-    nonblank = [(p, ln) for p, ln in lines if ln.strip()]
-    out: list[Found] = []
-    i = 0
-    while i < len(nonblank):
-        cols = []
-        j = i
-        while j < len(nonblank) and _COLYEAR.match(nonblank[j][1]):
-            cols.append(int(_COLYEAR.match(nonblank[j][1]).group(1)))
-            j += 1
-        if len(cols) < 2:
-            i += 1
-            continue
-        label = None
-        label_pos = 0
-        cells: list[tuple[int, re.Match]] = []
-        binding = [""]
-
-        def flush():
-            if label is None or not cells:
-                return
-            shift = len(cols) - len(cells)
-            for k, (cpos, cm) in enumerate(cells):
-                year = cols[shift + k] if shift + k >= 0 else cols[-1]
-                unit, mult = _label_unit(label)
-                unit = _refine_unit(unit, label, "")
-                value = float(cm.group("num")) * mult
-                comp = ">=" if cm.group("cmp") in "≧≥" and cm.group("cmp") else \
-                    "<=" if cm.group("cmp") in "≤≦" and cm.group("cmp") else "="
-                unit = "percent" if cm.group("pct") else unit
-                f = Found(pos=cpos + cm.start("num"), end=cpos + cm.end("num"), value=value, unit=unit,
-                          comparator=comp, year=year, kind="baseline" if year < plan.period[0] else "target",
-                          quote_start=label_pos, quote_end=cpos + cm.end(), flags=["table"], label=label.strip(),
-                          binding=binding[0])
-                f.why.append(f"table column {year}" + (f" (cell {k + 1} of {len(cells)}, aligned right)" if shift else ""))
-                if shift:
-                    f.confidence -= 0.2
-                out.append(f)
-
-        while j < len(nonblank):
-            p, ln = nonblank[j]
-            if len(ln.strip()) > 50 or "。" in ln:
-                break
-            cm = _CELL.match(ln)
-            bm = _BIND_CELL.match(ln)
-            if cm:
-                cells.append((p, cm))
-            elif bm and cells:  # the table's 属性 column: 约束性 binding, 预期性 expected
-                binding[0] = "binding" if bm.group(1) == "约束性" else "expected"
-                flush()
-                label, cells, binding[0] = None, [], ""
-            else:
-                flush()
-                label, label_pos, cells = ln.strip(), p + (len(ln) - len(ln.lstrip())), []
-                binding[0] = ""
-            j += 1
-        flush()
-        i = j
-    return out
-
-
-_ROW_TABLE = re.compile(r"(?P<num>\d+(?:\.\d+)?)[ \t\u3000]*(?P<bind>约束性|预期性)")
-
-
-def _run_together_table(plan: Plan) -> list[Found]:
-    """A table flattened into one run: ``indicator(unit) value 约束性/预期性`` repeated."""
-    text = plan.text
-    out = []
-    for m in _ROW_TABLE.finditer(text):
-        head = [h for h in re.finditer(r"((?:19|20)\d{2})年目标", text[max(0, m.start() - 3000):m.start()])]
-        if not head:
-            continue
-        year = int(head[-1].group(1))
-        start = m.start()
-        back = text[max(0, start - 80):start]
-        cut = max(back.rfind("约束性"), back.rfind("预期性"), back.rfind("属性"))
-        qs = max(0, start - 80) + (cut + 3 if cut >= 0 else 0)
-        if cut >= 0 and back[cut:cut + 2] == "属性":
-            qs = max(0, start - 80) + cut + 2
-        label = text[qs:start]
-        unit, mult = _label_unit(label.rstrip())
-        unit = _refine_unit(unit, label, "")
-        f = Found(pos=m.start("num"), end=m.end("num"), value=float(m.group("num")) * mult, unit=unit,
-                  comparator="=", year=year, kind="target", binding="binding" if m.group("bind") == "约束性" else "expected",
-                  quote_start=qs, quote_end=m.end(), flags=["table"], label=label)
-        f.why.append(f"table row with {m.group('bind')}; column {year}年目标")
-        out.append(f)
-    return out
+_CELL = re.compile(r"^[ \t\u3000]*(?P<open>[\[［【]?)[ \t]*(?P<cmp>[≧≥≤≦<>]?)[ \t]*(?P<num>\d+(?:\.\d+)?)[ \t]*(?P<pct>%?)"
+                   r"[ \t]*(?P<close>[\]］】]?)[ \t\u3000]*$")
 
 
 # ----------------------------------------------------------------------------- prose
@@ -492,11 +434,12 @@ def _prose(plan: Plan, taken: set[int]) -> list[Found]:
             if n is not None:
                 tokens.append((m.start(), m.end(), float(n), True))
     tokens.sort()
+    ends = sorted(t[1] for t in tokens)
     skip_until = -1
     for s, e, value, integer in tokens:
         if s < skip_until or s in taken:
             continue
-        line_s, line_e = _bounds(text, s, "\n", limit=10**6)
+        line_s, line_e = plan.line(s)
         if _CELL.match(text[line_s:line_e]):
             continue  # a lone number on a line outside a recognised table: not read
         if _is_not_statement(text, s, e, value, integer):
@@ -527,7 +470,8 @@ def _prose(plan: Plan, taken: set[int]) -> list[Found]:
         cl_s, cl_e = _bounds(text, s, _CLAUSE_END)
         clause = text[cl_s:uend]
         unit = _refine_unit(unit, clause, text[uend - 1:uend + 32] if unit == "count" else text[uend:uend + 14])
-        prev_num = max([t[1] for t in tokens if t[1] <= s and t[1] > cl_s] or [cl_s])
+        k = bisect.bisect_right(ends, s)  # the end of the last number before this one, within the clause
+        prev_num = max(ends[k - 1], cl_s) if k else cl_s
         comp, cwhy = _comparator(text, max(cl_s, prev_num), s, uend, over)
         f = Found(pos=s, end=e, value=value, unit=unit, comparator="range" if high is not None else comp,
                   value_high=high)
@@ -560,10 +504,12 @@ def _prose(plan: Plan, taken: set[int]) -> list[Found]:
 def _spans_years(plan: Plan, found: list[Found]) -> None:
     """'2021—2025年分别新增:2664个、2000个、…': one year per listed number, in order."""
     text = plan.text
+    found = sorted(found, key=lambda f: f.pos)
+    starts = [f.pos for f in found]
     for m in re.finditer(r"((?:19|20)\d{2})\s*[—–\-~至]\s*((?:19|20)\d{2})年[^。;；\n]{0,12}分别", text):
         years = list(range(int(m.group(1)), int(m.group(2)) + 1))
         end = _bounds(text, m.end(), "。;；\n,，")[1]  # the list runs to the first comma
-        listed = sorted((f for f in found if m.end() <= f.pos < end), key=lambda f: f.pos)
+        listed = found[bisect.bisect_left(starts, m.end()):bisect.bisect_left(starts, end)]
         if len(listed) == len(years):
             lead = text[_bounds(text, m.start(), _SENT_END)[0]:m.end() + 8]
             nouns = {u for w, u in (("托位", "places"), ("床位", "beds")) if w in lead}

@@ -29,7 +29,7 @@ DECIDE = ["decision", "key", "id", "caveat", "caveat_zh", "quote_en", "note", "n
 #: the reading, editable when the decision is ``correct``
 READ = ["city", "source_id", "kind", "year", "comparator", "value", "value_high", "unit", "scope", "binding", "flags",
         "section", "quote"]
-SHEET_COLUMNS = (["candidate"] + DECIDE + ["suggested", "suggested_definition"]
+SHEET_COLUMNS = (["candidate"] + DECIDE + ["suggested", "suggested_confidence", "suggested_definition"]
                  + [f"alt{i}{s}" for i in (1, 2, 3) for s in ("", "_definition")]
                  + ["new_key_fields", "basis", "scope_class"] + READ + ["confidence", "why"])
 
@@ -53,12 +53,15 @@ def review_sheet(cands: pd.DataFrame, codebook: dict | None) -> pd.DataFrame:
     """The candidates as a review sheet, the suggested key prefilled in ``key``."""
     rows = []
     for _, c in cands.iterrows():
-        suggested = "" if c["indicator"] == "unmatched" else c["indicator"]
+        key = "" if c["indicator"] == "unmatched" else c["indicator"]
+        sibling = str(c.get("sibling_of", "") or "")
+        # never empty: a key, a new sibling of a key whose object the wording names, or a new key
+        suggested = key or (f"new sibling of {sibling}" if sibling else "new key")
         alts = [a.rsplit(":", 1)[0] for a in str(c.get("alternatives", "") or "").split(";") if a][:3]
         row = dict.fromkeys(SHEET_COLUMNS, "")
         row.update({k: c.get(k, "") for k in READ + DECIDE[3:] + ["basis", "scope_class", "confidence", "why"]})
-        row.update(candidate=c["id"], key=suggested, suggested=suggested,
-                   suggested_definition=definition(suggested, codebook), new_key_fields=c.get("new_key", ""))
+        row.update(candidate=c["id"], key=key, suggested=suggested, suggested_confidence=c.get("key_confidence", ""),
+                   suggested_definition=definition(key or sibling, codebook), new_key_fields=c.get("new_key", ""))
         for i, a in enumerate(alts, 1):
             row[f"alt{i}"], row[f"alt{i}_definition"] = a, definition(a, codebook)
         rows.append(row)

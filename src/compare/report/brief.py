@@ -8,13 +8,11 @@ leaves the files of an earlier run intact.
 from __future__ import annotations
 
 import difflib
-import json
 from pathlib import Path
 from typing import Iterable
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from pyecharts.commons.utils import JsCode
 
 from ..analysis import baseline_target, comparison_sets, compare, coverage, indicators_for
 from ..data import Dataset, load_package
@@ -24,6 +22,7 @@ from ..viz import draw_echarts as echarts_backend
 from ..viz import draw_mpl as mpl_backend
 from ..viz import embed, encode
 from ..viz.encode import LINE_EM, Fit, lines, text_em, wrap
+from ..viz.words import english_only
 from .citation import cite_value
 from .downloads import spreadsheet_csv
 from ..vocab import KIND_CHOICES, LANGS, SEP, join, label, pick, symbol
@@ -220,16 +219,6 @@ def caption(ds: Dataset, spec, *, title: str, lang: str, source_ids: Iterable[st
     return "\n".join(lines) + "\n"
 
 
-def one_line(text: str, width_em: float) -> str:
-    """``text`` on one line at most ``width_em`` wide, cut with … (the caption has it whole)."""
-    text = " ".join(str(text).split())
-    if text_em(text) <= width_em:
-        return text
-    while text and text_em(text + "…") > width_em:
-        text = text[:-1]
-    return text.rstrip(" ,;:" + label("line_no_start", "zh")) + "…"
-
-
 def select(table: pd.DataFrame, *, derived: bool = True, conflicts: bool = True) -> pd.DataFrame:
     """``table`` without derived rows (``derived=False``) or without the values a document contradicts
     (``conflicts=False``); by default both are kept, and the figure marks them."""
@@ -258,7 +247,9 @@ def select(table: pd.DataFrame, *, derived: bool = True, conflicts: bool = True)
 
 def _foot(spec, ds: Dataset, source_ids, lang: str, width_em: float, derived: bool) -> str:
     """The numbered notes (one line each) and the source line drawn below the plot."""
-    notes = [one_line(f"{symbol('legend_note')}{n}", width_em) for n in (getattr(spec, "notes", None) or [])]
+    # each note whole, wrapped (a note cut with … lost what the reader needs; the caption repeats it)
+    notes = [encode.wrap_cjk(" ".join(f"{symbol('legend_note')}{n}".split()), width_em)
+             for n in (getattr(spec, "notes", None) or [])]
     source = wrap(figure_source_line(ds, source_ids, lang, derived=derived), width_em).split("\n")
     for i in range(len(source) - 1, 0, -1):  # a line never starts with a closing stop or colon
         while source[i] and source[i][0] in label("line_no_start", "both"):
@@ -268,17 +259,37 @@ def _foot(spec, ds: Dataset, source_ids, lang: str, width_em: float, derived: bo
     return "\n".join(notes + source)
 
 
+def _english_spec(spec) -> None:
+    """Every text an English figure draws from ``spec`` in English only (:func:`~compare.viz.words.english_only`):
+    titles, categories, labels, axis labels, legend entries and notes."""
+    spec.title = english_only(spec.title)
+    if getattr(spec, "notes", None):
+        spec.notes = [english_only(n) for n in spec.notes]
+    for it in getattr(spec, "legend", []):
+        it.text = english_only(it.text)
+    if spec.chart == "matrix":
+        spec.rows = [english_only(r) for r in spec.rows]
+        spec.cols = [english_only(c) for c in spec.cols]
+        spec.note = english_only(spec.note)
+        return
+    for panel in spec.panels:
+        panel.categories = [english_only(c) for c in panel.categories]
+        panel.subtitle = english_only(panel.subtitle)
+        panel.axis.label = english_only(panel.axis.label)
+        for t in panel.texts:
+            t.text = english_only(t.text)
+        for r in panel.refs:
+            r.text = english_only(r.text)
+
+
 def _twin(ech, spec, foot: str) -> None:
-    """The interactive chart as the static one: tick labels written as the PNG writes them and the
-    same notes and source line under the plot."""
+    """The interactive chart as the static one: the same notes and source line under the plot (its tick
+    labels are written as the PNG writes them by the backend)."""
     opts = ech.options
     if getattr(spec, "col_rotation", 0):  # city names upright over the columns, as in the PNG
         for axis in opts.get("xAxis") or []:
             axis["axisLabel"] = {**axis.get("axisLabel", {}), "rotate": spec.col_rotation}
-    for axis, panel in zip(opts.get("xAxis") or [], getattr(spec, "panels", [])):
-        ticks = {f"{t:g}": s for t, s in zip(panel.axis.ticks, panel.axis.tick_labels)}
-        axis["axisLabel"] = {**axis.get("axisLabel", {}), "formatter": JsCode(
-            "function (v) { var t = " + json.dumps(ticks) + "; return t[String(v)] !== undefined ? t[String(v)] : v; }")}
+    # the tick labels are already the static figure's (draw_echarts.tick_formatter: fmt_number per tick)
     foot_px = 16 * lines(foot) + 12
     titles = opts.get("title") or []
     titles = titles if isinstance(titles, list) else [titles]
@@ -347,6 +358,7 @@ def export_kit(ds: Dataset, *, comparison: str | None = None, theme: str | None 
         _check_stated(ds, table, ind, shown_kind, year, cities)
         title = f"{set_name}: {ds.indicator_title(ind, lang)}" if len(keys) > 1 else set_name
         spec = encode.bars(table, indicator=ind, lang=lang, dataset=ds, context=ds.context, fit=fit, notes=True)
+        title += spec.when  # the year and kind every value shares, said once
         data = table
     elif kind == "dumbbell":
         table = baseline_target(ds, indicators=[ind], cities=cities)
@@ -360,6 +372,9 @@ def export_kit(ds: Dataset, *, comparison: str | None = None, theme: str | None 
         spec = encode.matrix(table, lang=lang, dataset=ds, fit=fit, brief=True)
         data = compare(ds, indicators=keys, cities=cities, kind="all", pick="all", fill_missing=True)
 
+    if lang == "en":  # an English figure carries no Chinese words (the caption keeps the quotes)
+        title = english_only(title)
+        _english_spec(spec)
     suffix = [] if kind != "bars" or shown_kind == "target" else [shown_kind]
     name = "-".join(filter(None, [stem, ind if ind and ind != stem else None, kind, *suffix,
                                   str(year) if year and kind == "bars" else None, lang, size]))

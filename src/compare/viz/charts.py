@@ -26,6 +26,7 @@ from . import draw_mpl as backend
 from .encode import city_colors, city_name, unit_text  # noqa: F401  (public helpers)
 from .draw_mpl import FONT_FAMILY, register_font, style  # noqa: F401
 from ..vocab import Lang
+from .shipped import handed
 
 
 def _fit(ax: Axes | None) -> encode.Fit:
@@ -49,7 +50,7 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
     bar's ``gid`` is ``"<row id>|<part>"`` with part ``value`` or ``range``. Rows of different
     scope classes are drawn on separate Axes, one below the other. Returns the (first) Axes.
     """
-    spec = encode.bars(table, indicator=indicator, lang=lang, palette=palette, dataset=dataset, context=context,
+    spec = encode.bars(table, indicator=indicator, lang=lang, palette=palette, dataset=handed(dataset), context=context,
                        reference=reference, reference_label=reference_label, fit=_fit(ax))
     return backend.bars(spec, ax)
 
@@ -62,7 +63,7 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
     a lower bound); a missing side is written out. Marker ``gid``: ``"<city>|baseline"`` /
     ``"<city>|target"``. Returns the Axes.
     """
-    spec = encode.dumbbell(bt, indicator=indicator, lang=lang, palette=palette, dataset=dataset, fit=_fit(ax))
+    spec = encode.dumbbell(bt, indicator=indicator, lang=lang, palette=palette, dataset=handed(dataset), fit=_fit(ax))
     return backend.dumbbell(spec, ax)
 
 
@@ -73,4 +74,4 @@ def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, dataset=None,
     ``titles``: a Dataset, a codebook dict or ``{indicator: title}``; None reads ``dataset``'s
     (or the shipped) codebook. Zero cells read "—" (not stated). Returns the Axes.
     """
-    return backend.matrix(encode.matrix(cov, lang=lang, titles=titles, dataset=dataset, fit=_fit(ax), title=title), ax)
+    return backend.matrix(encode.matrix(cov, lang=lang, titles=titles, dataset=handed(dataset), fit=_fit(ax), title=title), ax)

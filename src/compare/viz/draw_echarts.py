@@ -15,8 +15,9 @@ from pyecharts import options as opts
 from pyecharts.charts import Bar, HeatMap, Scatter
 from pyecharts.commons.utils import JsCode
 
-from .spec import PALETTE, RANGE_ALPHA, SMALL, ChartSpec, Fit, MatrixSpec, Panel
+from .spec import LINE_EM, PALETTE, RANGE_ALPHA, SMALL, ChartSpec, Fit, MatrixSpec, Panel
 from .text import text_em
+from .words import describe
 
 _TIP = JsCode("function (p) { return (p.data && p.data.tip) || ''; }")
 #: Font size (px) of labels, and the width (px) the layout assumes for a chart on a page.
@@ -66,14 +67,21 @@ def _fade(color: str) -> dict:
             "colorStops": [{"offset": 0, "color": color}, {"offset": 1, "color": color + "11"}]}
 
 
+def _aria(spec) -> dict:
+    """Screen readers read the chart's description (title, unit, each row's values as labelled)."""
+    return {"enabled": True, "label": {"enabled": True, "description": describe(spec)}}
+
+
 def _init(height_px: int) -> opts.InitOpts:
     return opts.InitOpts(width="100%", height=f"{height_px}px", renderer="svg",
                          animation_opts=opts.AnimationOpts(animation=False), bg_color="#ffffff")
 
 
 def _label(text: str, color: str, position: str, italic: bool = False) -> dict:
+    # lines as far apart as the specification's rows assume (LINE_EM): two values of a contradiction stacked
+    # in one label (">52.94%" over "49%") no longer run into each other
     out = {"show": True, "position": position, "formatter": text, "color": color, "fontSize": FONT_PX,
-           "backgroundColor": LABEL_BACKGROUND}
+           "lineHeight": round(FONT_PX * LINE_EM), "backgroundColor": LABEL_BACKGROUND}
     if italic:
         out["fontStyle"] = "italic"
     return out
@@ -125,12 +133,26 @@ def _right_margin(panel: Panel) -> int:
     plot = PAGE_PX * 0.62
     need = 30
     for t in panel.texts:
-        if t.where != "right":
-            continue
         width = max(text_em(line) for line in t.text.split("\n")) * FONT_PX + 8
         room = (a.hi - t.x) / (a.hi - a.lo) * plot if a.hi > a.lo else 0
+        if t.where != "right":  # above or below a marker: centred on it, or ending at it (label_align)
+            width = width / 2 if label_align(t, a) == "center" else (width if label_align(t, a) == "left" else 0)
         need = max(need, int(width - room) + 10)
     return need
+
+
+def label_align(t, axis) -> str:
+    """How a label above or below a marker sits: centred on it, or starting (``left``) / ending (``right``)
+    at it where a centred label would run past the axis start or end ("100% (2025 目标" cut at the right
+    edge)."""
+    if axis.hi <= axis.lo:
+        return "center"
+    half = max(text_em(line) for line in t.text.split("\n")) * FONT_PX / 2 + 4
+    plot = PAGE_PX * 0.62
+    pos = (t.x - axis.lo) / (axis.hi - axis.lo) * plot
+    if pos < half:
+        return "left"
+    return "right" if plot - pos < half else "center"
 
 
 def _axes(spec: ChartSpec, grids: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -138,9 +160,12 @@ def _axes(spec: ChartSpec, grids: list[dict]) -> tuple[list[dict], list[dict]]:
     for i, p in enumerate(spec.panels):
         a = p.axis
         xs.append({"type": "value", "gridIndex": i, "min": a.lo, "max": a.hi, "interval": a.interval,
-                   "axisLabel": {"formatter": tick_formatter(a)},
+                   # a narrow container (a phone) leaves out ticks whose labels would run together ("810")
+                   "axisLabel": {"formatter": tick_formatter(a), "hideOverlap": True},
                    "splitLine": {"show": spec.chart == "dumbbell"},
                    "name": a.label if i == len(spec.panels) - 1 else "", "nameLocation": "middle", "nameGap": 28})
+        if spec.indicator:  # what the display audit checks this axis's marks against (ECharts ignores it)
+            xs[-1]["cmp"] = {"indicator": spec.indicator, "unit": spec.unit_key}
         ys.append({"type": "category", "gridIndex": i, "data": _unique(p.categories), "inverse": True,
                    "axisTick": {"show": False}, "boundaryGap": True,
                    "name": p.subtitle, "nameLocation": "start", "nameTextStyle": {"align": "left"}})
@@ -205,7 +230,8 @@ def bars(spec: ChartSpec) -> Bar:
             if b.part == "range":
                 style = {"color": rgba(b.face, RANGE_ALPHA), "borderWidth": 0}
             parts[b.part][b.row] = {"value": b.end - b.start, "itemStyle": style, "tip": tip_html(b.tip),
-                                    "meta": {k: esc(v) for k, v in b.meta.items()}, "label": {"show": False}}
+                                    "meta": {k: esc(v) for k, v in b.meta.items()}, "label": {"show": False},
+                                    "ids": list(b.ids)}
         for ar in p.arrows:
             if ar.end > ar.start:
                 parts["open"][ar.row] = {"value": ar.end - ar.start, "itemStyle": {"color": _fade(ar.color)},
@@ -218,6 +244,8 @@ def bars(spec: ChartSpec) -> Bar:
                 parts["value"][row] = {"value": 0, "tip": tip_html(t.tip), "meta": {"status": "not_stated"}}
             last = next(k for k in ("open", "range", "value") if parts[k][row] != "-")
             parts[last][row]["label"] = _label(t.text, t.color, "right", t.italic)
+            if t.ids:
+                parts[last][row]["labelIds"] = list(t.ids)
             if last != "value" and "tip" not in parts[last][row]:
                 parts[last][row]["tip"] = parts["value"][row].get("tip", "")
         for k in ("value", "range", "open"):
@@ -227,7 +255,7 @@ def bars(spec: ChartSpec) -> Bar:
                 s["markLine"] = _ref_markline(p)
             series.append(s)
     xs, ys = _axes(spec, grids)
-    chart.options.update(title=_title(spec, legend_text),
+    chart.options.update(aria=_aria(spec), title=_title(spec, legend_text),
                          grid=grids, xAxis=xs, yAxis=ys, series=series)
     return chart
 
@@ -254,9 +282,12 @@ def dumbbell(spec: ChartSpec) -> Scatter:
             sym, rot = SYMBOL[pt.shape]
             t = texts.get(f"{pt.gid}-label")  # the other value of a contradiction is named in the first's label
             item = {"value": [pt.x, pt.row], "tip": tip_html(pt.tip), "meta": {k: esc(v) for k, v in pt.meta.items()},
-                    "symbol": sym, "symbolRotate": rot,
+                    "symbol": sym, "symbolRotate": rot, "ids": list(pt.ids),
                     "itemStyle": {"color": pt.face, "borderColor": pt.edge, "borderWidth": 2.5 if pt.side == "baseline" else 1},
-                    "label": _label(t.text, t.color, "top" if t.where == "above" else "bottom") if t else {"show": False}}
+                    "label": ({**_label(t.text, t.color, "top" if t.where == "above" else "bottom"),
+                               "align": label_align(t, p.axis)} if t else {"show": False})}
+            if t is not None and t.ids:
+                item["labelIds"] = list(t.ids)
             (base if pt.side == "baseline" else targ).append(item)
         for t in p.texts:
             if t.gid.endswith("|missing"):
@@ -264,9 +295,12 @@ def dumbbell(spec: ChartSpec) -> Scatter:
                               "label": _label(t.text, t.color, "right", t.italic)})
         at = {"xAxisIndex": i, "yAxisIndex": i}
         points += [
+            # clip off: a marker at the axis start (0) is drawn whole, not cut in half by the grid
             {"type": "scatter", "name": names.get("baseline", "baseline"), "data": base, "symbolSize": 14, "z": 3,
+             "clip": False,
              "itemStyle": {"color": PALETTE["paper"], "borderColor": PALETTE["legend"], "borderWidth": 2}, **at},
             {"type": "scatter", "name": names.get("target", "target"), "data": targ, "symbolSize": 16, "z": 3,
+             "clip": False,
              "itemStyle": {"color": PALETTE["legend"]}, **at},
             {"type": "scatter", "name": "not stated", "data": notes, "symbolSize": 0, **at},
         ]
@@ -274,7 +308,7 @@ def dumbbell(spec: ChartSpec) -> Scatter:
             points[-3]["markLine"] = _ref_markline(p)
     series = links + points
     xs, ys = _axes(spec, grids)
-    chart.options.update(title=_title(spec, " · ".join(extra)), grid=grids, xAxis=xs, yAxis=ys, series=series,
+    chart.options.update(aria=_aria(spec), title=_title(spec, " · ".join(extra)), grid=grids, xAxis=xs, yAxis=ys, series=series,
                          legend=[{"data": [names[k] for k in ("baseline", "target") if k in names],
                                   "left": "right", "top": height - 12}])
     return chart
@@ -289,6 +323,7 @@ def matrix(spec: MatrixSpec) -> HeatMap:
              "itemStyle": {"color": c.color, "borderColor": PALETTE["paper"], "borderWidth": 2},
              "label": {"show": True, "formatter": c.text, "color": c.text_color}} for c in spec.cells]
     chart.options.update(
+        aria=_aria(spec),
         title=[{"text": spec.title, "left": "left", "textStyle": {"width": TEXT_PX, "overflow": "break"}},
                {"text": "", "subtext": spec.note.replace("\n", " "), "left": "left", "bottom": 0}],
         xAxis=[{"type": "category", "data": spec.cols, "position": "top", "axisTick": {"show": False},

@@ -120,11 +120,12 @@ def _texts(ax: Axes, panel: Panel) -> None:
         kw = dict(fontsize="small", color=t.color, style="italic" if t.italic else "normal", gid=t.gid,
                   clip_on=False, zorder=5, bbox=LABEL_BOX, **_font())
         if t.where == "right":
-            ax.text(t.x, t.row, t.text, ha="left", va="center", transform=_right_of(ax), **kw)
+            drawn = ax.text(t.x, t.row, t.text, ha="left", va="center", transform=_right_of(ax), **kw)
         else:  # above or below the marker, ``offset_pt`` from the row centre
             up = t.where == "above"
             shifted = offset_copy(ax.transData, fig=ax.figure, y=t.offset_pt if up else -t.offset_pt, units="points")
-            ax.text(t.x, t.row, t.text, ha="center", va="bottom" if up else "top", transform=shifted, **kw)
+            drawn = ax.text(t.x, t.row, t.text, ha="center", va="bottom" if up else "top", transform=shifted, **kw)
+        traced(drawn, t.ids, "label")
 
 
 def _legend_below(ax: Axes, handles: list, spec: ChartSpec) -> None:
@@ -174,6 +175,8 @@ def _draw_panels(spec: ChartSpec, ax: Axes | None, marks, *, after=None) -> Axes
             ax = new_axes(spec)
         axes = _panel_axes(ax, spec)
         for i, (panel, a) in enumerate(zip(spec.panels, axes)):
+            if spec.indicator:  # what the display audit checks this Axes's marks against
+                a.cmp_axis = {"indicator": spec.indicator, "unit": spec.unit_key}
             marks(a, panel)
             _texts(a, panel)
             _refs(a, panel)
@@ -185,13 +188,22 @@ def _draw_panels(spec: ChartSpec, ax: Axes | None, marks, *, after=None) -> Axes
     return axes[0]
 
 
+def traced(artist, ids: list[str], part: str) -> None:
+    """Record on a drawn artist the rows it draws (``artist.cmp_ids``) and which part of a mark it is
+    (``artist.cmp_part``: value, range, point, label): what :mod:`compare.viz.audit` reads back from a figure."""
+    if ids:
+        artist.cmp_ids, artist.cmp_part = list(ids), part
+
+
 def _bar_marks(a: Axes, panel: Panel) -> None:
     # a bar keeps its thickness when its row is made taller for a long label
     thickness = BAR_HEIGHT * min(1.0, MIN_ROW_PT["bars"] / panel.row_pt)
     for b in panel.bars:
-        a.barh(b.row, b.end - b.start, left=b.start, height=thickness, color=b.face, edgecolor=b.edge,
-               alpha=b.alpha, hatch=HATCH[b.hatch], linestyle=LINESTYLE[b.line],
-               linewidth=0 if b.part == "range" else 1.2, gid=b.gid)
+        drawn = a.barh(b.row, b.end - b.start, left=b.start, height=thickness, color=b.face, edgecolor=b.edge,
+                       alpha=b.alpha, hatch=HATCH[b.hatch], linestyle=LINESTYLE[b.line],
+                       linewidth=0 if b.part == "range" else 1.2, gid=b.gid)
+        for patch in drawn:
+            traced(patch, b.ids, b.part)
     for ar in panel.arrows:
         a.annotate("", xy=(ar.end, ar.row), xytext=(ar.start, ar.row), gid=ar.gid,
                    arrowprops=dict(arrowstyle="-|>", color=ar.color, lw=2 if ar.end > ar.start else 1.5,
@@ -206,8 +218,9 @@ def _dumbbell_marks(a: Axes, panel: Panel) -> None:
         else:
             a.plot([ln.x0, ln.x1], [ln.row, ln.row], color=ln.color, lw=2.5, alpha=0.6, zorder=1)
     for p in panel.points:
-        a.plot([p.x], [p.row], marker=MARKER[p.shape], ms=9 if p.side == "baseline" else 10, mfc=p.face,
-               mec=p.edge, mew=2 if p.side == "baseline" else 1, color=p.edge, ls="none", zorder=3, gid=p.gid)
+        line, = a.plot([p.x], [p.row], marker=MARKER[p.shape], ms=9 if p.side == "baseline" else 10, mfc=p.face,
+                       mec=p.edge, mew=2 if p.side == "baseline" else 1, color=p.edge, ls="none", zorder=3, gid=p.gid)
+        traced(line, p.ids, "point")
 
 
 def _dumbbell_grid(a: Axes) -> None:

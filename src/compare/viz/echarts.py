@@ -19,6 +19,7 @@ from pyecharts.charts.base import Base
 from . import draw_echarts as backend
 from . import encode
 from ..vocab import Lang
+from .shipped import handed
 
 
 def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,
@@ -29,7 +30,7 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
     Series ``value`` holds the values (0 for a not-stated row, whose label says so), ``range``
     the extra length up to ``value_high``, ``open`` a lower bound's open end.
     """
-    return backend.bars(encode.bars(table, indicator=indicator, lang=lang, palette=palette, dataset=dataset,
+    return backend.bars(encode.bars(table, indicator=indicator, lang=lang, palette=palette, dataset=handed(dataset),
                                     context=context, reference=reference, reference_label=reference_label,
                                     fit=backend.FIT))
 
@@ -40,13 +41,13 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
 
     Pass ``dataset`` so tooltips also show each statement's quote and source.
     """
-    return backend.dumbbell(encode.dumbbell(bt, indicator=indicator, lang=lang, palette=palette, dataset=dataset,
+    return backend.dumbbell(encode.dumbbell(bt, indicator=indicator, lang=lang, palette=palette, dataset=handed(dataset),
                                             fit=backend.FIT))
 
 
 def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, dataset=None, title: str | None = None) -> HeatMap:
     """Heatmap of :func:`~compare.analysis.coverage`; data items ``[city index, indicator index, count]``."""
-    return backend.matrix(encode.matrix(cov, lang=lang, titles=titles, dataset=dataset, fit=backend.FIT, title=title))
+    return backend.matrix(encode.matrix(cov, lang=lang, titles=titles, dataset=handed(dataset), fit=backend.FIT, title=title))
 
 
 # embedding lives in compare.embed; these names stay importable from here

@@ -93,6 +93,21 @@ def _lib_block() -> str:
             "try {\n" + library_js() + "\n} finally { window.define = d; } }).call(window); }</script>")
 
 
+#: A chart narrower than the page it was laid out for (a phone: 358 px in a 390 px screen) keeps its labels
+#: inside its box: titles and value labels wrap at the box's width, the room right of the plot is at most
+#: 40 % of it (the options are sized for a 900 px page; ECharts does not reflow them itself).
+NARROW_JS = """function narrow(c, el) {
+    var w = el.clientWidth;
+    if (!w || w >= 700) return;
+    var o = c.getOption(), room = Math.round(w * 0.4);
+    c.setOption({
+      grid: (o.grid || []).map(function (g) { return {right: Math.min(+g.right || 0, room)}; }),
+      title: (o.title || []).map(function () { return {textStyle: {width: w - 24}, subtextStyle: {width: w - 24}}; }),
+      series: (o.series || []).map(function () { return {label: {width: room - 12, overflow: "break"}}; })
+    });
+  }"""
+
+
 def _draw_js(chart: Base, div_id: str) -> str:
     """Script that draws ``chart`` into ``div_id`` once window.echarts exists (polls up to 15 s).
 
@@ -109,9 +124,10 @@ def _draw_js(chart: Base, div_id: str) -> str:
       el.style.height = height;
       var c = echarts.getInstanceByDom(el) || echarts.init(el, null, {{renderer: "svg"}});
       c.setOption({options_js(chart)});
+      narrow(c, el);
       el.setAttribute("data-rendered", "1");
       if (el.parentNode && el.parentNode.classList) el.parentNode.classList.add("cmp-live");
-      window.addEventListener("resize", function () {{ c.resize(); }});
+      window.addEventListener("resize", function () {{ c.resize(); narrow(c, el); }});
     }} catch (e) {{
       el.setAttribute("data-error", String(e));
       el.style.height = "auto";
@@ -119,6 +135,7 @@ def _draw_js(chart: Base, div_id: str) -> str:
       throw e;
     }}
   }}
+  {NARROW_JS}
   (function wait() {{
     if (window.echarts && window.echarts.init) return draw();
     if (++tries > 300) {{
@@ -130,6 +147,26 @@ def _draw_js(chart: Base, div_id: str) -> str:
     setTimeout(wait, 50);
   }})();
 }})();"""
+
+
+def marks_json(chart: Base, div_id: str) -> str:
+    """The chart's drawn numbers as a JSON island beside it: per series its data items' values, row ids
+    (``ids``, a label's ``labelIds``) and label texts, and each value axis's indicator and unit
+    (``xAxis[i].cmp``), read from the very options the page draws. What :mod:`compare.viz.audit` checks."""
+    o = options_dict(chart)
+    keep = ("value", "ids", "labelIds", "symbol")
+    series = [{"type": s.get("type"), "name": s.get("name"), "xAxisIndex": s.get("xAxisIndex", 0),
+               "data": [{**{k: d[k] for k in keep if k in d},
+                         "label": {k: (d.get("label") or {}).get(k) for k in ("show", "formatter")},
+                         "meta": {"status": (d.get("meta") or {}).get("status", "")}} if isinstance(d, dict) else d
+                        for d in s.get("data") or []]}
+              for s in o.get("series") or []]
+    axes = o.get("xAxis") or []
+    island = {"title": [{"text": t.get("text", "")} for t in (o.get("title") or [])[:1] if isinstance(t, dict)],
+              "xAxis": [{"cmp": a.get("cmp")} for a in (axes if isinstance(axes, list) else [axes])],
+              "series": series}
+    return (f'<script type="application/json" class="cmp-marks" data-for="{div_id}">'
+            f'{script_safe(json.dumps(island, ensure_ascii=False))}</script>')
 
 
 def _div(chart: Base, div_id: str, *, height: str | None = None) -> str:
@@ -167,6 +204,13 @@ def chart_title(chart: Base) -> str:
     return str(title.get("text", "") or "") if isinstance(title, dict) else ""
 
 
+def chart_description(chart: Base) -> str:
+    """What a screen reader reads for the chart (its ECharts ``aria`` description; else its title): the
+    static picture's alt text too."""
+    aria = options_dict(chart).get("aria") or {}
+    return str(((aria.get("label") or {}).get("description")) or chart_title(chart))
+
+
 def page_html(charts: Iterable[Base], *, title: str, heading: bool = True) -> str:
     """A standalone HTML page drawing ``charts`` with the inlined ECharts; no network needed.
 
@@ -178,6 +222,7 @@ def page_html(charts: Iterable[Base], *, title: str, heading: bool = True) -> st
     for i, chart in enumerate(charts):
         div_id = f"chart-{i}"
         body.append(_div(chart, div_id))
+        body.append(marks_json(chart, div_id))
         scripts.append(_draw_js(chart, div_id))
     return f"""<!DOCTYPE html>
 <html lang="zh">
@@ -235,11 +280,11 @@ def notebook_html(chart: Base, *, include_library: bool | None = None, static=No
         include_library = request is None or request != _KERNEL["request"]
         _KERNEL["request"] = request
     div_id = f"echart-{uuid.uuid4().hex}"
-    img = static_img(static, alt=alt or chart_title(chart))
+    img = static_img(static, alt=alt or chart_description(chart))
     note = STATIC_NOTE if img else NO_STATIC
     parts = [_STYLE, '<div class="cmp-chart">',
              f'<div class="cmp-static">{img}<p class="cmp-static-note">{_esc(note)}</p></div>',
-             _div(chart, div_id, height="0px"), "</div>"]
+             _div(chart, div_id, height="0px"), marks_json(chart, div_id), "</div>"]
     if include_library:
         parts.append(_lib_block())
     parts.append(f"<script>\n{_draw_js(chart, div_id)}\n</script>")

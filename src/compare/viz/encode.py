@@ -45,8 +45,10 @@ from .spec import (APPROX_ALPHA, GAP_PT, HATCHES, LINE_EM, MARKER_GAP_PT, MIN_RO
                    PALETTE, RAMP, RANGE_ALPHA, SMALL, Arrow, Axis, Bar, Cell, ChartSpec, Fit, LegendItem,
                    Link, MatrixSpec, Panel, Point, RefLine, Text)
 from .text import lines, text_em, wrap  # noqa: F401
+from ..analysis import value_label
+from ..analysis.numbers import UNIT_WORDS
 from .words import (_check_indicator, _label, _legend_text, _meta, _missing, _scope_classes,  # noqa: F401
-                    _shipped_codebook, _text, caveat_of, city_colors, city_name, references,
+                    _text, caveat_of, city_colors, city_name, references,
                     scope_class_label, tip_lines, unit_text, value_text)
 
 
@@ -84,6 +86,10 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
         refs.append(RefLine(float(reference), reference_label))
     present: set[str] = {"reference"} if refs else set()
     label_em = fit.plot_pt * 0.45 / fit.font_pt
+    # a brief whose values share one year and kind says it once, in its title (``spec.when``), not in each label
+    when = _common_when(rows, lang) if notes else ""
+    if notes:  # a brief's labels are set small: "(2020 baseline)" on one line
+        label_em = fit.plot_pt * 0.55 / (fit.font_pt * SMALL)
     panels, conflicts, not_stated, caveats = [], [], [], []
     classes = _scope_classes(rows)
     for i, cls in enumerate(classes):
@@ -122,7 +128,7 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
             cmp_ = r["comparator"]
             hollow = kind in ("baseline", "projection")
             bar = Bar(y, 0.0, float(r["value"]), "value", PALETTE["paper"] if hollow else color, color,
-                      hatch=kind if hollow else None, gid=f"{rid}|value", tip=tip, meta=_meta(r))
+                      hatch=kind if hollow else None, gid=f"{rid}|value", tip=tip, meta=_meta(r), ids=[rid])
             present.add(kind)
             if cmp_ == "~":
                 bar.line = "dashed"
@@ -139,7 +145,7 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
             end = float(r["value"])
             if cmp_ == "range" and pd.notna(r["value_high"]):
                 panel.bars.append(Bar(y, end, float(r["value_high"]), "range", color, color, alpha=RANGE_ALPHA,
-                                      gid=f"{rid}|range", tip=tip, meta=_meta(r)))
+                                      gid=f"{rid}|range", tip=tip, meta=_meta(r), ids=[rid]))
                 end = float(r["value_high"])
                 present.add("range")
             elif cmp_ in (">=", ">"):
@@ -155,24 +161,42 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
                 conflicts.append(f"{name} {value_text(r, lang).lstrip('⚠ ')}")
             if r.get("inferred_year"):
                 present.add("inferred")
-            text = _label(r, lang, label_em)
+            shown = r.copy()
+            if when:
+                shown["year"] = float("nan")
+            text = _label(shown, lang, label_em)
             if caveat_of(r) and notes:
                 present.add("note")
-                text = f"{_label(r.drop(labels=['caveat']), lang, label_em)} {number_note(numbered, caveats, name, r, lang)}"
+                text = f"{_label(shown.drop(labels=['caveat']), lang, label_em)} {number_note(numbered, caveats, name, r, lang)}"
             elif caveat_of(r):
                 present.add("caveat")
                 caveats.append(f"{name}: {caveat_of(r)}")
-            panel.texts.append(Text(y, end, text,
-                                    PALETTE["warn"] if r.get("conflict") else PALETTE["ink"], gid=f"{rid}|label", tip=tip))
+            panel.texts.append(Text(y, end, text, PALETTE["warn"] if r.get("conflict") else PALETTE["ink"],
+                                    gid=f"{rid}|label", tip=tip, ids=[rid]))
         _fit_bar_rows(panel, fit, least_pt=COMPACT_ROW_PT if notes else None)
         panels.append(panel)
     legend_fit = Fit(width_in=fit.width_in / 2 - 0.3, font_pt=fit.font_pt) if notes and lang != "both" else fit
     legend = [LegendItem(k, brief_legend_text(k, lang, legend_fit) if notes else _legend_text(k, lang, legend_fit))
               for k in _BAR_ORDER if k in present]
     return ChartSpec("bars", title, unit_label, lang, panels, legend, conflicts=conflicts,
-                     not_stated=list(dict.fromkeys(not_stated)), references=[r.text for r in refs],
+                     not_stated=list(dict.fromkeys(not_stated)),
+                     references=[f"{r.text} ({r.source})" if r.source else r.text for r in refs],
                      caveats=caveats, source_ids=[s for s in rows.get("source_id", pd.Series(dtype=str)) if _text(s)],
-                     fit=fit, notes=numbered if notes else None)
+                     fit=fit, notes=numbered if notes else None, indicator=indicator, unit_key=unit, when=when)
+
+
+def _common_when(rows: pd.DataFrame, lang: Lang) -> str:
+    """`` (2020 baseline)`` / ``(2020年基数)`` when every stated row has that year and kind (an inferred year
+    marked alike), else "" (bilingual figures keep it in each label)."""
+    stated = rows[~rows.apply(_missing, axis=1)]
+    if lang == "both" or stated.empty:
+        return ""
+    whens = {(int(r["year"]), str(r["kind"]), bool(r.get("inferred_year"))) if pd.notna(r["year"]) else None
+             for _, r in stated.iterrows()}
+    if len(whens) != 1 or None in whens or next(iter(whens))[1] not in vocab.KINDS:
+        return ""
+    year, kind, star = next(iter(whens))
+    return label("value_year", lang, year=f"{year}{'*' if star else ''}", kind=label(kind, lang))
 
 
 def axis_label(title: str, unit_label: str, lang: Lang, fit: Fit, *, brief: bool = False) -> str:
@@ -218,30 +242,65 @@ def note_text(r, lang: Lang) -> str:
 # --------------------------------------------------------------------------- dumbbell
 
 
-def _side(r, side: str, indicator: str, city: str, details: pd.DataFrame | None) -> dict:
+def _side(r, side: str, indicator: str, city: str, details: pd.DataFrame | None, book: dict | None = None) -> dict:
     d = {"status": r[f"{side}_status"], "value": r[f"{side}_value"], "value_high": r[f"{side}_value_high"],
          "comparator": r[f"{side}_comparator"], "year": r[f"{side}_year"], "kind": side, "unit": r["unit"],
          "conflict": bool(r.get(f"{side}_conflict")), "id": _text(r.get(f"{side}_id")), "inferred_year": False,
-         "city": city, "indicator": indicator, "scope": "", "caveat": _text(r.get(f"{side}_caveat"))}
+         "city": city, "indicator": indicator, "scope": "", "caveat": _text(r.get(f"{side}_caveat")),
+         **_unit_words_of(r)}
     if details is not None and d["id"] in details.index:
         src = details.loc[d["id"]]
         d.update({k: src[k] for k in ("quote", "source_id", "section", "note", "caveat_zh") if k in src})
         d["inferred_year"] = "year_inferred" in _text(src.get("flags"))
         if not d["caveat"] and "caveat" in src:
             d["caveat"] = _text(src["caveat"])
+        _name_other_indicators(d, details, book)
     return d
+
+
+def _unit_words_of(r) -> dict:
+    """``unit_zh``/``unit_en`` of a baseline/target row's unit, from its table (``attrs``), for a side's label."""
+    words = (getattr(r, "attrs", None) or {}).get(UNIT_WORDS, {}).get(_text(r.get("unit")), {})
+    return {"unit_zh": words.get("zh", ""), "unit_en": words.get("en", "")}
+
+
+def _conflict_ids(d: dict, details: pd.DataFrame) -> list[str]:
+    """The ids ``d``'s row is flagged to contradict (``conflict:<id>``) that have a value."""
+    if not d["conflict"] or d["id"] not in details.index:
+        return []
+    flags = _text(details.loc[d["id"]].get("flags")).split(";")
+    return [o for o in (f.split(":", 1)[1] for f in flags if f.startswith("conflict:"))
+            if o in details.index and pd.notna(details.loc[o, "value"])]
+
+
+def _name_other_indicators(d: dict, details: pd.DataFrame, book: dict | None) -> None:
+    """A contradiction with a row of another indicator (another unit: 托位数 1,869 places against 每千人口托位数
+    0.56 per 1,000) is named in ``d``'s caveat, in both languages, never drawn on this indicator's axis."""
+    for other in _conflict_ids(d, details):
+        src = details.loc[other]
+        if src["indicator"] == d["indicator"]:
+            continue
+        meta = ((book or {}).get("indicators") or {}).get(src["indicator"], {})
+        unit = ((book or {}).get("units") or {}).get(src["unit"], {})
+        row = {**src.to_dict(), "id": other, "status": "stated", "scope": "", "conflict": False,
+               "unit_zh": unit.get("zh", ""), "unit_en": unit.get("en", "")}
+        words = {lang: label("conflict_other_indicator", lang, id=other, value=value_label(pd.Series(row), lang),
+                             title=meta.get(f"title_{lang}") or _text(src.get("indicator_zh")) or src["indicator"])
+                 for lang in ("zh", "en")}
+        for col, lang in (("caveat", "en"), ("caveat_zh", "zh")):
+            have = _text(d.get(col))
+            d[col] = f"{have}; {words[lang]}" if have else words[lang]
 
 
 def _partners(d: dict, details: pd.DataFrame | None) -> list[dict]:
     """The other side(s) of a contradiction ``d`` is part of (flag ``conflict:<id>``), as side dicts of
-    the same kind, so both values are drawn; [] without a dataset or a contradiction."""
-    if details is None or not d["conflict"] or d["id"] not in details.index:
+    the same kind and indicator, so both values are drawn; [] without a dataset or a contradiction."""
+    if details is None:
         return []
     out = []
-    for f in _text(details.loc[d["id"]].get("flags")).split(";"):
-        other = f.split(":", 1)[1] if f.startswith("conflict:") else ""
-        if other in details.index and pd.notna(details.loc[other, "value"]):
-            src = details.loc[other]
+    for other in _conflict_ids(d, details):
+        src = details.loc[other]
+        if src["indicator"] == d["indicator"]:  # another indicator's row is named in a note (its caveat)
             out.append({**d, **{k: src[k] for k in ("value", "value_high", "comparator", "year", "quote", "source_id",
                                                   "section", "note") if k in src},
                         "id": other, "caveat": _text(src.get("caveat")) or d["caveat"],
@@ -287,7 +346,7 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
                 for v in part[c].dropna()]
         # both values of a contradiction are drawn: the axis holds the other one too
         vals += [float(o["value"]) for _, r in part.iterrows() for s in ("baseline", "target")
-                 for o in _partners(_side(r, s, indicator, str(r["city"]), details), details)]
+                 for o in _partners(_side(r, s, indicator, str(r["city"]), details, book), details)]
         lo, hi = (min(vals), max(vals)) if vals else (0.0, 1.0)
         pad = max(hi - lo, abs(hi) * 0.1, 1e-9) * 0.12
         zero = lo >= 0 and lo < (hi - lo)
@@ -304,7 +363,7 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
             color = colors.get(city, PALETTE["fallback"])
             name = city_name(city, lang, dataset)
             panel.categories.append(name)
-            b, t = (_side(r, s, indicator, city, details) for s in ("baseline", "target"))
+            b, t = (_side(r, s, indicator, city, details, book) for s in ("baseline", "target"))
             has_b, has_t = pd.notna(b["value"]), pd.notna(t["value"])
             if not has_b and not has_t:
                 panel.texts.append(Text(y, ax.lo, label("not_stated", lang), PALETTE["missing"], italic=True,
@@ -327,12 +386,12 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
                 tip = tip_lines(d, lang, title=title, city=name, book=book)
                 if side == "baseline":
                     point = Point(y, float(d["value"]), side, "circle", PALETTE["paper"], color, gid=f"{city}|{gid_side}",
-                                  tip=tip, meta=_meta(d))
+                                  tip=tip, meta=_meta(d), ids=[d["id"]])
                 else:
                     shape = {">=": "right", ">": "right", "<=": "left", "<": "left"}.get(d["comparator"], "circle")
                     face = PALETTE["paper"] if d["comparator"] == "~" else color
                     point = Point(y, float(d["value"]), side, shape, face, color, gid=f"{city}|{gid_side}", tip=tip,
-                                  meta=_meta(d))
+                                  meta=_meta(d), ids=[d["id"]])
                     if shape == "right":
                         present.add("lower")
                     elif shape == "left":
@@ -364,7 +423,8 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
                     text = one
                 panel.texts.append(Text(y, float(d["value"]), text,
                                         PALETTE["warn"] if d["conflict"] else PALETTE["ink"], where=where,
-                                        offset_pt=MARKER_GAP_PT, gid=f"{city}|{side}-label", tip=tip))
+                                        offset_pt=MARKER_GAP_PT, gid=f"{city}|{side}-label", tip=tip,
+                                        ids=[d["id"]] + [o["id"] for sd, o, _ in sides[2:] if sd == side]))
     for panel in panels:
         _fit_dumbbell_rows(panel, fit)
     order = ["baseline", "target", "lower", "upper", "approx", "range", "caveat", "note", "conflict", "inferred",
@@ -379,7 +439,7 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
         sources = [details.loc[i, "source_id"] for i in ids if i in details.index]
     return ChartSpec("dumbbell", title, unit_label, lang, panels, legend, conflicts=conflicts,
                      not_stated=not_stated, caveats=caveats, source_ids=list(dict.fromkeys(sources)), fit=fit,
-                     notes=numbered if notes else None)
+                     notes=numbered if notes else None, indicator=indicator, unit_key=str(rows["unit"].iloc[0]))
 
 
 def _dumbbell_label(d: dict, lang: Lang, width_em: float, notes: tuple | None) -> str:
@@ -411,7 +471,7 @@ def _dark(color: str) -> bool:
 
 def _titles(titles, lang: Lang) -> dict[str, str]:
     if titles is None:
-        titles = _shipped_codebook()
+        titles = {}
     if hasattr(titles, "codebook"):
         titles = titles.codebook
     if isinstance(titles, Mapping) and isinstance(titles.get("indicators"), Mapping):

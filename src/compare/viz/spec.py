@@ -101,6 +101,8 @@ class Bar:
     gid: str = ""
     tip: list[str] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
+    #: The rows (ids) this mark draws: what the display audit traces it to.
+    ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -125,6 +127,7 @@ class Point:
     gid: str = ""
     tip: list[str] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
+    ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -147,6 +150,8 @@ class Text:
     italic: bool = False
     gid: str = ""
     tip: list[str] = field(default_factory=list)
+    #: The rows whose numbers the text writes (a value label's row and a contradiction's other value).
+    ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -154,6 +159,8 @@ class RefLine:
     value: float
     text: str
     color: str = PALETTE["reference"]
+    #: Where the reference value is stated (context.csv's ``citation``), for a caption.
+    source: str = ""
 
 
 @dataclass
@@ -205,6 +212,11 @@ class ChartSpec:
     #: Numbered notes drawn below the plot (``encode.bars(notes=True)``, brief figures; the labels carry †n);
     #: None when caveats are written in the labels.
     notes: list[str] | None = None
+    #: The indicator key drawn and the unit key of its axis (what the display audit checks marks against).
+    indicator: str = ""
+    unit_key: str = ""
+    #: A brief's values all of one year and kind: `` (2020 baseline)``, said once in its title, not in each label.
+    when: str = ""
 
     @property
     def n_rows(self) -> int:

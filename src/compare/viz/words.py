@@ -1,8 +1,10 @@
 """What a chart says in words: city names, units, scope classes, value labels (with their caveat),
-tooltip lines, legend entries and reference-line labels, in zh, en or both (through compare.vocab)."""
+tooltip lines, legend entries and reference-line labels, in zh, en or both (through compare.vocab).
+Names, colours and units come from the dataset a chart is handed (``dataset=``); nothing here loads one."""
 
 from __future__ import annotations
 
+import re
 from typing import Mapping
 
 import pandas as pd
@@ -19,41 +21,29 @@ from .text import text_em, wrap
 
 
 def city_colors(palette: Mapping[str, str] | None = None, dataset=None) -> dict[str, str]:
-    """City key -> colour: ``palette`` if given, else the dataset's (or the shipped) cities.csv."""
+    """City key -> colour: ``palette`` if given, else the dataset's cities.csv ({} without a dataset: every
+    city then takes the fallback colour)."""
     if palette is not None:
         if not isinstance(palette, Mapping):
             raise TypeError("palette: expected a {city key: colour} mapping; pass a Dataset as dataset=")
         return {str(k): str(v) for k, v in palette.items()}
-    cities = dataset.cities if dataset is not None else _shipped_cities()
+    if dataset is None:
+        return {}
+    cities = dataset.cities
     return dict(zip(cities["key"].astype(str), cities["color"]))
 
 
-def _shipped() :
-    """The shipped dataset, loaded and validated once per content version (what a chart reads for city
-    names, colours, units and titles when no dataset is passed); no module of this package reads files."""
-    from ..data import load  # the data layer, below this one; loaded only when no dataset is given
-
-    return load()
-
-
-def _shipped_cities() -> pd.DataFrame:
-    return _shipped().cities
-
-
-def _shipped_codebook() -> dict:
-    return _shipped().codebook
-
-
 def city_name(city: str, lang: Lang, dataset=None, row=None) -> str:
-    """``淮南``, ``Huainan`` or ``淮南 Huainan``; from the row when it has the names."""
+    """``淮南``, ``Huainan`` or ``淮南 Huainan``; from the row when it has the names, else the dataset's (the
+    key without one)."""
     if row is not None and isinstance(row.get("city_zh"), str) and row.get("city_zh"):
         return pick(row["city_zh"], row["city_en"], lang)
-    return (dataset if dataset is not None else _shipped()).city_name(str(city), lang)
+    return dataset.city_name(str(city), lang) if dataset is not None else str(city)
 
 
 def unit_text(unit: str, lang: Lang, book: dict | None = None) -> str:
-    """The reader's unit (``%``, ``张``/``beds``); the key itself if the codebook has none."""
-    u = (book or _shipped_codebook()).get("units", {}).get(unit)
+    """The reader's unit (``%``, ``张``/``beds``) from the codebook ``book``; the key itself if it has none."""
+    u = (book or {}).get("units", {}).get(unit)
     if not u:
         return unit
     return pick(u["zh"], u["en"], lang).strip()
@@ -61,7 +51,7 @@ def unit_text(unit: str, lang: Lang, book: dict | None = None) -> str:
 
 def scope_class_label(cls: str, lang: Lang, dataset=None) -> str:
     """A scope class in words (the codebook's scope of that name, else the first of that class)."""
-    scopes = ((dataset.codebook if dataset is not None else _shipped_codebook()).get("scopes") or {})
+    scopes = ((dataset.codebook if dataset is not None else {}).get("scopes") or {})
     hit = scopes.get(cls) if isinstance(scopes.get(cls), Mapping) else None
     hit = hit or next((v for v in scopes.values() if isinstance(v, Mapping) and v.get("class") == cls), None)
     return pick(hit.get("zh", cls), hit.get("en", cls), lang) if hit else cls
@@ -202,10 +192,51 @@ def references(context: pd.DataFrame | None, indicator: str, lang: Lang) -> list
         key = "reference_national" if scope == "national" else None
         text = (label(key, lang, year=int(c["year"]), value=val) if key
                 else f"{scope} {int(c['year'])}: {val}")
-        out.append(RefLine(float(c["value"]), text))
+        out.append(RefLine(float(c["value"]), text, source=_text(c.get("citation"))))
     return out
 
 
 def _legend_text(key: str, lang: Lang, fit: Fit) -> str:
     # legend text is set "small" (about 0.83 of the base size) across most of the figure width
     return wrap(label(f"legend_{key}", lang), fit.width_in * 72 * 0.85 / (fit.font_pt * 0.83))
+
+
+# --------------------------------------------------------------------------- one language
+
+_CJK = r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
+_GLOSSED = re.compile(rf"[“”\"]?[{_CJK}]+[“”\"]?\s*\(([^()]*?[A-Za-z][^()]*)\)")   # 总体覆盖率 (overall coverage)
+_BRACKETED = re.compile(rf"\s*[(\uff08][{_CJK}“”\s]+[)\uff09]")                              # (乡镇)
+_RUN = re.compile(rf"[“”\"]?[{_CJK}]+[“”\"]?\s*[:\uff1a]?\s*")                           # 养老服务床位: ...
+
+
+def english_only(text: str) -> str:
+    """``text`` of an English figure without Chinese words: a Chinese term glossed in brackets becomes its
+    gloss, a bracketed Chinese term and any other Chinese run are left out (the caption keeps them, with
+    the verbatim quotes). Line breaks are kept."""
+    out = []
+    for line in str(text).split("\n"):
+        s = _GLOSSED.sub(lambda m: m.group(1), line)
+        s = _BRACKETED.sub("", s)
+        s = _RUN.sub("", s)
+        out.append(re.sub(r"\s{2,}", " ", s).rstrip())
+    return "\n".join(out)
+
+
+def describe(spec) -> str:
+    """The chart in one paragraph for a screen reader (ECharts ``aria``, a static figure's alt text): its
+    title and unit, then each row's name and value labels as drawn, in the chart's language."""
+    lang = "zh" if spec.lang == "zh" else "en"
+    flat = lambda t: " ".join(str(t).split())  # noqa: E731
+    if spec.chart == "matrix":
+        return label("matrix_description", lang, title=flat(spec.title), note=flat(spec.note))
+    sep = label("punct_sep", lang)
+    stops = label("punct_stop", "en") + label("punct_stop", "zh")
+    rows = []
+    for panel in spec.panels:
+        for row, name in enumerate(panel.categories):
+            texts = [flat(t.text) for t in panel.texts if t.row == row]
+            if texts:
+                rows.append(f"{flat(name)}{label('punct_colon', lang)}{sep.join(texts)}".rstrip(stops))
+    stop = label("punct_stop", lang) + ("" if lang == "zh" else " ")
+    return label("chart_description", lang, title=flat(spec.title), unit=flat(spec.unit),
+                 values=(stop.join(rows) + stop).strip() if rows else "")
