@@ -19,7 +19,7 @@ def pytest_collection_modifyitems(items):
     """Mark what the quick set leaves out: tests on the production suite (``slow``) and tests that
     drive Chromium (``browser``, recognised by their skip condition), wherever they are declared."""
     for item in items:
-        if "suite" in item.fixturenames:
+        if "suite" in item.fixturenames or "synth_suite" in item.fixturenames:
             item.add_marker(pytest.mark.slow)
         if any(m.name == "skipif" and "chromium" in str(m.kwargs.get("reason", "")).lower()
                for m in item.iter_markers()):
@@ -63,18 +63,47 @@ def suite(tmp_path_factory, request):
     Returns (output folder, summary, data folder). Under pytest-xdist the first worker that needs it
     renders it into the run's shared temporary folder, under a file lock; the others wait and read it.
     """
+    return _once(tmp_path_factory, request, "suite", _render_suite)
+
+
+#: The synthetic many-city suite the tests render once per run: its cities and how many profiles.
+SYNTH_CITIES, SYNTH_PROFILES = 60, 2
+
+
+@pytest.fixture(scope="session")
+def synth_suite(tmp_path_factory, request):
+    """A synthetic suite of 60 cities (tools/synth_suite.py: the three theme reports and the overview over
+    every city, and the first two cities' profiles) rendered once per test run, shared by the test
+    processes like ``suite``. Read-only. Returns (output folder, summary, data folder, params files)."""
+    return _once(tmp_path_factory, request, "synth", _render_synth)
+
+
+def _once(tmp_path_factory, request, name: str, make):
+    """``make(folder)`` once per test run: in this process, or under xdist by the first worker that needs
+    it, into the run's shared temporary folder under a file lock (the others wait and read its result)."""
     if not hasattr(request.config, "workerinput"):  # not an xdist worker
-        return _render_suite(tmp_path_factory.mktemp("suite"))
+        return make(tmp_path_factory.mktemp(name))
     from filelock import FileLock
 
     shared = tmp_path_factory.getbasetemp().parent  # one folder per run, shared by its workers
-    base, done = shared / "suite", shared / "suite.pickle"
-    with FileLock(str(shared / "suite.lock")):
+    base, done = shared / name, shared / f"{name}.pickle"
+    with FileLock(str(shared / f"{name}.lock")):
         if done.exists():
             return pickle.loads(done.read_bytes())
-        result = _render_suite(base)
+        result = make(base)
         done.write_bytes(pickle.dumps(result))
         return result
+
+
+def _render_synth(base: Path):
+    from compare.render import render
+    from tools.synth_suite import write_suite
+
+    base.mkdir(parents=True, exist_ok=True)
+    data, params = write_suite(SYNTH_CITIES, base, profiles=SYNTH_PROFILES)
+    out = base / "reports"
+    summary = render(params, data_dir=data, out=out, quiet=True)
+    return out, summary, data, params
 
 
 def _render_suite(base: Path):

@@ -6,7 +6,11 @@ Measures (all on this machine, in this run):
 - per-report overhead vs the floor (papermill executing an empty parameterised notebook);
 - scale: load + validate + every comparison on synthetic datasets of 5, 50 and 300 cities,
   each in a fresh process, with wall time and peak memory;
-- one brief figure kit after warm-up.
+- one brief figure kit after warm-up;
+- the synthetic many-city suites (``tools/synth_suite.py``: the theme reports, the overview and a profile
+  per city) of 5, 60 and 330 cities, cold, ``--jobs 2``, and the 330-city suite again on a local Dask
+  cluster: wall and CPU time, per-report execute time against the number of cities, peak memory of a
+  kernel and page weights.
 Prints a table and writes JSON. Targets are reported, not asserted.
 """
 
@@ -106,6 +110,81 @@ def scale_point(n: int, work: Path) -> dict:
     return out
 
 
+def _children_usage() -> tuple[float, float]:
+    """(CPU seconds of the child processes waited for so far, largest such child's peak RSS in MB); kernels
+    that papermill starts are not waited for by this process, so neither figure covers them."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime, r.ru_maxrss / 1024
+
+
+def suite_point(n: int, work: Path, *, jobs: int = 2, backend: str = "local", profiles: int | None = None,
+                data_params: tuple[Path, list[Path]] | None = None) -> dict:
+    """Render the synthetic suite of ``n`` cities cold (``profiles``: only the first so many profiles) and
+    measure it: wall and CPU time of the whole run (the CPU of every process it started), per-report
+    execute times from the manifests, the largest process's peak memory and the page weights."""
+    from tools.synth_suite import write_suite
+
+    data, params = data_params or write_suite(n, work / f"suite-{n}", profiles=profiles)
+    out = work / f"suite-{n}-{backend}"
+    cmd = [PY, "-m", "compare", "render", *map(str, params), "--data", str(data), "--out", str(out), "--jobs",
+           str(jobs), "--quiet", "--force", *(["--backend", backend] if backend != "local" else [])]
+    cpu0, _ = _children_usage()
+    load0 = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    cpu1, peak = _children_usage()
+    per: dict[str, list[float]] = {"theme": [], "overview": [], "profile": []}
+    weights: dict[str, list[int]] = {"theme": [], "overview": [], "profile": []}
+    failed = []
+    for p in params:
+        folder = out / p.stem
+        kind = "profile" if p.stem.startswith("profile-") else "overview" if p.stem == "overview" else "theme"
+        try:
+            m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            per[kind].append(float(m["timings"]["execute"]))
+            weights[kind].append((folder / "report.html").stat().st_size)
+        except (OSError, ValueError, KeyError):
+            failed.append(p.stem)
+    pages = sorted((out / "indicators").glob("*.html")) if (out / "indicators").is_dir() else []
+
+    def med(xs):
+        return statistics.median(xs) if xs else None
+
+    return {"cities": n, "backend": backend, "jobs": jobs, "reports": len(params), "exit": proc.returncode,
+            # CPU of the processes the run waited for: kernels started by papermill are not among them, so this
+            # is not the suite's CPU time (kept in the JSON for what it is; not printed)
+            "failed": failed, "wall_s": wall, "cpu_waited_s": cpu1 - cpu0, "peak_process_mb": peak,
+            "load_average_before": load0, "load_average_after": os.getloadavg()[0],
+            "output_tail": (proc.stdout + proc.stderr).strip().splitlines()[-6:],
+            "execute_median_s": {k: med(v) for k, v in per.items()},
+            "execute_max_s": {k: max(v) if v else None for k, v in per.items()},
+            "page_mb_max": {k: max(v) / 1e6 if v else None for k, v in weights.items()},
+            "indicator_pages": len(pages), "indicator_page_mb_max": max((p.stat().st_size for p in pages), default=0) / 1e6}
+
+
+def suite_report(points: list[dict]) -> list[str]:
+    """Lines of the many-city table: per report kind, execute time and page weight against the cities."""
+    lines = ["many-city suites (synthetic; cold; theme reports, overview, a profile per city, indicator pages):"]
+    base = next((p for p in points if p["cities"] == 5 and p["backend"] == "local"), None)
+    for p in points:
+        ex, w = p["execute_median_s"], p["page_mb_max"]
+        ratio = ""
+        if base and p is not base:
+            ratio = "  vs 5: " + ", ".join(f"{k} {ex[k] / base['execute_median_s'][k]:.2f}x" for k in ex
+                                          if ex[k] and base["execute_median_s"].get(k))
+        lines.append(f"  {p['cities']:4d} cities {p['backend']:5s} --jobs {p['jobs']}: {p['reports']} reports in "
+                     f"{p['wall_s'] / 60:6.1f} min wall; exit {p['exit']}"
+                     f"{' FAILED ' + ','.join(p['failed'][:5]) if p['failed'] else ''}; load {p['load_average_before']:.1f}"
+                     f"->{p['load_average_after']:.1f}; peak of the driver's waited children {p['peak_process_mb']:.0f} MB")
+        lines.append("        execute median " + ", ".join(f"{k} {v:.1f} s" for k, v in ex.items() if v)
+                     + "; largest page " + ", ".join(f"{k} {v:.2f} MB" for k, v in w.items() if v)
+                     + f"; indicator pages {p['indicator_pages']} (largest {p['indicator_page_mb_max']:.2f} MB)" + ratio)
+    return lines
+
+
 def brief_kit_time(work: Path, repeats: int = 5) -> float:
     from compare.report.brief import export_kit
     from compare.data import load
@@ -159,7 +238,8 @@ def _rendered(stdout: str) -> list[str]:
     return [line.split()[0] for line in stdout.splitlines()[1:-1] if line.split()[1:2] == ["ok"]]
 
 
-def run(quick: bool = False) -> dict:
+def run(quick: bool = False, suites: tuple[int, ...] = (5, 60, 330), suite_only: bool = False,
+        profiles: int | None = None) -> dict:
     from compare.render import available_cores
 
     work = Path(tempfile.mkdtemp(prefix="compare-bench-"))
@@ -169,6 +249,8 @@ def run(quick: bool = False) -> dict:
                      "load_average_at_start": list(os.getloadavg()), "jobs": jobs}
         n_reports = len(list(paths.PARAMS.glob("*.yaml")))
         res["reports"] = n_reports
+        if suite_only:
+            return {**res, **_suites(work, suites, profiles, quick), "load_average_at_end": list(os.getloadavg())}
         out = work / "reports"
         res["naive_loop_s"] = naive_loop(work / "naive")
         res["cold_jobs1_s"] = _run(_render_cmd(work / "cold1", "--jobs", "1"))
@@ -201,6 +283,7 @@ def run(quick: bool = False) -> dict:
         res["per_report_s"] = res["cold_jobs1_s"] / n_reports
         res["scale"] = [scale_point(n, work) for n in ((5, 50) if quick else (5, 50, 300))]
         res["brief_kit_s"] = brief_kit_time(work)
+        res.update(_suites(work, suites, profiles, quick))
         res["load_average_at_end"] = list(os.getloadavg())
         base = res["scale"][0]
         res["ratios"] = {
@@ -226,7 +309,33 @@ def run(quick: bool = False) -> dict:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _suites(work: Path, sizes: tuple[int, ...], profiles: int | None, quick: bool) -> dict:
+    """The many-city points: each size cold with --jobs 2, and the largest again on a local Dask cluster."""
+    from tools.synth_suite import write_suite
+
+    points = []
+    for n in sizes:
+        made = write_suite(n, work / f"suite-{n}", profiles=profiles)
+        points.append(suite_point(n, work, data_params=made))
+        if n == max(sizes) and not quick:
+            points.append(suite_point(n, work, backend="dask", data_params=made))
+    big = max(points, key=lambda p: (p["cities"], p["backend"] == "local"))
+    local = [p for p in points if p["backend"] == "local" and p["cities"] == big["cities"]]
+    return {"suites": points, "suite_targets": {
+        f"{big['cities']}-city suite <= 20 min on two cores": bool(local) and local[0]["wall_s"] <= 20 * 60
+        and not local[0]["failed"],
+        "pages <= 2.5 MB at the largest point": all((v or 0) <= 2.5 for p in points if p["cities"] == big["cities"]
+                                                    for v in p["page_mb_max"].values()),
+        "execute at 60 cities <= 2x five": all(
+            (p["execute_median_s"][k] or 0) <= 2 * (b["execute_median_s"][k] or float("inf"))
+            for p in points if p["cities"] == 60 and p["backend"] == "local"
+            for b in points if b["cities"] == 5 and b["backend"] == "local" for k in p["execute_median_s"])}}
+
+
 def report(res: dict) -> str:
+    if "ratios" not in res:  # --suite-only
+        return "\n".join(suite_report(res["suites"]) + ["targets: " + "; ".join(
+            f"{k}: {'met' if v else 'MISSED'}" for k, v in res["suite_targets"].items())])
     r = res["ratios"]
     lines = [
         f"machine: {res['machine']['cpus']} CPUs, {res['machine']['memory_gb']} GB, Python {res['machine']['python']}; "
@@ -252,11 +361,17 @@ def report(res: dict) -> str:
         lines.append(f"  {p['cities']:4d} cities {p['rows']:6d} rows   work {p['work_s']:6.2f} s "
                      f"({work_ratio:.2f}x)   wall {p['wall_s']:6.2f} s ({wall_ratio:.2f}x)   peak {p['peak_mb']:6.0f} MB")
     lines.append("targets: " + "; ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in res["targets"].items()))
+    if res.get("suites"):
+        lines += suite_report(res["suites"])
+        lines.append("suite targets: " + "; ".join(f"{k}: {'met' if v else 'MISSED'}"
+                                                   for k, v in res["suite_targets"].items()))
     return "\n".join(lines)
 
 
 def bench_cli(args) -> int:
-    res = run(quick=args.quick)
+    suites = tuple(n for n in args.suites if not args.quick or n <= 60)
+    res = run(quick=args.quick, suites=suites, suite_only=args.suite_only,
+              profiles=args.profiles if args.profiles is not None or not args.quick else 2)
     print(report(res))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(res, indent=1), encoding="utf-8")
@@ -268,6 +383,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("reports/bench.json"))
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and smaller scales")
+    parser.add_argument("--suites", type=int, nargs="*", default=[5, 60, 330],
+                        help="cities of the synthetic suites rendered (default 5 60 330; none: leave them out)")
+    parser.add_argument("--suite-only", action="store_true", help="only the synthetic suites")
+    parser.add_argument("--profiles", type=int, default=None,
+                        help="render only the first N profiles of each synthetic suite (default: every city)")
     return bench_cli(parser.parse_args(argv))
 
 

@@ -3,6 +3,10 @@
 City ``i`` copies the statements of real city ``i mod 5`` (its indicators, kinds, years,
 comparators, flags and units) with values scaled by a random factor, so the mix of
 indicators, conflicts and missing cells is the real one. Quotes say they are synthetic.
+
+Provinces are real names assigned in runs, as prefecture-level cities are: consecutive cities share a
+province, 4-13 of them (China has about 330 such cities in 31 provinces, 11 on average), so peer groups
+by province have several members.
 """
 
 from __future__ import annotations
@@ -16,6 +20,25 @@ import numpy as np
 
 from compare import paths
 from compare.data import load
+
+PROVINCES = [("安徽", "Anhui"), ("江苏", "Jiangsu"), ("云南", "Yunnan"), ("陕西", "Shaanxi"), ("河南", "Henan"),
+             ("山东", "Shandong"), ("湖南", "Hunan"), ("湖北", "Hubei"), ("四川", "Sichuan"), ("广东", "Guangdong"),
+             ("河北", "Hebei"), ("浙江", "Zhejiang"), ("江西", "Jiangxi"), ("福建", "Fujian"), ("广西", "Guangxi"),
+             ("山西", "Shanxi"), ("辽宁", "Liaoning"), ("吉林", "Jilin"), ("黑龙江", "Heilongjiang"),
+             ("内蒙古", "Inner Mongolia"), ("贵州", "Guizhou"), ("甘肃", "Gansu"), ("新疆", "Xinjiang"),
+             ("西藏", "Tibet"), ("青海", "Qinghai"), ("宁夏", "Ningxia"), ("海南", "Hainan")]
+
+
+def provinces(n_cities: int, rng: np.random.Generator) -> list[tuple[str, str]]:
+    """A province (zh, en) per synthetic city: runs of 4-13 consecutive cities per province, in the order of
+    :data:`PROVINCES` (again from the first past the last)."""
+    out: list[tuple[str, str]] = []
+    p = 0
+    while len(out) < n_cities:
+        out += [PROVINCES[p % len(PROVINCES)]] * int(rng.integers(4, 14))
+        p += 1
+    return out[:n_cities]
+
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
 
@@ -44,10 +67,12 @@ def write_synthetic(n_cities: int, out: Path, *, seed: int = 0, data_dir: Path |
     src = ds.sources.set_index("city")
     cities, sources, rows = [], [], []
     cols = list(ds.indicators.columns)
+    # drawn from their own generator: the values of a seed stay what they were before provinces were assigned
+    province = provinces(n_cities, np.random.default_rng([seed, 1]))
     for i in range(n_cities):
         key, template = _key(i), real[i % len(real)]
         cities.append({"key": key, "name_zh": f"合成{i + 1}市", "name_en": f"Synthetic {i + 1}",
-                       "province_zh": "合成省", "province_en": "Synthetic", "order": i + 1,
+                       "province_zh": province[i][0], "province_en": province[i][1], "order": i + 1,
                        "color": PALETTE[i % len(PALETTE)]})
         s = src.loc[template]
         sources.append({"id": f"{key}-plan", "city": key, "title_zh": f"合成{i + 1}市养老服务规划",

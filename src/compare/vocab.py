@@ -77,13 +77,16 @@ def pick(zh: str, en: str, lang: Lang) -> str:
 def label(key: str, lang: Lang = "both", *, symbol: bool = True, **values) -> str:
     """The vocabulary entry ``key`` in ``lang``; ``{name}`` placeholders filled from ``values``.
 
-    ``symbol=False`` leaves out the entry's drawn symbol. KeyError names an unknown key.
+    An entry's ``en_one`` is its English when ``n=1`` (a singular noun). ``symbol=False`` leaves out the
+    entry's drawn symbol. KeyError names an unknown key.
     """
     try:
         entry = entries()[key]
     except KeyError:
         raise UnknownKeyError(f"{key!r} is not in compare/vocab.yaml") from None
-    zh, en = str(entry["zh"]).format(**values), str(entry["en"]).format(**values)
+    # English has a singular: "1 statement", "2 statements" (``en_one`` when the count ``n`` is 1)
+    en = entry["en_one"] if "en_one" in entry and values.get("n") == 1 else entry["en"]
+    zh, en = str(entry["zh"]).format(**values), str(en).format(**values)
     text = pick(zh, en, lang)
     sym = entry.get("symbol") if symbol else None
     return f"{sym} {text}" if sym else text

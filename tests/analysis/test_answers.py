@@ -29,13 +29,18 @@ def _by(items):
     return {a.indicator: a for a in items}
 
 
-def test_headline_orders_by_number_of_cities_and_moves_single_plan_indicators_out(ds):
+def test_a_comparison_answers_in_its_questions_order_and_moves_single_plan_indicators_out(ds):
+    # the rural question asks about townships and villages: its answers lead with them (codebook order of
+    # the set), not with the per-county count of 特困 institutions three plans happen to state
     headline, single, none = ans.answers(ds, comparison="rural")
     assert [(a.indicator, a.n) for a in headline] == [
         ("township_center_share", 2), ("village_facilities_per_100_villages", 2),
         ("county_disability_care_institutions", 2)]
     # Huainan's regional institution for disabled and demented elders is not a 特困 institution: its own key
     assert _by(single)["regional_disability_care_institutions_per_county"].cities == ["huainan"]
+    keys = an.indicators_for(ds, comparison="rural")
+    assert [a.indicator for a in ans.leading(headline, single, keys)] == [
+        "township_center_coverage", "town_center_service_coverage"]
     assert _by(single)["rural_mutual_aid_facilities_new"].cities == ["huainan"]
     # the stated coverages (总体覆盖率, 服务覆盖率) measure other things than the derived share: never one axis
     assert _by(single)["township_center_coverage"].cities == ["baoshan"]
@@ -166,7 +171,9 @@ def test_answers_section_lists_headline_then_compact_list(ds):
     page.answers(ds.city_order, comparison="rural")
     text = "\n".join(page.parts)
     h3 = _h3(text)
-    assert h3[0].startswith(ds.indicator_title("township_center_share", "zh"))
+    # the question's own measures first (townships), even where one plan states them; 特困 institutions later
+    assert h3[0].startswith(ds.indicator_title("township_center_coverage", "zh"))
+    assert [i for i, h in enumerate(h3) if h.startswith(ds.indicator_title("county_disability_care_institutions", "zh"))] == [4]
     assert h3[-1] == "仅一市给出的指标 Stated by one plan only"
     assert "2 of 5 cities give a comparable value." in text and "5市中2市给出可比数值" in text
     compact = text[text.index("cmp-compact"):]
@@ -174,9 +181,11 @@ def test_answers_section_lists_headline_then_compact_list(ds):
     assert "淮南 Huainan ≥84" in compact
     # one line per indicator, linked to its page; no quotes and no full titles in the compact list
     assert "淮南市推进养老事业和养老产业协同发展行动计划" not in compact
-    _, single, _ = ans.answers(ds, comparison="rural")
+    headline, single, _ = ans.answers(ds, comparison="rural")
+    lead = ans.leading(headline, single, an.indicators_for(ds, comparison="rural"))
     for a in single:
-        assert f"href='../indicators/{a.indicator}.html'" in compact, a.indicator
+        if all(a is not b for b in lead):
+            assert f"href='../indicators/{a.indicator}.html'" in compact, a.indicator
 
 
 def test_comparison_table_drops_rows_no_city_states(ds):

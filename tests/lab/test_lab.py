@@ -23,7 +23,7 @@ REPORT_NOTEBOOKS = ("profile.ipynb", "overview.ipynb")
 
 def test_unknown_city_gets_the_renderers_message():
     with pytest.raises(ParamsError) as info:
-        check_notebook("profile.ipynb", {"title": "t", "cities": ["Wuxi"], "lang": "both", "data_dir": "",
+        check_notebook("profile.ipynb", {"title": "t", "cities": ["Wuxi"], "peers": [], "lang": "both", "data_dir": "",
                                          "artifacts_dir": ""})
     (problem,) = info.value.problems
     assert problem.column == "cities" and "unknown city 'Wuxi' (did you mean 'wuxi'?)" in problem.message
@@ -32,7 +32,7 @@ def test_unknown_city_gets_the_renderers_message():
 
 def test_profile_given_two_cities_is_refused():
     with pytest.raises(ParamsError, match="this notebook profiles 1 city; got 2"):
-        check_notebook("profile.ipynb", {"title": "t", "cities": ["wuxi", "huaibei"], "lang": "both",
+        check_notebook("profile.ipynb", {"title": "t", "cities": ["wuxi", "huaibei"], "peers": [], "lang": "both",
                                          "data_dir": "", "artifacts_dir": ""})
 
 
@@ -46,8 +46,8 @@ def test_wrong_type_and_language():
 
 
 def test_valid_values_pass():
-    check_notebook("profile.ipynb", {"title": "t", "cities": ["wuxi"], "lang": "both", "data_dir": "",
-                                     "artifacts_dir": ""})
+    check_notebook("profile.ipynb", {"title": "t", "cities": ["wuxi"], "peers": "same province", "lang": "both",
+                                     "data_dir": "", "artifacts_dir": ""})
 
 
 @pytest.mark.parametrize("name", REPORT_NOTEBOOKS + ("explore.ipynb",))

@@ -146,7 +146,7 @@ def test_kernel_uses_the_renderers_inspection_of_the_same_bytes_only(tmp_path):
              "print(json.dumps([sorted(declared), 'papermill' in sys.modules]))")
     run = lambda: subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,  # noqa: E731
                                  check=True).stdout
-    declared = '["artifacts_dir", "cities", "data_dir", "lang", "title"]'
+    declared = '["artifacts_dir", "cities", "data_dir", "lang", "peers", "title"]'
     assert run().strip() == f"[{declared}, false]"  # the shared inspection: papermill not imported
     text = nb.read_text(encoding="utf-8")
     edited = text.replace('lang: str = \\"both\\"', 'lang: str = \\"zh\\"')

@@ -135,7 +135,10 @@ def test_bars_conflict_inferred_year_and_zh(three_cities):
     assert "⚠ 60,000(2025年目标)" in texts and "⚠ 62,000(2025年目标)" in texts
     assert "30,000(2026*年目标)" in texts  # year inferred
     assert ">20,000(2025年目标)" in texts
-    assert [tl.get_text() for tl in ax.get_yticklabels()] == ["淮南", "无锡", "无锡", "淮北"]
+    # cities by value, largest first; a city's two contradicting values stay together
+    assert [tl.get_text() for tl in ax.get_yticklabels()] == ["无锡", "无锡", "淮南", "淮北"]
+    plan = charts.bars(t, indicator="elderly_care_beds", lang="zh", dataset=three_cities, order="plan")
+    assert [tl.get_text() for tl in plan.get_yticklabels()] == ["淮南", "无锡", "无锡", "淮北"]  # the table's order
     legend = _legend(ax)
     assert "⚠ 文件自相矛盾,两值均列" in legend and "* 年份为推断" in legend
     assert ax.get_xlabel() == "养老床位总数 (张)"

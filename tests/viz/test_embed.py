@@ -186,6 +186,27 @@ def test_outputs_draw_like_nbconvert_and_lab_and_show_static_when_untrusted(thre
     assert 'data-drawn="0"' in body and 'data-static-visible="3"' in body
 
 
+def test_the_page_links_a_static_picture_kept_in_figures_instead_of_carrying_it_again(tmp_path):
+    """The notebook keeps the picture inline; its page points at figures/<name>.svg, the same bytes."""
+    import nbformat
+
+    from compare.report.artifacts import Artifacts
+    from compare.viz.embed import link_figures
+
+    fig, ax = plt.subplots()
+    ax.plot([1, 2])
+    kept = Artifacts(tmp_path).static(fig, "kept")
+    fig2, ax2 = plt.subplots()
+    lost = Artifacts(tmp_path).static(fig2, "lost")
+    (tmp_path / "figures" / "lost.svg").unlink()  # a file that is not there keeps its picture inline
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
+        nbformat.v4.new_output("display_data", data={"text/html": f"<div>{kept}</div><div>{lost}</div>"})])])
+    assert link_figures(nb, tmp_path) == 1
+    page = nb.cells[0].outputs[0]["data"]["text/html"]
+    assert "src='figures/kept.svg'" in page and "data-figure='figures/lost.svg' src='data:image/svg+xml;base64," in page
+    assert page.count("data:image/svg+xml;base64,") == 1
+
+
 @needs_chromium
 def test_a_chart_fits_a_phone_screen(dataset, tmp_path):
     """At 390 px the beds report's chart ran past its box (labels clipped at the right, value-axis ticks

@@ -167,8 +167,10 @@ def test_one_palette_one_separator():
 
 def test_vocabulary_entries_are_complete():
     for key, entry in vocab.entries().items():
-        assert set(entry) <= {"zh", "en", "symbol"}, key
+        # en_one: the English singular of a counted entry (vocab.label picks it for n == 1)
+        assert set(entry) <= {"zh", "en", "en_one", "symbol"}, key
         assert isinstance(entry["zh"], str) and isinstance(entry["en"], str) and entry["zh"] and entry["en"], key
+        assert isinstance(entry.get("en_one", "x"), str) and entry.get("en_one", "x"), key
     with pytest.raises(KeyError, match="vocab.yaml"):
         vocab.label("no_such_key")
 

@@ -1,6 +1,10 @@
 """The answers a theme report leads with: per indicator, which cities give a comparable value, and a
 short data-generated sentence in Chinese and English (who aims highest, the spread, who does not say).
 
+Past :data:`NAMES_AT_MOST` cities a sentence summarises the distribution instead of naming cities (how
+many state it, the median, the middle half, the highest and the lowest), and who does not state it is a
+count: the list lives on the indicator's page. No sentence names more than :data:`NAMES_AT_MOST` cities.
+
 An answer compares one scope at a time (a per-county floor never beside a citywide count): of the
 scopes an indicator has, the one with the most cities, citywide first on a tie. A city with no
 target but a baseline is shown with its baseline, labelled as such. Values derived with an outside
@@ -19,6 +23,9 @@ from .numbers import SYMBOLS, fmt_number, value_label
 
 _KIND_RANK = {"target": 0, "baseline": 1}
 
+#: the most city names a sentence lists; a selection of more cities is summarised as a distribution
+NAMES_AT_MOST = 12
+
 
 @dataclass
 class Answer:
@@ -30,6 +37,9 @@ class Answer:
     missing: list[str]  # cities without one in any scope
     sentence: dict = field(default_factory=dict)  # {"zh": ..., "en": ...}
     elsewhere: pd.DataFrame | None = None  # values of other cities in another scope (not comparable here)
+    #: ``{"zh", "en"}``: "Not stated: 24 cities" where the sentence counts them instead of naming them
+    #: (the report links it to the indicator page, where the list is); empty when the sentence names them
+    missing_count: dict = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -73,17 +83,98 @@ def _names(ds, cities, lang) -> str:
     return join([ds.city_name(c, lang) for c in cities], lang)
 
 
+def per_city_targets(rows: pd.DataFrame, kind: str = "target") -> pd.DataFrame:
+    """One ``kind`` row per city, its highest (a contradiction keeps both in the chart): what is ranked."""
+    targets = rows[rows["kind"] == kind]
+    if targets.empty:
+        return targets
+    return targets.loc[targets.groupby(targets["city"].astype(str), observed=True)["value"].idxmax()]
+
+
+def number_label(row, value: float, lang: str, *, scope: bool = True) -> str:
+    """``value`` written as ``row``'s values are (its unit and, with ``scope``, its scope), without comparator,
+    year or derived tag: the median of a distribution reads in the unit of the values it summarises."""
+    # a copy of the row keeps its table's attrs (the unit words a value label writes)
+    plain = row.copy() if isinstance(row, pd.Series) else pd.Series(row)
+    plain["value"], plain["value_high"], plain["comparator"], plain["status"] = value, float("nan"), "=", "stated"
+    if not scope:
+        plain["scope"] = ""
+    return value_label(plain, lang, with_year=False)
+
+
+def distribution(rows: pd.DataFrame, kind: str = "target") -> dict | None:
+    """The spread of the cities' targets (one per city, :func:`per_city_targets`): ``n``, ``median``, the
+    middle half ``q1``-``q3`` (linear interpolation), and the rows of the ``high`` and ``low``; None for
+    fewer than two cities."""
+    per_city = per_city_targets(rows, kind)
+    if len(per_city) < 2:
+        return None
+    v = per_city["value"].astype(float)
+    return {"n": len(per_city), "median": float(v.median()), "q1": float(v.quantile(0.25)),
+            "q3": float(v.quantile(0.75)), "high": per_city.loc[v.idxmax()], "low": per_city.loc[v.idxmin()],
+            "values": per_city}
+
+
+def _many_sentence(ds, rows, missing, *, n_all, elsewhere, lang) -> str:
+    """The sentence past :data:`NAMES_AT_MOST` cities: counts and the distribution, two cities named."""
+    cities = list(dict.fromkeys(rows["city"].astype(str)))
+    targets = rows[rows["kind"] == "target"]
+    n_base = len([c for c in cities if c not in set(targets["city"].astype(str))])
+
+    def value(r):
+        return label("city_value", lang, city=ds.city_name(str(r["city"]), lang), value=value_label(r, lang))
+
+    parts = [label("answer_count", lang, n=len(cities), n_all=n_all)]
+    d = distribution(rows)
+    kind = "target"
+    if d is None and targets.empty:  # baselines only: their spread, said to be baselines
+        d, kind, n_base = distribution(rows, "baseline"), "baseline", 0
+    if d is not None:
+        ref = d["high"]
+        parts.append(label(f"answer_distribution{'_baseline' if kind == 'baseline' else ''}", lang, n=d["n"], median=number_label(ref, d["median"], lang),
+                           q1=number_label(ref, d["q1"], lang), q3=number_label(ref, d["q3"], lang),
+                           high=value(d["high"]), low=value(d["low"])))
+        years = sorted(set(d["values"]["year"].dropna().astype(int)))
+        if len(years) > 1:
+            parts.append(label("answer_years_differ", lang, first=years[0], last=years[-1]))
+    elif len(targets):
+        parts.append(label("answer_target", lang, values=label("list_values", lang).join(
+            value(r) for _, r in targets.iterrows())))
+    if n_base:
+        parts.append(label("answer_baseline_only_count", lang, n=n_base))
+    if rows["status"].eq("derived_context").any():
+        parts.append(label("answer_derived_context", lang))
+    if rows["conflict"].astype(bool).any():
+        parts.append(label("answer_conflict", lang))
+    if elsewhere is not None and len(elsewhere):
+        parts.append(label("answer_elsewhere_count", lang, n=len(set(elsewhere["city"].astype(str)))))
+    return ("" if lang == "zh" else " ").join(parts)
+
+
+def missing_count(missing: list[str], n_all: int) -> dict:
+    """``{"zh", "en"}`` "Not stated: 24 cities" where a sentence counts rather than names; {} otherwise."""
+    if n_all <= NAMES_AT_MOST or not missing:
+        return {}
+    return {lang: label("answer_missing_count", lang, n=len(missing)) for lang in ("zh", "en")}
+
+
 def sentence(ds, rows: pd.DataFrame, missing: list[str], *, n_all: int, elsewhere: pd.DataFrame | None = None) -> dict:
     """{"zh", "en"}: how many cities say, the highest and lowest (with their labels), the spread, who does not say.
 
-    Every clause is a vocabulary entry (``answer_*`` in vocab.yaml) filled with value labels.
+    Every clause is a vocabulary entry (``answer_*`` in vocab.yaml) filled with value labels. Past
+    :data:`NAMES_AT_MOST` cities compared, the distribution instead (:func:`distribution`), and who does
+    not say is left to :func:`missing_count` (a count, linked to the indicator page by the report).
     """
+    if n_all > NAMES_AT_MOST:
+        return {lang: _many_sentence(ds, rows, missing, n_all=n_all, elsewhere=elsewhere, lang=lang)
+                for lang in ("zh", "en")}
     cities = list(dict.fromkeys(rows["city"].astype(str)))
     out = {}
     for lang in ("zh", "en"):
         parts = []
         targets = rows[rows["kind"] == "target"]
-        base_only = [c for c in cities if c not in set(targets["city"].astype(str))]
+        with_target = set(targets["city"].astype(str))  # once, not per city: a set per city was quadratic
+        base_only = [c for c in cities if c not in with_target]
 
         def value(r):
             return label("city_value", lang, city=ds.city_name(str(r["city"]), lang), value=value_label(r, lang))
@@ -91,9 +182,7 @@ def sentence(ds, rows: pd.DataFrame, missing: list[str], *, n_all: int, elsewher
         def values(frame):
             return label("list_values", lang).join(value(r) for _, r in frame.iterrows())
 
-        # one value per city for the ranking: its highest (a contradiction keeps both in the chart)
-        per_city = targets.loc[targets.groupby(targets["city"].astype(str), observed=True)["value"].idxmax()] \
-            if len(targets) else targets
+        per_city = per_city_targets(rows)
 
         parts.append(label("answer_count", lang, n=len(cities), n_all=n_all))
         same = len(per_city) >= 2 and per_city["value"].nunique() == 1
@@ -102,10 +191,11 @@ def sentence(ds, rows: pd.DataFrame, missing: list[str], *, n_all: int, elsewher
         elif len(per_city) >= 2:
             hi = per_city.loc[per_city["value"].idxmax()]
             lo = per_city.loc[per_city["value"].idxmin()]
-            unit = "%" if hi["unit"] == "percent" else ""
-            parts.append(label("answer_spread", lang, high=value(hi), low=value(lo),
-                               low_value=f"{fmt_number(lo['value'])}{unit}",
-                               high_value=f"{fmt_number(hi['value'])}{unit}"))
+            # the spread in the values' unit, written once after the high end (a share: after both, 55%–70%)
+            low_value = (number_label(lo, lo["value"], lang, scope=False) if hi["unit"] == "percent"
+                         else fmt_number(lo["value"]))
+            parts.append(label("answer_spread", lang, high=value(hi), low=value(lo), low_value=low_value,
+                               high_value=number_label(hi, hi["value"], lang, scope=False)))
         if len(per_city) >= 2:
             years = sorted(set(per_city["year"].dropna().astype(int)))
             if len(years) > 1:
@@ -146,14 +236,53 @@ def answers(ds, *, comparison: str | None = None, theme: str | None = None, indi
         if rows.empty:
             none.append(key)
             continue
-        have = [c for c in cities if c in set(rows["city"].astype(str))]
+        stating = set(rows["city"].astype(str))  # once, not per city: a set per city was quadratic
+        have = [c for c in cities if c in stating]
         other = set(elsewhere["city"].astype(str)) if len(elsewhere) else set()
         missing = [c for c in cities if c not in have and c not in other]
-        out.append(Answer(key, rows, have, missing, sentence(ds, rows, missing, n_all=len(cities), elsewhere=elsewhere),
-                          elsewhere))
+        said = sentence(ds, rows, missing, n_all=len(cities), elsewhere=elsewhere)
+        if len(cities) < len(ds.city_order):
+            said = _with_all_cities(ds, said, key, rows, year)
+        out.append(Answer(key, rows, have, missing, said, elsewhere, missing_count(missing, len(cities))))
     order = {k: i for i, k in enumerate(keys)}
-    out.sort(key=lambda a: (-a.n, order[a.indicator]))
+    if comparison:
+        # a comparison set lists its question's own measures first (codebook): its answers keep that order
+        out.sort(key=lambda a: order[a.indicator])
+    else:
+        out.sort(key=lambda a: (-a.n, order[a.indicator]))
     return [a for a in out if a.n >= 2], [a for a in out if a.n == 1], none
+
+
+def _with_all_cities(ds, said: dict, key: str, rows: pd.DataFrame, year: int | None) -> dict:
+    """``said`` followed by the same distribution over every city of the data, when the report compares a
+    selection of them: how the selection sits in the whole (same scope only; nothing when fewer than two
+    cities of the data give a target)."""
+    pick = {"pick": "year", "year": year} if year else {}
+    every, _ = _pick_rows(ds, key, compare(ds, indicators=[key], kind="target", fill_missing=False, **pick),
+                          compare(ds, indicators=[key], kind="baseline", fill_missing=False))
+    scope = set(_scope_key(rows))
+    every = every[_scope_key(every).isin(scope)] if len(every) else every
+    d = distribution(every) if len(every) else None
+    if d is None:
+        return said
+    ref = d["high"]
+    out = {}
+    for lang in ("zh", "en"):
+        clause = label("answer_all_cities", lang, n=d["n"], n_all=len(ds.city_order),
+                       median=number_label(ref, d["median"], lang), q1=number_label(ref, d["q1"], lang),
+                       q3=number_label(ref, d["q3"], lang))
+        out[lang] = said[lang] + ("" if lang == "zh" else " ") + clause
+    return out
+
+
+def leading(headline: list[Answer], single: list[Answer], keys: list[str]) -> list[Answer]:
+    """The one-plan answers a comparison set lists before its first answer two plans give: the question's
+    own measures (the caregivers set's caregiver count and ratios, the rural set's township coverages),
+    answered in full before the others rather than only listed."""
+    if not headline:
+        return []
+    first = min(keys.index(a.indicator) for a in headline)
+    return [a for a in single if keys.index(a.indicator) < first]
 
 
 def chart_rows(ds, answer: Answer, cities) -> pd.DataFrame:

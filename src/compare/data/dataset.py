@@ -108,22 +108,53 @@ def validate(data_dir: Path | None = None, *, drift: bool = True) -> tuple[Datas
 
 
 _CACHE: dict[tuple[str, str], Dataset] = {}
+#: A file the renderer writes once per run (``compare.render.shared``): the run's data snapshot validated,
+#: with its comparison tables, for every kernel of the run to read instead of validating and comparing again.
+SHARED_ENV = "COMPARE_SHARED_DATASET"
 
 
 def load(data_dir: Path | str | None = None) -> Dataset:
     """Load and validate the dataset; raise DataError listing every problem.
 
-    Cached per folder and content hash, so notebooks and the renderer validate once per data version.
+    Cached per folder and content hash, so notebooks and the renderer validate once per data version;
+    a kernel of a render reads the run's shared dataset (:func:`shared_dataset`) when it is of this very
+    folder and content.
     """
     data_dir = Path(data_dir or paths.DATA)
     key = (str(data_dir.resolve()), fingerprint_files(data_dir) if data_dir.is_dir() else "")
     if key in _CACHE:
         return _CACHE[key]
-    ds, problems = validate(data_dir)
-    if problems:
-        raise DataError(problems)
+    ds = shared_dataset(*key)
+    if ds is None:
+        ds, problems = validate(data_dir)
+        if problems:
+            raise DataError(problems)
     _CACHE[key] = ds
     return ds
+
+
+def shared_dataset(folder: str, fingerprint: str) -> Dataset | None:
+    """The dataset the renderer validated for this run (file named by :data:`SHARED_ENV`), if it was made
+    from the folder ``folder`` with content ``fingerprint``; None otherwise (then the caller validates).
+
+    The file records the fingerprint of the bytes it was validated from; a folder whose bytes differ (or
+    any other folder) never reads it, so what a kernel shows is what validating its data would give.
+    """
+    import os
+    import pickle
+
+    path = os.environ.get(SHARED_ENV, "")
+    if not path or not fingerprint:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            head = pickle.load(fh)  # {"folder", "fingerprint"} first: nothing else is read for another folder
+            if head != {"folder": folder, "fingerprint": fingerprint}:
+                return None
+            ds = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    return ds if isinstance(ds, Dataset) and ds.fingerprint == fingerprint else None
 
 
 def load_codebook(data_dir: Path) -> dict:

@@ -318,8 +318,7 @@ def format_diff(changes: list[Change], fmt: str = "text", *, old: str = "", new:
                     f" Columns removed: {', '.join(removed_cols)}." if removed_cols else ""])
     dsaid = derived_note or f"derived values: {_said(dcounts)}"
     if fmt == "markdown":
-        moved = f", {counts['moved']} moved (key renamed or re-keyed)" if counts["moved"] else ""
-        lines = [f"{counts['added']} values added, {counts['removed']} removed, {counts['changed']} changed{moved}.{cols}"
+        lines = [f"{counts['added']} values added, {_said(counts).split(' added, ', 1)[1]}.{cols}"
                  + (f" {dsaid[0].upper() + dsaid[1:]}." if said_derived else ""), ""]
         for c in changes:
             if c.kind == "moved":

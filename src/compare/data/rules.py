@@ -129,6 +129,22 @@ def source_period_problems(src: pd.DataFrame, t: Table) -> list[Problem]:
             for i, r in src.iterrows() if r["period_end"] < r["period_start"]]
 
 
+def province_problems(cities: pd.DataFrame, t: Table) -> list[Problem]:
+    """A province is one name in each language: peer groups and the catalogue's filter group cities by it,
+    so a second spelling would split a province in two."""
+    out = []
+    for col, other in (("province_zh", "province_en"), ("province_en", "province_zh")):
+        first: dict[str, tuple[str, str]] = {}
+        for i, r in cities.iterrows():
+            name, partner = str(r[col]).strip(), str(r[other]).strip()
+            seen = first.setdefault(name, (partner, r["key"]))
+            if seen[0] != partner:
+                out.append(Problem(t.name, t.lines[i], other,
+                                   f"{partner!r}: province {col}={name!r} is {seen[0]!r} for city {seen[1]!r}; "
+                                   "write one name per province"))
+    return out
+
+
 def context_indicator_problems(ctx: pd.DataFrame, t: Table, book: dict) -> list[Problem]:
     """context.csv names indicators of the codebook (not a tabular resource, so not a foreign key)."""
     return [Problem(t.name, t.lines[i], "indicator", f"{r['indicator']!r} is not defined in codebook.yaml")
@@ -542,6 +558,8 @@ def run(data_dir: Path, package: dict, *, drift: bool = True) -> Checked:
         found += reading_problems(ind, tables["indicators"], frames["sources"])
     if frames["sources"] is not None:
         found += source_period_problems(frames["sources"], tables["sources"])
+    if frames["cities"] is not None and {"province_zh", "province_en"} <= set(frames["cities"].columns):
+        found += province_problems(frames["cities"], tables["cities"])
     if frames["context"] is not None and book is not None:
         found += context_indicator_problems(frames["context"], tables["context"], book)
     if book is not None:

@@ -144,9 +144,15 @@ def render(params_files: list[Path] | None = None, *, data_dir: Path | None = No
                 if todo:
                     frozen = folder.new_staging(f"data--{data.fingerprint[:16]}")
                     shutil.copytree(data.folder, frozen)
+                    # validated and compared once for every kernel of the run (render/shared.py)
+                    from .shared import write_shared  # here: a warm run imports no pandas
+
+                    sh = folder.new_staging(f"shared--{data.fingerprint[:16]}")
+                    sh.mkdir()
+                    shared = write_shared(_dataset(data, loaded), frozen, sh / "dataset.pickle")
                     _render_changed(todo, keyed, snapshot.DataVersion(frozen, data.fingerprint, data.version),
                                     folder, results, jobs=jobs, backend=backend, scheduler=scheduler,
-                                    timeout=timeout, log=log)
+                                    timeout=timeout, log=log, shared=str(shared))
                 if pages:
                     _build_pages(folder, _dataset(data, loaded), code, pages_key, force, results, log)
                 if downloads:
@@ -268,14 +274,14 @@ def _validate(stems, keyed, data, results: dict, log, loaded: dict) -> dict:
 
 
 def _render_changed(todo: dict, keyed: dict, data, folder: OutputFolder, results: dict, *, jobs, backend,
-                    scheduler, timeout, log) -> None:
+                    scheduler, timeout, log, shared: str = "") -> None:
     tasks = []
     for stem, pf in todo.items():
         _, key, parts = keyed[stem]
         tasks.append(Task(stem=stem, params_path=display_path(pf.path), notebook=str(pf.notebook),
                           parameters=pf.parameters, description=pf.description, data_dir=str(data.folder),
                           data=data.as_dict(), staging=str(folder.new_staging(stem)), key=key, parts=parts,
-                          timeout=timeout, cwd=str(paths.ROOT)))
+                          timeout=timeout, cwd=str(paths.ROOT), shared=shared))
     # longest first (by the last published render's time; unknown ones first): the last report to
     # finish is then a short one, so the run ends sooner when there are more reports than jobs
     def last_seconds(t: Task) -> float:

@@ -275,6 +275,19 @@ def _check_value(name: str, line, key: str, value, ds: Dataset, constraints: dic
         most = constraints.get("max_cities")
         if most and len(value) > most:
             p(f"this notebook profiles {most} city; got {len(value)}")
+    elif key == "peers":  # a profile's peer charts: a list of city keys, or "same province"
+        if isinstance(value, str):
+            if value != "same province":
+                p(f"expected a list of city keys or \"same province\", got {value!r}")
+        elif not isinstance(value, list):
+            p(f"expected a list of city keys or \"same province\", got {type(value).__name__} {value!r}")
+        else:
+            for c in value:
+                if not isinstance(c, str) or c not in ds.city_order:
+                    close = difflib.get_close_matches(str(c), ds.city_order, n=1)
+                    p(f"unknown city {c!r}" + (f" (did you mean {close[0]!r}?)" if close else f"; known: {', '.join(ds.city_order)}"))
+            if len(set(map(str, value))) != len(value):
+                p("a city is listed twice")
     elif key == "indicators":
         known = ds.codebook["indicators"]
         for k in value:

@@ -35,6 +35,7 @@ class Task:
     parts: dict
     timeout: int
     cwd: str
+    shared: str = ""  # the run's shared dataset (render/shared.py); kernels validate when empty
 
 
 _EXPORTER = None
@@ -111,6 +112,9 @@ def render_one(task: Task) -> Result:
         from .params import share_inspection  # here, not above: a warm run imports no pandas
 
         share_inspection(Path(task.notebook))  # the kernel's parameter check need not import papermill
+        from .shared import use_shared
+
+        use_shared(task.shared)  # the kernel reads the run's validated data and comparison tables
         papermill.execute_notebook(
             task.notebook, str(out_nb), parameters=params, kernel_name="python3", progress_bar=False,
             log_output=False, request_save_on_cell_execute=False, execution_timeout=task.timeout,
@@ -145,10 +149,11 @@ def render_one(task: Task) -> Result:
     except Exception:  # a read-only notary database must not fail the report
         pass
     nbformat.write(nb, out_nb)
-    from ..viz.embed import library_once
+    from ..viz.embed import library_once, link_figures
 
     page = copy.deepcopy(nb)
     library_once(page)  # the page loads ECharts once; the notebook keeps a copy per cell for Lab
+    link_figures(page, staging)  # the page links figures/<name>.svg; the notebook keeps them inline
     body, _ = html_exporter().from_notebook_node(page)
     (staging / PAGE).write_text(body, encoding="utf-8")
     timings["export"] = round(time.perf_counter() - t1, 3)

@@ -59,5 +59,9 @@ class Artifacts:
         alt = caption or " / ".join(t for t in (a.get_title() for a in fig.axes) if t) or name
         plt.close(fig)
         data = base64.b64encode(svg.getvalue()).decode("ascii")
-        return (f"<img alt='{html.escape(alt, quote=True)}' src='data:image/svg+xml;base64,{data}' "
+        # the notebook carries the picture; the published page links the same bytes in figures/ instead
+        # (compare.viz.embed.link_figures), so a page does not carry each figure a second time
+        figure = (f" data-figure='figures/{html.escape(png_path.with_suffix('.svg').name, quote=True)}'"
+                  if png_path is not None else "")
+        return (f"<img alt='{html.escape(alt, quote=True)}'{figure} src='data:image/svg+xml;base64,{data}' "
                 "style='max-width:100%'>")

@@ -24,7 +24,15 @@ FORMATS = ("text", "bibtex")
 
 
 def metadata(ds: Dataset) -> dict:
-    """name, title, version, date released, licence, authors and the publisher of the dataset."""
+    """name, title, version, date released, licence, authors and the publisher of the dataset (read once
+    per dataset: every value's citation states it)."""
+    cached = ds.__dict__.get("_cite_metadata")
+    if cached is None:
+        cached = ds.__dict__["_cite_metadata"] = _metadata(ds)
+    return dict(cached, authors=list(cached["authors"]))
+
+
+def _metadata(ds: Dataset) -> dict:
     pkg = load_package(ds.data_dir)
     version = str(pkg.get("version", ""))
     released = next((c.get("date", "") for c in reversed(pkg.get("changes") or []) if c.get("version") == version), "")
@@ -98,14 +106,24 @@ def _check(fmt: str) -> None:
         raise UsageError(f"unknown citation format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
+def _by_id(ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Stated rows, derived rows and sources indexed by id, once per dataset: a page of many values cites
+    each, and a scan of every row per citation made the indicator pages quadratic in the cities."""
+    cached = ds.__dict__.get("_cite_index")
+    if cached is None:
+        d = derive(ds)
+        cached = ds.__dict__["_cite_index"] = (ds.indicators.drop_duplicates("id").set_index("id", drop=False),
+                                               d.drop_duplicates("id").set_index("id", drop=False),
+                                               ds.sources.set_index("id"))
+    return cached
+
+
 def _row(ds: Dataset, row_id: str) -> pd.Series:
-    hit = ds.indicators[ds.indicators["id"] == row_id]
-    if len(hit):
-        return hit.iloc[0]
-    d = derive(ds)
-    hit = d[d["id"] == row_id]
-    if len(hit):
-        return hit.iloc[0]
+    stated, d, _ = _by_id(ds)
+    if row_id in stated.index:
+        return stated.loc[row_id]
+    if row_id in d.index:
+        return d.loc[row_id]
     import difflib
 
     close = difflib.get_close_matches(row_id, list(ds.indicators["id"]) + list(d["id"]), n=1)
@@ -116,7 +134,7 @@ def _row(ds: Dataset, row_id: str) -> pd.Series:
 def value_record(ds: Dataset, row_id: str, lang: str = "en") -> dict:
     """What a value's citation says: the dataset, the row, the value as written and its source."""
     r = _row(ds, row_id)
-    src = ds.sources.set_index("id").loc[r["source_id"]]
+    src = _by_id(ds)[2].loc[r["source_id"]]
     return {"dataset": metadata(ds), "id": row_id, "city": str(r["city"]), "indicator": r["indicator"],
             "kind": r["kind"], "year": int(r["year"]), "comparator": r["comparator"], "value": r["value"],
             "unit": r["unit"], "quote": r["quote"], "quote_en": r.get("quote_en", ""), "section": r["section"],

@@ -246,7 +246,9 @@ def catalogue_entries(ds: Dataset, rows: pd.DataFrame) -> list[dict]:
     for key in indicator_keys(ds, rows):
         d = _definition(ds, key)
         stated, derived_only = _cities_stating(ds, by_key[key])
+        prov = _provinces(ds)
         out.append({**d, "page": page_name(key), "cities": stated, "derived_only": derived_only,
+                    "provinces": list(dict.fromkeys(prov[c] for c in stated + derived_only if c in prov)),
                     "city_names": [ds.city_name(c, "both") for c in stated],
                     "derived_names": [ds.city_name(c, "both") for c in derived_only],
                     "n_cities": len(stated),
@@ -257,12 +259,23 @@ def catalogue_entries(ds: Dataset, rows: pd.DataFrame) -> list[dict]:
     return sorted(out, key=lambda e: themes.index(e["theme"]) if e["theme"] in themes else len(themes))
 
 
+def _provinces(ds: Dataset) -> dict[str, str]:
+    """City key -> its province's English name (the catalogue's filter value)."""
+    if "province_en" not in ds.cities:
+        return {}
+    return dict(zip(ds.cities["key"].astype(str), ds.cities["province_en"].astype(str)))
+
+
 def catalogue_context(ds: Dataset, entries: list[dict]) -> dict:
     themes = ds.codebook.get("themes", {})
     used = dict.fromkeys(e["theme"] for e in entries)
     return {"entries": entries, "version": metadata(ds)["version"], "vocabulary": search.compiled(),
             "themes": [(t, pick(themes[t]["title_zh"], themes[t]["title_en"], "both")) for t in themes if t in used],
             "cities": [(c, ds.city_name(c, "both")) for c in ds.city_order],
+            # provinces in the cities' display order, each once: "安徽 Anhui"
+            "provinces": list(dict.fromkeys((r["province_en"], pick(r["province_zh"], r["province_en"], "both"))
+                                            for _, r in ds.cities.sort_values("order").iterrows()))
+            if "province_en" in ds.cities else [],
             "cite": cite_dataset(ds)}
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from .. import analysis
+from ..analysis.answers import NAMES_AT_MOST
 from ..data import Dataset, load, load_package
 from ..viz import embed
 from ..vocab import check_lang, entries as vocab_entries, join as vocab_join, label
@@ -122,7 +123,9 @@ class Page:
         parts = []
         for lang in (("zh", "en") if self.lang == "both" else (self.lang,)):
             title = meta.get(f"title_{lang}", comparison or theme)
-            cities_text = vocab_join([self.ds.city_name(c, lang) for c in cities], lang)
+            # past twelve cities a count: a page never lists more names (the landing page lists the plans)
+            cities_text = (vocab_join([self.ds.city_name(c, lang) for c in cities], lang) if len(cities) <= NAMES_AT_MOST
+                           else label("n_cities", lang, n=len(cities)))
             text = label("theme_intro", lang, cities=cities_text, title=title if lang == "zh" else title.lower())
             extra = f"theme_intro_{comparison or theme}"
             if extra in vocab_entries():

@@ -21,7 +21,35 @@ from .tables import _heading, _t, display_frame, indicator_link, prose, stated_b
 APART = ("childcare",)
 
 
-class ThemeSections:
+class AnswerLines:
+    """An answer's sentence as a page writes it, and a list of them (mixed into :class:`ThemeSections`)."""
+
+    def _sentence(self, text: dict, tag: str = "p", *, answer: ans.Answer | None = None) -> str:
+        """An answer's sentence; with the ``answer``, its "Not stated: N cities" linked to the indicator page
+        (where the list is) when the sentence counts them rather than naming them."""
+        count = answer.missing_count if answer is not None else {}
+
+        def one(lang):
+            more = f" {indicator_link(answer.indicator, count[lang])}" if count else ""
+            return html.escape(text[lang]) + more
+
+        if self.lang == "both":
+            return f"<{tag} class='cmp-answer'>{one('zh')}<br>{one('en')}</{tag}>"
+        return f"<{tag} class='cmp-answer'>{one(self.lang)}</{tag}>"
+
+    def answer_list(self, cities: list[str], *, comparison: str = "overview") -> None:
+        """The answers of a comparison set as one list of sentences, no charts: what a page that compares
+        many things (the overview) says first, under its question."""
+        headline, single, _none = ans.answers(self.ds, comparison=comparison, cities=cities)
+        keys = an.indicators_for(self.ds, comparison=comparison)
+        items = "".join(f"<li>{indicator_link(a.indicator, self.ds.indicator_title(a.indicator, self.lang))}"
+                        f"{self._sentence(a.sentence, 'div', answer=a)}</li>"
+                        for a in ans.leading(headline, single, keys) + headline)
+        if items:
+            self.html(f"<ul class='cmp-answers'>{items}</ul>")
+
+
+class ThemeSections(AnswerLines):
     """Section builders of theme reports (mixed into :class:`compare.report.Report`)."""
 
     # ------------------------------------------------------------------ sections
@@ -55,7 +83,7 @@ class ThemeSections:
             self.echart(echarts.bars(part, indicator=indicator, lang=self.lang, dataset=self.ds, **kw),
                         f"{name}{suffix}-bars",
                         static=charts.bars(part, indicator=indicator, lang=self.lang, dataset=self.ds, **kw))
-        self._missing(missing)
+        self._missing(missing, indicator)
         self.context(indicator)
         self.table(rows[rows["status"] != "not_stated"], f"{name}")
 
@@ -73,24 +101,23 @@ class ThemeSections:
     def _not_shown(self, table: pd.DataFrame, keys: list[str], word: str) -> None:
         self.html(not_shown_line(self.ds, table, keys, word, self.lang))
 
-    def _sentence(self, text: dict, tag: str = "p") -> str:
-        if self.lang == "both":
-            return f"<{tag} class='cmp-answer'>{html.escape(text['zh'])}<br>{html.escape(text['en'])}</{tag}>"
-        return f"<{tag} class='cmp-answer'>{html.escape(text[self.lang])}</{tag}>"
-
     def answers(self, cities: list[str], *, comparison: str | None = None, theme: str | None = None, indicators=None,
                 year: int | None = None, name: str = "answers") -> None:
-        """What the plans allow comparing, most cities first: per indicator two or more cities state
-        comparably, its answer sentence (who does not say is named there, once), its chart of the cities
-        that give a value (a national reference line where data/context.csv has one) and their rows; then
-        the indicators one plan states, as a compact list linked to their pages; then those no plan
-        states, in one line."""
+        """What the plans allow comparing: per indicator two or more cities state comparably (in the
+        order of :func:`~compare.analysis.answers.answers`), its sentence (who does not say named, or past
+        12 cities counted and linked to the indicator page), its chart of the cities that give a value (a
+        national reference line from data/context.csv) and their rows; a comparison set's own one-plan
+        measures (:func:`~compare.analysis.answers.leading`) answered first, in full; then the other
+        one-plan indicators, a compact linked list; then those no plan states, in one line."""
         lang = self.lang
         headline, single, none = ans.answers(self.ds, comparison=comparison, theme=theme, indicators=indicators,
                                              cities=cities, year=year)
-        for a in headline:
+        keys = an.indicators_for(self.ds, comparison=comparison, theme=theme, indicators=indicators)
+        lead = ans.leading(headline, single, keys) if comparison else []
+        single = [a for a in single if all(a is not b for b in lead)]
+        for a in lead + headline:
             self.html(_heading(3, a.rows["title_zh"].iloc[0], a.rows["title_en"].iloc[0], lang, key=a.indicator)
-                      + self._sentence(a.sentence))
+                      + self._sentence(a.sentence, answer=a))
             self.answer_chart(a, f"{name}-{a.indicator}-bars")
             self.context(a.indicator)
             # the heading names the indicator: the table leaves that column out
@@ -103,10 +130,12 @@ class ThemeSections:
             titles = "; ".join(indicator_link(k, self.ds.indicator_title(k, lang)) for k in none)
             self.html(f"<p class='cmp-muted'>{html.escape(_t('none', lang))}{titles}</p>")
 
-    def answer_chart(self, a: ans.Answer, name: str) -> None:
-        """The chart of one answer: the cities that give a value (the sentence names those that do not)."""
+    def answer_chart(self, a: ans.Answer, name: str, *, highlight=()) -> None:
+        """The chart of one answer: the cities that give a value (the sentence names those that do not);
+        past a dozen cities a strip naming ``highlight`` (the report's own cities)."""
         ref = ans.reference(self.ds, a.indicator)
         kw = {"reference": ref[0], "reference_label": ref[1][self.lang]} if ref is not None else {}
+        kw["highlight"] = list(highlight)
         self.echart(echarts.bars(a.rows, indicator=a.indicator, lang=self.lang, dataset=self.ds, **kw), name,
                     static=charts.bars(a.rows, indicator=a.indicator, lang=self.lang, dataset=self.ds, **kw))
 
@@ -156,15 +185,23 @@ class ThemeSections:
                     name or f"{indicator}-baseline-target",
                     static=charts.dumbbell(shown, indicator=indicator, lang=self.lang, dataset=self.ds))
         if len(cities) > 1:
-            self._missing([str(c) for c in bt.loc[~has, "city"]])
+            self._missing([str(c) for c in bt.loc[~has, "city"]], indicator)
 
-    def _missing(self, cities: list[str]) -> None:
-        """"Not stated: ..." once, under a chart that draws only the cities that give a value."""
+    def _missing(self, cities: list[str], indicator: str) -> None:
+        """"Not stated: ..." once, under a chart that draws only the cities that give a value; past
+        :data:`~compare.analysis.answers.NAMES_AT_MOST` cities a count, linked to the indicator page."""
         if not cities:
             return
+        many = len(cities) > ans.NAMES_AT_MOST
+
         def line(lang):
+            if many:
+                return label("answer_missing_count", lang, n=len(cities))
             return label("answer_missing", lang, cities=vocab_join([self.ds.city_name(c, lang) for c in cities], lang))
         text = line(self.lang) if self.lang != "both" else f"{line('zh')} {line('en')}"
+        if many:
+            self.html(f"<p class='cmp-muted'>{indicator_link(indicator, text)}</p>")
+            return
         self.html(f"<p class='cmp-muted'>{html.escape(text)}</p>")
 
     def coverage(self, cities: list[str], *, comparison: str | None = None, theme: str | None = None,

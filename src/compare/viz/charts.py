@@ -41,30 +41,35 @@ def _fit(ax: Axes | None) -> encode.Fit:
 
 def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,
          dataset=None, context: pd.DataFrame | None = None, reference: float | None = None,
-         reference_label: str = "", ax: Axes | None = None) -> Axes:
+         reference_label: str = "", ax: Axes | None = None, order: str = "value", highlight=()) -> Axes:
     """One horizontal bar per statement row of ``indicator`` in a :func:`~compare.analysis.compare` table.
 
     ``palette``: ``{city: colour}`` (default: ``dataset``'s or the shipped cities.csv colours).
     ``dataset``: names and units. ``context``: outside reference rows (``dataset.context``),
     drawn as labelled dashed lines. Bar length is the value in the indicator's unit; each
     bar's ``gid`` is ``"<row id>|<part>"`` with part ``value`` or ``range``. Rows of different
-    scope classes are drawn on separate Axes, one below the other. Returns the (first) Axes.
+    scope classes are drawn on separate Axes, one below the other. Rows by value, largest first (``order="plan"``:
+    the table's order). Past ``encode.ROWS_MAX`` cities a strip of points, ``highlight`` cities named
+    (:mod:`compare.viz.strip`). Returns the (first) Axes.
     """
     spec = encode.bars(table, indicator=indicator, lang=lang, palette=palette, dataset=handed(dataset), context=context,
-                       reference=reference, reference_label=reference_label, fit=_fit(ax))
-    return backend.bars(spec, ax)
+                       reference=reference, reference_label=reference_label, fit=_fit(ax), order=order,
+                       highlight=highlight)
+    return backend.draw(spec, ax)
 
 
 def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,
-             dataset=None, ax: Axes | None = None) -> Axes:
-    """Baseline dot -> target dot per city from :func:`~compare.analysis.baseline_target`.
+             dataset=None, ax: Axes | None = None, highlight=()) -> Axes:
+    """Baseline dot -> target dot per city from :func:`~compare.analysis.baseline_target` (past
+    ``encode.ROWS_MAX`` cities a strip of baselines above targets, ``highlight`` cities named).
 
     The baseline is a hollow circle, the target a filled marker (a right-pointing triangle for
     a lower bound); a missing side is written out. Marker ``gid``: ``"<city>|baseline"`` /
     ``"<city>|target"``. Returns the Axes.
     """
-    spec = encode.dumbbell(bt, indicator=indicator, lang=lang, palette=palette, dataset=handed(dataset), fit=_fit(ax))
-    return backend.dumbbell(spec, ax)
+    spec = encode.dumbbell(bt, indicator=indicator, lang=lang, palette=palette, dataset=handed(dataset), fit=_fit(ax),
+                           highlight=highlight)
+    return backend.draw(spec, ax)
 
 
 def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, dataset=None, ax: Axes | None = None,

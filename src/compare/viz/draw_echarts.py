@@ -9,6 +9,7 @@ Charts draw as SVG, without animation, so exports and screenshots see the final 
 from __future__ import annotations
 
 import html
+import json
 import math
 
 from pyecharts import options as opts
@@ -23,7 +24,7 @@ _TIP = JsCode("function (p) { return (p.data && p.data.tip) || ''; }")
 #: Font size (px) of labels, and the width (px) the layout assumes for a chart on a page.
 FONT_PX = 12
 PAGE_PX = 900
-ROW_PX = {"bars": 42, "dumbbell": 70}
+ROW_PX = {"bars": 42, "dumbbell": 70, "strip": 110}
 TOP_PX = 70
 #: Width (px) titles and legends wrap at: narrower than the page, so that a chart in an 800 px window
 #: (about 740 px wide) shows its whole title.
@@ -202,7 +203,8 @@ def _ref_markline(p: Panel) -> dict | None:
             "data": [{"xAxis": r.value, "name": r.text,
                       "lineStyle": {"type": "dashed", "color": r.color, "width": 1},
                       # the category axis runs downwards: "start" is the top of the line
-                      "label": {"formatter": r.text, "position": "start", "color": r.color}} for r in p.refs]}
+                      "label": {"show": bool(r.text), "formatter": r.text, "position": "start", "color": r.color}}
+                     for r in p.refs]}
 
 
 def bars(spec: ChartSpec) -> Bar:
@@ -314,6 +316,86 @@ def dumbbell(spec: ChartSpec) -> Scatter:
     return chart
 
 
+def _strip_tip(lines: list[str]) -> JsCode:
+    """The tooltip formatter of a strip: a point ``[value, row, [line indices]]`` shows those lines of
+    ``lines`` (escaped here, the first bold) as :func:`tip_html` writes a tooltip; an item with a ``tip``
+    (a name) shows it. Single-quoted literals only: the options are dumped as JSON, which escapes a double
+    quote (inside a single-quoted literal that escape reads as the quote itself)."""
+    table = "[" + ",".join("'" + esc(x) + "'" for x in lines) + "]"
+    return JsCode("function (p) { var L = " + table + "; var d = p.data; if (d && d.tip) return d.tip; "
+                  "var ix = d && d[2]; if (!ix) return ''; "
+                  "return '<div style=\"max-width:420px;white-space:normal\"><b>' + L[ix[0]] + '</b>' + "
+                  "ix.slice(1).map(function (i) { return '<br>' + L[i]; }).join('') + '</div>'; }")
+
+
+def _row_formatter(categories: list[str]) -> JsCode:
+    """A strip's row labels on its value axis: the label of row i at tick i, nothing between rows."""
+    # no quotes or backslashes in the code: it is dumped as JSON (see _strip_tip); a label's lines are
+    # joined in the browser, since a newline in a JsCode is dropped by the dump
+    rows = ["[" + ",".join("'" + esc(line).replace("\\", "&#92;") + "'" for line in c.split("\n")) + "]"
+            for c in categories]
+    return JsCode("function (v) { var m = [" + ",".join(rows) + "]; var i = Math.round(v); "
+                  "return m[i] !== undefined ? m[i].join(String.fromCharCode(10)) : ''; }")
+
+
+def strip(spec: ChartSpec) -> Scatter:
+    """Every city a point on one axis per panel (:mod:`compare.viz.strip`). Per panel: the range bands, a
+    ``points-<panel>-<k>`` scatter series per look (shape, fill, outline) of ``[value, row, tip]`` items (row
+    offsets spread the points of a row) and a ``names-<panel>`` series carrying the named cities' labels. The rows are a value axis (ticks at the row
+    centres, labelled with the row's words), so points may sit between rows."""
+    grids, height = _grids(spec, _top(spec))
+    legend_text = " · ".join(it.text.replace("\n", " ") for it in spec.legend)
+    chart = Scatter(init_opts=_init(height + 40 + _legend_room(legend_text)))
+    px = FONT_PX / (spec.fit.font_pt * SMALL)
+    series = []
+    lines: dict[str, int] = {}
+    for i, p in enumerate(spec.panels):
+        at = {"xAxisIndex": i, "yAxisIndex": i}
+        for ln in p.links:
+            series.append({"type": "line", "data": [[ln.x0, ln.row], [ln.x1, ln.row]], "symbol": "none", "silent": True,
+                           "z": 1, "lineStyle": {"color": ln.color, "width": 6, "opacity": RANGE_ALPHA}, **at})
+        # points of one look are one series, each point ``[value, row, tip]``: a strip carries every city,
+        # so no point repeats its style, and tooltip lines repeated across points (years, kinds) are held
+        # once in the chart's table of lines (``_strip_tip``), each tip a list of indices into it
+        looks: dict[tuple, list] = {}
+        for pt in p.points:
+            looks.setdefault((pt.shape, pt.face, pt.edge), []).append(
+                [pt.x, round(pt.row, 3), [lines.setdefault(x, len(lines)) for x in pt.tip]])
+        names = [{"value": [t.x, t.row], "tip": tip_html(t.tip),
+                  "label": {**_label(t.text, t.color, "top" if t.where == "above" else "bottom"),
+                            "distance": int(t.offset_pt * px)}} for t in p.texts]
+        for k, ((shape, face, edge), data) in enumerate(looks.items()):
+            sym, rot = SYMBOL[shape]
+            s = {"type": "scatter", "name": f"points-{i}-{k}", "data": data, "symbol": sym, "symbolRotate": rot,
+                 "symbolSize": 11, "z": 3, "itemStyle": {"color": face, "borderColor": edge, "borderWidth": 1.2},
+                 **at}
+            if k == 0 and _ref_markline(p):
+                s["markLine"] = _ref_markline(p)
+            series.append(s)
+        series.append({"type": "scatter", "name": f"names-{i}", "data": names, "symbolSize": 0, "z": 4, **at})
+    chart.set_global_opts(tooltip_opts=opts.TooltipOpts(trigger="item", formatter=_strip_tip(list(lines)),
+                                                        is_confine=True), legend_opts=opts.LegendOpts(is_show=False))
+    xs, ys = _axes(spec, grids)
+    for p, y in zip(spec.panels, ys):
+        n = len(p.categories)
+        rows = list(range(n))
+        y.update({"type": "value", "min": -p.pad_top, "max": n - 1 + p.pad_bottom, "data": None,
+                  "splitLine": {"show": False}, "axisTick": {"show": False, "customValues": rows},
+                  "axisLabel": {"customValues": rows, "formatter": _row_formatter(p.categories)}})
+        y.pop("data")
+        y.pop("boundaryGap")
+    for x in xs:
+        x.update(splitLine={"show": True}, axisLine={"onZero": False})
+    for p, g in zip(spec.panels, grids):  # a name is centred on its point: room for half of it past the axis end
+        a, plot = p.axis, PAGE_PX * 0.62
+        for t in p.texts:
+            half = max(text_em(line) for line in t.text.split("\n")) * FONT_PX / 2 + 8
+            room = (a.hi - t.x) / (a.hi - a.lo) * plot if a.hi > a.lo else 0
+            g["right"] = max(g["right"], int(half - room) + 10)
+    chart.options.update(title=_title(spec, legend_text), grid=grids, xAxis=xs, yAxis=ys, series=series)
+    return chart
+
+
 def matrix(spec: MatrixSpec) -> HeatMap:
     """Heatmap from a matrix specification; data items ``[col, row, count]`` with the cell colour."""
     chart = HeatMap(init_opts=_init(130 + 42 * len(spec.rows)))
@@ -338,4 +420,4 @@ def matrix(spec: MatrixSpec) -> HeatMap:
 
 def draw(spec):
     """Draw any specification."""
-    return {"bars": bars, "dumbbell": dumbbell, "matrix": matrix}[spec.chart](spec)
+    return {"bars": bars, "dumbbell": dumbbell, "strip": strip, "matrix": matrix}[spec.chart](spec)

@@ -21,6 +21,7 @@ from matplotlib.transforms import ScaledTranslation, offset_copy
 
 from .layout import above_panel_pt, below_axes_pt, figure_size, legend_columns
 from .spec import MIN_ROW_PT, PALETTE, RANGE_ALPHA, ChartSpec, MatrixSpec, Panel
+from .strip import STRIP_COLORS
 
 #: Latin first so digits and Latin text keep DejaVu's metrics; CJK glyphs fall back to Noto.
 FONT_FAMILY = ["DejaVu Sans", "Noto Sans CJK SC"]
@@ -152,6 +153,11 @@ def _handle(key: str):
         "range": lambda: Patch(facecolor=c, alpha=RANGE_ALPHA),
         "reference": lambda: Line2D([], [], color=PALETTE["reference"], linestyle="--", lw=1),
         "dumbbell_baseline": lambda: Line2D([], [], marker="o", mfc="white", mec=c, mew=2, ls="none"),
+        "highlight": lambda: Line2D([], [], marker="o", color=STRIP_COLORS["highlight"], ls="none"),
+        "others": lambda: Line2D([], [], marker="o", color=STRIP_COLORS["others"], ls="none"),
+        "strip_derived": lambda: Line2D([], [], marker="o", mfc=STRIP_COLORS["derived"], mec=PALETTE["edge"], ls="none"),
+        "strip_approx": lambda: Line2D([], [], marker="o", mfc="white", mec=c, ls="none"),
+        "median": lambda: Line2D([], [], color=PALETTE["legend"], linestyle="--", lw=1),
         "dumbbell_target": lambda: Line2D([], [], marker="o", color=c, ls="none"),
     }.get(key, lambda: Line2D([], [], linestyle="none"))()
 
@@ -243,6 +249,20 @@ def dumbbell(spec: ChartSpec, ax: Axes | None = None) -> Axes:
     return _draw_panels(spec, ax, _dumbbell_marks, after=_dumbbell_grid)
 
 
+def strip(spec: ChartSpec, ax: Axes | None = None) -> Axes:
+    """Draw a strip specification (every city a point; :mod:`compare.viz.strip`); returns the Axes.
+    Marker ``gid``: ``"<row id>|point"``, a name ``"<row id>|point-label"``."""
+    return _draw_panels(spec, ax, _strip_marks, after=_dumbbell_grid)
+
+
+def _strip_marks(a: Axes, panel: Panel) -> None:
+    for ln in panel.links:
+        a.plot([ln.x0, ln.x1], [ln.row, ln.row], color=ln.color, lw=4, alpha=RANGE_ALPHA, zorder=1, solid_capstyle="butt")
+    for p in panel.points:
+        a.plot([p.x], [p.row], marker=MARKER[p.shape], ms=6, mfc=p.face, mec=p.edge, mew=1, ls="none", zorder=3,
+               gid=p.gid)
+
+
 def matrix(spec: MatrixSpec, ax: Axes | None = None) -> Axes:
     """Draw a matrix specification: one rectangle per cell (``gid`` ``"cell|<row>|<col>"``) with its count."""
     with style():
@@ -268,4 +288,4 @@ def matrix(spec: MatrixSpec, ax: Axes | None = None) -> Axes:
 
 def draw(spec, ax: Axes | None = None) -> Axes:
     """Draw any specification."""
-    return {"bars": bars, "dumbbell": dumbbell, "matrix": matrix}[spec.chart](spec, ax)
+    return {"bars": bars, "dumbbell": dumbbell, "strip": strip, "matrix": matrix}[spec.chart](spec, ax)

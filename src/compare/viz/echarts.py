@@ -24,25 +24,26 @@ from .shipped import handed
 
 def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,
          dataset=None, context: pd.DataFrame | None = None, reference: float | None = None,
-         reference_label: str = "") -> Bar:
+         reference_label: str = "", order: str = "value", highlight=()) -> Bar | Scatter:
     """Horizontal bars, one per statement row of ``indicator`` (:func:`compare.viz.encode.bars`).
 
     Series ``value`` holds the values (0 for a not-stated row, whose label says so), ``range``
-    the extra length up to ``value_high``, ``open`` a lower bound's open end.
+    the extra length up to ``value_high``, ``open`` a lower bound's open end. Past ``encode.ROWS_MAX``
+    cities a strip (a Scatter; :func:`compare.viz.draw_echarts.strip`).
     """
-    return backend.bars(encode.bars(table, indicator=indicator, lang=lang, palette=palette, dataset=handed(dataset),
+    return backend.draw(encode.bars(table, indicator=indicator, lang=lang, palette=palette, dataset=handed(dataset),
                                     context=context, reference=reference, reference_label=reference_label,
-                                    fit=backend.FIT))
+                                    fit=backend.FIT, order=order, highlight=highlight))
 
 
 def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,
-             dataset=None) -> Scatter:
+             dataset=None, highlight=()) -> Scatter:
     """Baseline (hollow circle) -> target (filled; triangle for a bound) per city.
 
     Pass ``dataset`` so tooltips also show each statement's quote and source.
     """
-    return backend.dumbbell(encode.dumbbell(bt, indicator=indicator, lang=lang, palette=palette, dataset=handed(dataset),
-                                            fit=backend.FIT))
+    return backend.draw(encode.dumbbell(bt, indicator=indicator, lang=lang, palette=palette, dataset=handed(dataset),
+                                        fit=backend.FIT, highlight=highlight))
 
 
 def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, dataset=None, title: str | None = None) -> HeatMap:

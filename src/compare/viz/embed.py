@@ -76,8 +76,17 @@ def script_safe(js: str) -> str:
 
 
 def options_js(chart: Base) -> str:
-    """The chart's options as a JS object literal (formatter functions live), safe to inline."""
-    return script_safe(chart.dump_options())
+    """The chart's options as a JS object literal (formatter functions live), safe to inline.
+
+    Compact: no indentation and Chinese as UTF-8, not ``\\uXXXX`` escapes. pyecharts' own dump indents
+    by four spaces and escapes every non-ASCII character, which tripled the options' weight on a page
+    (docs/performance.md, page weight)."""
+    from pyecharts.charts.base import default
+    from pyecharts.commons.utils import replace_placeholder
+
+    text = json.dumps(chart.get_options(), default=default, ensure_ascii=False, separators=(",", ":"))
+    # U+2028/2029 are line ends in older JavaScript: written as escapes
+    return script_safe(replace_placeholder(text).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
 def options_dict(chart: Base) -> dict:
@@ -328,3 +337,40 @@ def library_once(nb) -> int:
             dropped += len(rest) - (0 if seen else 1)
             seen = True
     return dropped
+
+
+#: An ``<img>`` whose picture is also a file of the report (``data-figure``), with the picture inline.
+_LINKABLE = re.compile(r"<img([^>]*?) data-figure='([^'<>]+)' src='data:image/svg\+xml;base64,[A-Za-z0-9+/=]+'")
+
+
+def link_figures(nb, folder) -> int:
+    """In the page of an executed notebook, point each static picture that is also a file of the report
+    (``figures/<name>.svg``, marked ``data-figure``) at that file instead of carrying it inline; return how
+    many were linked.
+
+    For the exported page only, as :func:`library_once`: the same bytes are published beside the page,
+    so inlining them again (base64, a third heavier) doubled what a reader downloads; a page of many
+    cities weighed megabytes of pictures that show only without scripts or in print. The notebook keeps
+    its pictures inline (an untrusted copy in Lab shows them with no folder around it). A file that is
+    not there keeps its picture inline.
+    """
+    from pathlib import Path
+
+    folder = Path(folder)
+    count = 0
+
+    def link(m: re.Match) -> str:
+        nonlocal count
+        rel = m.group(2)
+        if not (folder / rel).is_file() or ".." in rel.split("/"):
+            return m.group(0)
+        count += 1
+        return f"<img{m.group(1)} data-figure='{rel}' loading='lazy' src='{rel}'"
+
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            text = out.get("data", {}).get("text/html")
+            if isinstance(text, str) and "data-figure=" in text:
+                out["data"]["text/html"] = _LINKABLE.sub(link, text)
+    return count
+

@@ -31,7 +31,7 @@ The visual rules:
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import pandas as pd
 
@@ -45,6 +45,7 @@ from .spec import (APPROX_ALPHA, GAP_PT, HATCHES, LINE_EM, MARKER_GAP_PT, MIN_RO
                    PALETTE, RAMP, RANGE_ALPHA, SMALL, Arrow, Axis, Bar, Cell, ChartSpec, Fit, LegendItem,
                    Link, MatrixSpec, Panel, Point, RefLine, Text)
 from .text import lines, text_em, wrap  # noqa: F401
+from .strip import ROWS_MAX, STRIP_COLORS, city_count, strip, strip_pairs  # noqa: F401
 from ..analysis import value_label
 from ..analysis.numbers import UNIT_WORDS
 from .words import (_check_indicator, _label, _legend_text, _meta, _missing, _scope_classes,  # noqa: F401
@@ -61,8 +62,10 @@ _BAR_ORDER = ["target", "baseline", "projection", "lower", "upper", "approx", "r
 
 def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,
          dataset=None, context: pd.DataFrame | None = None, reference: float | None = None,
-         reference_label: str = "", fit: Fit | None = None, notes: bool = False) -> ChartSpec:
-    """Specification of horizontal bars, one per statement row of ``indicator``.
+         reference_label: str = "", fit: Fit | None = None, notes: bool = False, order: str = "value",
+         highlight: Iterable[str] = ()) -> ChartSpec:
+    """Specification of horizontal bars, one per statement row of ``indicator``; past
+    :data:`~compare.viz.strip.ROWS_MAX` cities a strip of points instead (:func:`compare.viz.strip.strip`).
 
     ``table``: a :func:`~compare.analysis.compare` table (rows keep its order). ``palette``:
     ``{city: colour}`` (default: the dataset's or the shipped cities.csv). ``dataset``: names
@@ -71,10 +74,19 @@ def bars(table: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: M
     figure width and font size labels are fitted to. Values in the indicator's unit.
     ``notes``: a caveat is a numbered note below the plot (``spec.notes``, in ``lang`` only) and the
     label carries †n instead of the caveat's text; rows are as close as their labels allow.
+    ``order``: ``"value"`` (default) the cities by value, largest first, those that state nothing last;
+    ``"plan"`` the table's order. ``highlight``: city keys a strip names (the report's cities).
     """
     vocab.check_lang(lang)
     fit = fit or Fit()
     rows = _check_indicator(table, indicator, "comparison table")
+    if city_count(rows) > ROWS_MAX:
+        axis = axis_label(pick(rows["title_zh"].iloc[0], rows["title_en"].iloc[0], lang),
+                          unit_text(rows["unit"].iloc[0], lang, dataset.codebook if dataset is not None else None),
+                          lang, fit)
+        return strip(rows, indicator=indicator, lang=lang, dataset=dataset, context=context, reference=reference,
+                     reference_label=reference_label, highlight=highlight, fit=fit, axis_text=axis)
+    rows = sort_rows(rows, order)
     numbered: list[str] = []
     colors = city_colors(palette, dataset)
     book = dataset.codebook if dataset is not None else None
@@ -199,6 +211,18 @@ def _common_when(rows: pd.DataFrame, lang: Lang) -> str:
     return label("value_year", lang, year=f"{year}{'*' if star else ''}", kind=label(kind, lang))
 
 
+def sort_rows(rows: pd.DataFrame, order: str = "value") -> pd.DataFrame:
+    """``rows`` in the order a chart draws them: ``"plan"`` as given; ``"value"`` each city by its largest
+    value, largest first (a city's rows stay together, in their order), cities that state nothing last."""
+    if order not in ("value", "plan"):
+        raise vocab.UsageError(f"order must be 'value' or 'plan', got {order!r}")
+    if order == "plan" or rows.empty:
+        return rows
+    top = rows.groupby(rows["city"].astype(str), sort=False)["value"].transform("max")
+    key = pd.DataFrame({"missing": top.isna(), "top": -top.fillna(0.0), "pos": range(len(rows))}, index=rows.index)
+    return rows.loc[key.sort_values(["missing", "top", "pos"], kind="stable").index]
+
+
 def axis_label(title: str, unit_label: str, lang: Lang, fit: Fit, *, brief: bool = False) -> str:
     """The value axis's label, ``title (unit)``, wrapped. A report figure lets it run a little past the
     plot; so does a brief figure (``brief``), wrapped without splitting punctuation, and in a bilingual
@@ -310,8 +334,9 @@ def _partners(d: dict, details: pd.DataFrame | None) -> list[dict]:
 
 
 def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: Mapping[str, str] | None = None,
-             dataset=None, fit: Fit | None = None, notes: bool = False) -> ChartSpec:
-    """Specification of baseline -> target per city from :func:`~compare.analysis.baseline_target`.
+             dataset=None, fit: Fit | None = None, notes: bool = False, highlight: Iterable[str] = ()) -> ChartSpec:
+    """Specification of baseline -> target per city from :func:`~compare.analysis.baseline_target`; past
+    :data:`~compare.viz.strip.ROWS_MAX` cities a strip of baselines above targets (:func:`compare.viz.strip.strip_pairs`).
 
     The baseline is a hollow circle, the target a filled marker (a triangle pointing right for
     a lower bound, left for an upper bound, hollow for an approximate value); a range is a light
@@ -322,6 +347,18 @@ def dumbbell(bt: pd.DataFrame, *, indicator: str, lang: Lang = "both", palette: 
     vocab.check_lang(lang)
     fit = fit or Fit()
     rows = _check_indicator(bt, indicator, "baseline/target table")
+    if city_count(rows) > ROWS_MAX:
+        details = dataset.indicators.set_index("id") if dataset is not None else None
+
+        def sides_of(r, side):
+            d = _side(r, side, indicator, str(r["city"]), details)
+            return [d] + (_partners(d, details) if pd.notna(d["value"]) else [])
+
+        axis = axis_label(pick(rows["title_zh"].iloc[0], rows["title_en"].iloc[0], lang),
+                          unit_text(rows["unit"].iloc[0], lang, dataset.codebook if dataset is not None else None),
+                          lang, fit)
+        return strip_pairs(rows, indicator=indicator, sides_of=sides_of, lang=lang, dataset=dataset,
+                           highlight=highlight, fit=fit, axis_text=axis)
     if "scope_class" not in rows and "target_scope_class" in rows:
         rows = rows.assign(scope_class=rows["target_scope_class"].fillna(rows.get("baseline_scope_class")))
     colors = city_colors(palette, dataset)
@@ -495,6 +532,12 @@ def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, dataset=None,
     vocab.check_lang(lang)
     fit = fit or Fit()
     names = _titles(titles if titles is not None else dataset, lang)
+    note_key = "matrix_note"
+    if len(cov.columns) > ROWS_MAX:
+        # a column per city past a dozen cities is a wall (and a heavy page): one column, how many cities
+        # state each indicator; which ones is on the indicator's page and in the catalogue
+        cov = (cov > 0).sum(axis=1).to_frame(label("matrix_cities_column", lang))
+        note_key = "matrix_note_cities"
     top = max(int(cov.to_numpy().max()) if cov.size else 0, 1) + 1
     city_names = [city_name(str(c), lang, dataset) for c in cov.columns]
     # bilingual city names on two lines: five or more columns do not fit side by side otherwise
@@ -513,12 +556,12 @@ def matrix(cov: pd.DataFrame, *, lang: Lang = "both", titles=None, dataset=None,
         for xi, city in enumerate(cov.columns):
             n = int(cov.loc[key, city])
             color = ramp_color(n, top)
-            tip = [f"{city_names[xi]} · {names.get(key, key)}",
-                   label("statements_n", lang, n=n) if n else label("not_stated", lang)]
+            what = label("cities_n", lang, n=n) if note_key == "matrix_note_cities" else label("statements_n", lang, n=n)
+            tip = [f"{city_names[xi]} · {names.get(key, key)}", what if n else label("not_stated", lang)]
             cells.append(Cell(yi, xi, n, str(n) if n else "—", color,
                               PALETTE["paper"] if _dark(color) else PALETTE["ink"], tip))
     # every row as tall as the tallest wrapped title needs, so titles never run into each other
     row_pt = max([MIN_ROW_PT["matrix"]] + [fit.text_pt(r, small=False) + GAP_PT for r in rows])
     return MatrixSpec("matrix", title or label("matrix_title", lang), lang, rows, cols, cells,
-                      fold(label("matrix_note", lang), fit.width_in * 72 * 0.45 / (fit.font_pt * SMALL)),
+                      fold(label(note_key, lang), fit.width_in * 72 * 0.45 / (fit.font_pt * SMALL)),
                       legend=[], n_rows=len(rows), fit=fit, row_pt=row_pt, col_rotation=rotation)
