@@ -8,6 +8,7 @@ import pytest
 
 from compare.data import load
 from compare.report import indicator_pages as ip
+from compare.report import search
 
 from ..browser import CHROMIUM, FLAGS
 
@@ -49,11 +50,16 @@ def _shown(page) -> list[str]:
 
 
 def _expect(entries, text="", theme="", city="", shared=False) -> list[str]:
-    """The keys a reader should see: every word in the search text, the theme, the city, two or more cities."""
-    words = text.lower().split()
-    return [e["key"] for e in entries if all(w in e["search"] for w in words)
-            and (not theme or e["theme"] == theme) and (not city or city in e["cities"] + e["derived_only"])
-            and (not shared or e["n_cities"] >= 2)]
+    """The keys a reader should see, in order: what the search ranks (compare.report.search), with the
+    theme, the city and "two or more cities"."""
+    by = {e["key"]: e for e in entries}
+    return [k for k in search.rank(entries, text) if (not theme or by[k]["theme"] == theme)
+            and (not city or city in by[k]["cities"] + by[k]["derived_only"]) and (not shared or by[k]["n_cities"] >= 2)]
+
+
+#: The issue's queries and others: the page's script must find and order exactly what Python does.
+QUERIES = ["caregiver ratio", "ratio", "rural", "护理型床位", "比", "per 1,000", "每百", "caregivers per 100 beds",
+           "nursing_bed_share", "村", "养老护理员", "Share", "zzzz"]
 
 
 def test_the_catalogue_searches_as_you_type_in_chinese_and_english(site, page):
@@ -96,3 +102,23 @@ def test_an_indicator_page_draws_its_chart_offline(site, page):
         assert city in svg
     assert all(u.startswith("file:") for u in page.requests), page.requests
     assert any(u.endswith("/echarts.min.js") for u in page.requests)
+
+
+def test_the_catalogue_finds_and_ranks_what_python_ranks(site, page):
+    """The same rules in the page's script and in compare.report.search: for every query the rows shown,
+    in their order, are the keys Python ranks; the issue's four queries give what a reader expects."""
+    ds, out, entries = site
+    page.goto((out / "index.html").as_uri())
+    shown = {}
+    for text in QUERIES:
+        page.fill("#q", text)
+        shown[text] = _shown(page)
+        assert shown[text] == search.rank(entries, text), text
+    assert shown["caregiver ratio"] == ["caregivers_per_100_beds", "caregivers_per_1000_elderly"]
+    assert "property_care_demo_sites" not in shown["ratio"] and "rural_mutual_aid_operating_rate" not in shown["ratio"]
+    assert "village_facilities_per_100_villages" in shown["rural"]
+    assert shown["护理型床位"].index("nursing_bed_share") < shown["护理型床位"].index("nursing_beds")
+    # clearing the box gives back every indicator in catalogue order
+    page.fill("#q", "")
+    assert _shown(page) == [e["key"] for e in entries]
+    assert page.get_attribute("html", "data-js-error") is None

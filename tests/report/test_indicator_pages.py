@@ -142,10 +142,10 @@ def test_the_catalogue_lists_every_indicator_and_counts_derived_values(built):
     only_derived = [e for k, e in entries.items() if k not in stated]
     assert only_derived and all(e["derived_only"] for e in only_derived)
     assert esc(cite_dataset(ds)) in cat
-    # the search text of each row holds its key, both titles and its definition, in lower case
+    # each row carries its index texts: the title (key and both titles) and the body (the definition)
     first = next(iter(entries.values()))
-    assert f'data-search="{esc(first["search"])}"' in cat
-    assert first["key"] in first["search"] and first["title_en"].lower() in first["search"]
+    assert f'data-title="{esc(first["index_title"])}"' in cat and f'data-body="{esc(first["index_body"])}"' in cat
+    assert first["title_zh"] in first["index_title"] and first["title_zh"] not in first["index_body"]
 
 
 def test_a_changed_value_rewrites_exactly_the_pages_that_show_it(tmp_path, data_copy):
@@ -176,12 +176,13 @@ def test_a_changed_value_rewrites_exactly_the_pages_that_show_it(tmp_path, data_
 
 
 def test_the_page_templates_take_their_words_from_the_vocabulary():
-    """Outside style sheets, scripts and template tags, the templates spell no Chinese and no English prose."""
+    """Outside style sheets, scripts, code (a Stata command) and template tags, the templates spell no
+    Chinese and no English prose."""
     cjk = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
     prose = re.compile(r"[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}")
     for name in ("indicator.html.j2", "indicator_catalogue.html.j2"):
         template = (paths.TEMPLATES / name).read_text(encoding="utf-8")
-        text = re.sub(r"<style>.*?</style>|<script>.*?</script>|\{#.*?#\}", " ", template, flags=re.S)
+        text = re.sub(r"<style>.*?</style>|<script>.*?</script>|<code>.*?</code>|\{#.*?#\}", " ", template, flags=re.S)
         text = re.sub(r"<[^>]+>", " ", re.sub(r"\{\{.*?\}\}|\{%.*?%\}", " ", text, flags=re.S))
         assert not cjk.search(text) and not prose.search(text), name
         keys = set(re.findall(r'label\(["\'](\w+)', template))

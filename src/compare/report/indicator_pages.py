@@ -37,7 +37,7 @@ from ..viz.draw_echarts import PAGE_PX
 from ..viz.embed import library_js, notebook_html
 from ..vocab import cell_text as _text
 from ..vocab import label, pick
-from . import downloads
+from . import downloads, search
 from .citation import cite_dataset, cite_value, metadata
 from .downloads import spreadsheet_csv
 from .tables import short_source
@@ -252,7 +252,8 @@ def catalogue_entries(ds: Dataset, rows: pd.DataFrame) -> list[dict]:
                     "city_names": [ds.city_name(c, "both") for c in stated],
                     "derived_names": [ds.city_name(c, "both") for c in derived_only],
                     "n_cities": len(stated),
-                    "search": " ".join([key, d["title_zh"], d["title_en"], d["definition"], d["counts"]]).lower()})
+                    "index_title": search.index_text(key, d["title_zh"], d["title_en"]),
+                    "index_body": search.index_text(d["definition"], d["counts"])})
     themes = list(ds.codebook.get("themes", {}))
     # grouped by theme in the codebook's theme order (beds first), then the codebook's order within
     return sorted(out, key=lambda e: themes.index(e["theme"]) if e["theme"] in themes else len(themes))
@@ -268,7 +269,7 @@ def _provinces(ds: Dataset) -> dict[str, str]:
 def catalogue_context(ds: Dataset, entries: list[dict]) -> dict:
     themes = ds.codebook.get("themes", {})
     used = dict.fromkeys(e["theme"] for e in entries)
-    return {"entries": entries, "version": metadata(ds)["version"],
+    return {"entries": entries, "version": metadata(ds)["version"], "vocabulary": search.compiled(),
             "themes": [(t, pick(themes[t]["title_zh"], themes[t]["title_en"], "both")) for t in themes if t in used],
             "cities": [(c, ds.city_name(c, "both")) for c in ds.city_order],
             # provinces in the cities' display order, each once: "安徽 Anhui"
