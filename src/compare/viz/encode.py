@@ -224,12 +224,13 @@ def sort_rows(rows: pd.DataFrame, order: str = "value") -> pd.DataFrame:
 
 
 def axis_label(title: str, unit_label: str, lang: Lang, fit: Fit, *, brief: bool = False) -> str:
-    """The value axis's label, ``title (unit)``, wrapped. A report figure lets it run a little past the
-    plot; so does a brief figure (``brief``), wrapped without splitting punctuation, and in a bilingual
-    brief Chinese and English are on lines of their own within the plot's width, so the label never
-    leaves a narrow figure."""
+    """The value axis's label, ``title (unit)``, wrapped. A report figure wraps it to the plot's estimated
+    width (value labels with their units can take the room right of the plot, so a wider label would leave
+    the figure at the left); a brief figure (``brief``) lets it run a little past the plot, wrapped without
+    splitting punctuation, and in a bilingual brief Chinese and English are on lines of their own within
+    the plot's width, so the label never leaves a narrow figure."""
     if not brief:
-        return wrap(f"{title} ({unit_label})", fit.plot_pt * 1.3 / fit.font_pt)
+        return wrap(f"{title} ({unit_label})", fit.plot_pt / fit.font_pt)
     width = fit.plot_pt * (1.0 if lang == "both" else 1.3) / fit.font_pt
     if lang == "both" and vocab.SEP in title:
         tz, te = title.split(vocab.SEP, 1)
