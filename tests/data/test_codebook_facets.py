@@ -231,3 +231,11 @@ def test_a_note_says_a_sentence_once():
 def test_a_quarter_hour_is_fifteen_minutes():
     assert quote_states("着力打造城市“一刻钟养老服务圈”", 15)
     assert 30 in numbers_in("两刻钟")
+
+
+def test_an_object_term_is_read_past_a_short_bracketed_aside():
+    from compare.data.rules import names_an_object_term
+    terms = ["乡镇养老服务中心"]
+    assert names_an_object_term("到2027年,乡镇(农村区域)养老服务中心覆盖率达到80%", terms)
+    assert names_an_object_term("到2027年,乡镇（农村区域）养老服务中心覆盖率达到80%", terms)
+    assert not names_an_object_term("到2027年,社区养老服务中心覆盖率达到80%", terms)

@@ -223,7 +223,7 @@ def test_a_kill_mid_render_leaves_the_published_report_whole(tmp_path, data, sig
     fixture_params(tmp_path, "slow", "sleeps.ipynb", seconds=0.1)
     assert _render(p, out, data).results["slow"].status == "cached"
     assert not list((out / ".staging").iterdir())
-    assert sorted(b.name.split("--")[0] for b in (out / "_builds").iterdir()) == ["data", "slow"]
+    assert sorted(b.name.split("--")[0] for b in (out / "_builds").iterdir()) == ["data", "downloads", "slow"]
 
 
 # ------------------------------------------------------------------ lock

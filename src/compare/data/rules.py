@@ -508,12 +508,21 @@ def capture_problems(ds, sources_dir: Path) -> list[Problem]:
                                "(whitespace and page markers aside); copy the words exactly as the capture has them"))
             continue
         terms = (codes.get(r["indicator"]) or {}).get("object_zh") or []
-        if text is not None and terms and not any(t in sentence_of(r["quote"], text) for t in terms):
+        if text is not None and terms and not names_an_object_term(sentence_of(r["quote"], text), terms):
             out.append(Problem(ind_path, ds.lines.get(r["id"]), "indicator",
                                f"the sentence of the quote names none of the object terms of {r['indicator']} "
                                f"({', '.join(terms)}); key the row to the indicator whose object it names, or add "
                                "the plan's term for it to that indicator's object_zh in the codebook"))
     return out
+
+
+_ASIDE = re.compile(r"[(（][^()（）]{0,20}[)）]")
+
+
+def names_an_object_term(sentence: str, terms: list[str]) -> bool:
+    """Whether ``sentence`` writes one of ``terms``, also with a short bracketed aside read out of the
+    way: 乡镇(农村区域)养老服务中心 names 乡镇养老服务中心."""
+    return any(t in sentence for t in terms) or any(t in _ASIDE.sub("", sentence) for t in terms)
 
 
 # --------------------------------------------------------------------------- the order
