@@ -19,25 +19,15 @@ glosses and flags may change (the changelog lists them). ``compare validate --mi
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from .. import paths
 from ..errors import Problem
 from ..files import display_path
-from .release import _rows, data_version, migration_record, moved_id
+from .release import _rows, data_version, migration_record, moved_id, same_value
 
 #: the fields of a row a migration keeps unless the record says why they changed
 KEPT = ("city", "source_id", "kind", "year", "comparator", "value", "value_high", "unit", "scope", "quote")
-
-
-def _same(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    try:
-        return math.isclose(float(a), float(b), rel_tol=1e-12)
-    except ValueError:
-        return False
 
 
 def migration_problems(old_dir: Path, new_dir: Path, book: dict) -> list[Problem]:
@@ -75,7 +65,7 @@ def migration_problems(old_dir: Path, new_dir: Path, book: dict) -> list[Problem
             out.append(Problem(name, lines.get(nid), "indicator",
                                f"{nid}: key {o.get('indicator')!r} became {r.get('indicator')!r}, which {where} does not record"))
         for f in KEPT:
-            if f in why or _same(o.get(f, ""), r.get(f, "")):
+            if f in why or same_value(o.get(f, ""), r.get(f, "")):
                 continue
             out.append(Problem(name, lines.get(nid), f, f"{nid}: {f} changed from {o.get(f)!r} to {r.get(f)!r} since "
                                                        f"version {since}; a value keeps its meaning unless {where}.changed "
